@@ -1,0 +1,94 @@
+package pipeline
+
+import (
+	"time"
+)
+
+// Options are the parameters shared by every phase; the CLI fills them from
+// flags and each phase reads what concerns it.
+type Options struct {
+	// Workdir holds the bare clones.
+	Workdir string
+	// Repos are git URLs (https, file) or local paths to clone.
+	Repos []string
+	// Installations adds every repository the GitHub App is installed on.
+	Installations bool
+	// App authenticates as the GitHub App when Installations is set.
+	App AppConfig
+	// Labeler selects the labelers: "conventional", "ollama" or "all".
+	Labeler string
+	// MaxCommits bounds the commits extracted per repository (0: no bound).
+	MaxCommits int
+	// Since keeps commits authored at or after it (zero: all).
+	Since time.Time
+	// StridePerYear is the sample size per (repository, year); Seed makes it
+	// deterministic.
+	StridePerYear int
+	Seed          int64
+	// DiffLimit is the most characters of diff text kept per commit.
+	DiffLimit int
+	// Ollama configures the LLM labeler.
+	Ollama OllamaOptions
+}
+
+// AppConfig identifies the GitHub App for --installations.
+type AppConfig struct {
+	AppID          int64
+	PrivateKeyPath string
+	PrivateKey     []byte
+	APIURL         string
+}
+
+// OllamaOptions configures the ollama labeler.
+type OllamaOptions struct {
+	Hosts       []string
+	Model       string
+	BatchSize   int
+	Concurrency int
+	NumCtx      int
+	Seed        int
+	MaxRetries  int
+}
+
+// DefaultOptions returns the documented defaults.
+func DefaultOptions() Options {
+	return Options{
+		Labeler:       "conventional",
+		StridePerYear: 100,
+		Seed:          42,
+		DiffLimit:     4000,
+		Ollama: OllamaOptions{
+			Hosts:       []string{"http://127.0.0.1:11434"},
+			Model:       "qwen2.5:7b-instruct",
+			BatchSize:   8,
+			Concurrency: 2,
+			NumCtx:      8192,
+			Seed:        42,
+			MaxRetries:  3,
+		},
+	}
+}
+
+// Params returns the options as recorded in the runs table: everything that
+// shapes a result, never a credential.
+func (o Options) Params() map[string]any {
+	p := map[string]any{
+		"workdir":         o.Workdir,
+		"repos":           o.Repos,
+		"installations":   o.Installations,
+		"labeler":         o.Labeler,
+		"max_commits":     o.MaxCommits,
+		"stride_per_year": o.StridePerYear,
+		"seed":            o.Seed,
+		"diff_limit":      o.DiffLimit,
+	}
+	if !o.Since.IsZero() {
+		p["since"] = o.Since.Format(time.RFC3339)
+	}
+	if o.Labeler == "ollama" || o.Labeler == "all" {
+		p["ollama_hosts"] = o.Ollama.Hosts
+		p["ollama_model"] = o.Ollama.Model
+		p["ollama_batch"] = o.Ollama.BatchSize
+	}
+	return p
+}

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Run statuses.
+const (
+	RunRunning   = "running"
+	RunOK        = "ok"
+	RunFailed    = "failed"
+	RunCancelled = "cancelled"
+)
+
+// Run is one recorded phase run.
+type Run struct {
+	ID         int64            `json:"id"`
+	Phase      string           `json:"phase"`
+	Params     map[string]any   `json:"params"`
+	StartedAt  time.Time        `json:"started_at"`
+	FinishedAt time.Time        `json:"finished_at,omitzero"`
+	Duration   time.Duration    `json:"duration_ns"`
+	Status     string           `json:"status"`
+	Counts     map[string]int64 `json:"counts"`
+	Error      string           `json:"error,omitempty"`
+}
+
+// StartRun records the start of a phase run and returns its id.
+func (db *DB) StartRun(ctx context.Context, phase string, params any) (int64, error) {
+	p, err := json.Marshal(params)
+	if err != nil {
+		return 0, fmt.Errorf("store: run params: %w", err)
+	}
+	res, err := db.sql.ExecContext(ctx,
+		`INSERT INTO runs (phase, params, started_at, status) VALUES (?, ?, ?, ?)`,
+		phase, string(p), now(), RunRunning)
+	if err != nil {
+		return 0, fmt.Errorf("store: start run %s: %w", phase, err)
+	}
+	return res.LastInsertId()
+}
+
+// FinishRun records the end of a run. The context may already be cancelled
+// (that is why the run ended), so the write uses a fresh one.
+func (db *DB) FinishRun(id int64, counts map[string]int64, runErr error) error {
+	status, msg := RunOK, ""
+	switch {
+	case errors.Is(runErr, context.Canceled), errors.Is(runErr, context.DeadlineExceeded):
+		status, msg = RunCancelled, runErr.Error()
+	case runErr != nil:
+		status, msg = RunFailed, runErr.Error()
+	}
+	c, err := json.Marshal(counts)
+	if err != nil {
+		return fmt.Errorf("store: run counts: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var started string
+	if err := db.sql.QueryRowContext(ctx, `SELECT started_at FROM runs WHERE id = ?`, id).Scan(&started); err != nil {
+		return fmt.Errorf("store: finish run %d: %w", id, err)
+	}
+	end := time.Now().UTC()
+	begin, _ := time.Parse(time.RFC3339Nano, started)
+	_, err = db.sql.ExecContext(ctx,
+		`UPDATE runs SET finished_at = ?, duration_ms = ?, status = ?, counts = ?, error = ? WHERE id = ?`,
+		end.Format(time.RFC3339Nano), end.Sub(begin).Milliseconds(), status, string(c), msg, id)
+	if err != nil {
+		return fmt.Errorf("store: finish run %d: %w", id, err)
+	}
+	return nil
+}
+
+// Runs returns the most recent runs, newest first.
+func (db *DB) Runs(ctx context.Context, limit int) ([]Run, error) {
+	rows, err := db.sql.QueryContext(ctx,
+		`SELECT id, phase, params, started_at, COALESCE(finished_at, ''), COALESCE(duration_ms, 0), status, counts, error
+		 FROM runs ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: runs: %w", err)
+	}
+	defer rows.Close()
+	var out []Run
+	for rows.Next() {
+		var r Run
+		var params, counts, started, finished string
+		var ms int64
+		if err := rows.Scan(&r.ID, &r.Phase, &params, &started, &finished, &ms, &r.Status, &counts, &r.Error); err != nil {
+			return nil, fmt.Errorf("store: runs: %w", err)
+		}
+		_ = json.Unmarshal([]byte(params), &r.Params)
+		_ = json.Unmarshal([]byte(counts), &r.Counts)
+		r.StartedAt, _ = time.Parse(time.RFC3339Nano, started)
+		r.FinishedAt, _ = time.Parse(time.RFC3339Nano, finished)
+		r.Duration = time.Duration(ms) * time.Millisecond
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
