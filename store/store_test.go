@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+)
+
+func openTest(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestOpenAppliesMigrationsOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		db, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := db.SchemaVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, _ := loadMigrations()
+		if v != ms[len(ms)-1].version {
+			t.Fatalf("schema version %d, want %d", v, ms[len(ms)-1].version)
+		}
+		var mode string
+		db.SQL().QueryRow("PRAGMA journal_mode").Scan(&mode)
+		var fk int
+		db.SQL().QueryRow("PRAGMA foreign_keys").Scan(&fk)
+		if mode != "wal" || fk != 1 {
+			t.Fatalf("journal_mode %q foreign_keys %d, want wal and 1", mode, fk)
+		}
+		db.Close()
+	}
+}
+
+func TestOpenRejectsNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SQL().Exec("PRAGMA user_version = 999")
+	db.Close()
+	if _, err := Open(context.Background(), path); err == nil {
+		t.Fatal("opening a file with a newer schema succeeded")
+	}
+}
+
+func TestTxRollsBackOnError(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	repo, err := db.UpsertRepository(ctx, Repository{Name: "o/r"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		w, err := NewCommitWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		c := Commit{RepoID: repo, SHA: "abc", Files: []File{{Path: "a", Status: "A"}}}
+		if _, err := w.Insert(&c); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want boom", err)
+	}
+	if n, _ := db.CountCommits(ctx); n != 0 {
+		t.Fatalf("%d commits after rollback, want 0", n)
+	}
+}
+
+func TestCommitsRoundTrip(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	repo, _ := db.UpsertRepository(ctx, Repository{Name: "o/r", URL: "file:///x"})
+	in := []Commit{
+		{RepoID: repo, SHA: "s1", Subject: "one", Files: []File{{Path: "a.go", Status: "M", Additions: 1}, {Path: "b.go", OldPath: "c.go", Status: "R"}}},
+		{RepoID: repo, SHA: "s2", Subject: "empty"},
+		{RepoID: repo, SHA: "s3", Subject: "bin", Files: []File{{Path: "x.png", Status: "A", Binary: true}}},
+	}
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		w, err := NewCommitWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		for i := range in {
+			if _, err := w.Insert(&in[i]); err != nil {
+				return err
+			}
+		}
+		dup := Commit{RepoID: repo, SHA: "s1"}
+		if added, err := w.Insert(&dup); err != nil || added {
+			return fmt.Errorf("re-insert of s1: added=%v err=%v", added, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Commit
+	if err := db.ForEachCommit(ctx, CommitFilter{}, func(c *Commit) error { got = append(got, *c); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || len(got[0].Files) != 2 || len(got[1].Files) != 0 || len(got[2].Files) != 1 || !got[2].Files[0].Binary {
+		t.Fatalf("round trip mismatch: %+v", got)
+	}
+	if got[0].Repo != "o/r" || got[0].Files[1].OldPath != "c.go" {
+		t.Fatalf("round trip mismatch: %+v", got[0])
+	}
+	shas, _ := db.CommitSHAs(ctx, repo)
+	if len(shas) != 3 {
+		t.Fatalf("CommitSHAs = %v", shas)
+	}
+}
+
+func TestRunsRecordStatus(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		err    error
+		status string
+	}{{nil, RunOK}, {errors.New("repository o/r: boom"), RunFailed}, {fmt.Errorf("x: %w", context.Canceled), RunCancelled}} {
+		id, err := db.StartRun(ctx, "extract", map[string]any{"repos": []string{"a"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.FinishRun(id, map[string]int64{"added": 3}, tc.err); err != nil {
+			t.Fatal(err)
+		}
+		runs, err := db.Runs(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := runs[0]
+		if r.ID != id || r.Status != tc.status || r.Counts["added"] != 3 || r.Phase != "extract" || r.Params["repos"] == nil {
+			t.Fatalf("run = %+v, want status %s", r, tc.status)
+		}
+		if tc.err != nil && r.Error != tc.err.Error() {
+			t.Fatalf("run error = %q", r.Error)
+		}
+	}
+}
