@@ -79,7 +79,7 @@ type correctedCommit struct {
 func foldCorrections(corrections []store.CommitCorrection, vocab *commitlabeler.Vocabulary) (out []correctedCommit, invalid int) {
 	for i := 0; i < len(corrections); {
 		first := corrections[i]
-		var order []string       // labels in order of their latest action
+		var order []string        // labels in order of their latest action
 		added := map[string]int{} // label → pull request of its latest "added"
 		for ; i < len(corrections) && corrections[i].Repo == first.Repo && corrections[i].SHA == first.SHA; i++ {
 			c := corrections[i]

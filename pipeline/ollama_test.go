@@ -135,7 +135,9 @@ func TestOllamaLabelerTwoHosts(t *testing.T) {
 }
 
 func TestOllamaAnswers(t *testing.T) {
-	label := func(name string, conf float64) answerLabel { return answerLabel{Label: name, Confidence: conf, Reason: "r"} }
+	label := func(name string, conf float64) answerLabel {
+		return answerLabel{Label: name, Confidence: conf, Reason: "r"}
+	}
 	tests := []struct {
 		name string
 		// answer rewrites the correct answer of the first request.
@@ -435,4 +437,23 @@ func TestOllamaLabelerVersion(t *testing.T) {
 		ollamaLabelerVersion("m:8b", renderSystem(vocab), answerSchema(vocab)) == v {
 		t.Error("version does not change with the prompt, the schema or the model")
 	}
+}
+
+// BenchmarkOllamaLabeler measures the labeler's own cost per commit (prompt,
+// HTTP round trip to a local fake, parsing, storing), the part that is not
+// the model's.
+func BenchmarkOllamaLabeler(b *testing.B) {
+	env := newTestEnv(b)
+	sampledCommits(b, env, 400, labelerSubjects)
+	host := fakeollama.New(b, correctModel)
+	l := newTestOllama(b, env, host)
+	runs := 0
+	for b.Loop() {
+		runs++
+		l.version = fmt.Sprint("bench/", runs) // a fresh version labels every commit again
+		if _, err := runLabelers(context.Background(), env, []labeler{l}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(400*runs)/b.Elapsed().Seconds(), "commits/s")
 }
