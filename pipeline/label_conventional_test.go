@@ -2,6 +2,11 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
 	"reflect"
 	"testing"
 
@@ -129,3 +134,41 @@ type cancelOnAdd struct{ cancel context.CancelFunc }
 
 func (c cancelOnAdd) Add(int) { c.cancel() }
 func (cancelOnAdd) Done()     {}
+
+// TestConventionalLabelsMatchCorpus checks the labeler against the labels
+// the corpus derived from the same subjects.
+func TestConventionalLabelsMatchCorpus(t *testing.T) {
+	f, err := os.Open("../../shared/data/commits-sample.jsonl")
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skip("../shared/data absent: corpus check skipped")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	vocab := commitlabeler.Default()
+	dec := json.NewDecoder(f)
+	n := 0
+	for {
+		var rec struct {
+			Subject string   `json:"subject"`
+			Labels  []string `json:"labels"`
+		}
+		if err := dec.Decode(&rec); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatalf("record %d: %v", n+1, err)
+		}
+		n++
+		var got []string
+		for _, l := range conventionalLabels(rec.Subject, vocab) {
+			got = append(got, l.Label)
+		}
+		if !reflect.DeepEqual(got, rec.Labels) {
+			t.Errorf("record %d: labels %v, corpus %v", n, got, rec.Labels)
+		}
+	}
+	if n == 0 {
+		t.Fatal("corpus sample is empty")
+	}
+}
