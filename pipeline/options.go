@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"time"
+
+	"github.com/commit-labeler/commit-labeler/ghapp"
 )
 
 // Options are the parameters shared by every phase; the CLI fills them from
@@ -14,7 +16,10 @@ type Options struct {
 	// Installations adds every repository the GitHub App is installed on.
 	Installations bool
 	// App authenticates as the GitHub App when Installations is set.
-	App AppConfig
+	App ghapp.Config
+	// CloneFilter is git clone's --filter for new clones ("" clones in full,
+	// the default: see defaultCloneFilter).
+	CloneFilter string
 	// Labeler selects the labelers: "conventional", "ollama" or "all".
 	Labeler string
 	// MaxCommits bounds the commits extracted per repository (0: no bound).
@@ -29,14 +34,6 @@ type Options struct {
 	DiffLimit int
 	// Ollama configures the LLM labeler.
 	Ollama OllamaOptions
-}
-
-// AppConfig identifies the GitHub App for --installations.
-type AppConfig struct {
-	AppID          int64
-	PrivateKeyPath string
-	PrivateKey     []byte
-	APIURL         string
 }
 
 // OllamaOptions configures the ollama labeler.
@@ -81,6 +78,9 @@ func (o Options) Params() map[string]any {
 		"stride_per_year": o.StridePerYear,
 		"seed":            o.Seed,
 		"diff_limit":      o.DiffLimit,
+	}
+	if o.CloneFilter != "" {
+		p["clone_filter"] = o.CloneFilter
 	}
 	if !o.Since.IsZero() {
 		p["since"] = o.Since.Format(time.RFC3339)
