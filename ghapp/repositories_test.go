@@ -16,26 +16,16 @@ import (
 )
 
 func repo(owner, name string, private bool) *github.Repository {
-	return &github.Repository{
-		Owner:    &github.User{Login: &owner},
-		Name:     &name,
-		FullName: new(owner + "/" + name),
-		CloneURL: new("https://github.example/" + owner + "/" + name + ".git"),
-		Private:  &private,
-	}
-}
-
-func installation(id int64, login, kind string) *github.Installation {
-	return &github.Installation{ID: &id, Account: &github.User{Login: &login, Type: &kind}}
+	return fakegithub.NewRepository(owner, name, "https://github.example/"+owner+"/"+name+".git", private)
 }
 
 func TestInstallationRepositories(t *testing.T) {
 	key, keyPEM := newKeyPEM(t)
 	fake := fakegithub.New(t, fakegithub.WithApp(99, key), fakegithub.WithMaxPerPage(2))
-	fake.AddInstallation(installation(1, "octo-org", "Organization"),
+	fake.AddInstallation(fakegithub.NewInstallation(1, "octo-org", "Organization"),
 		repo("octo-org", "a", false), repo("octo-org", "b", true), repo("octo-org", "c", false))
-	fake.AddInstallation(installation(2, "alice", "User"), repo("alice", "dots", false))
-	suspended := installation(3, "mallory", "User")
+	fake.AddInstallation(fakegithub.NewInstallation(2, "alice", "User"), repo("alice", "dots", false))
+	suspended := fakegithub.NewInstallation(3, "mallory", "User")
 	suspended.SuspendedAt = &github.Timestamp{Time: time.Now()}
 	fake.AddInstallation(suspended, repo("mallory", "x", false))
 
@@ -111,7 +101,7 @@ func TestInstallationRepositories(t *testing.T) {
 func TestInstallationTokenErrors(t *testing.T) {
 	_, keyPEM := newKeyPEM(t)
 	fake := fakegithub.New(t) // the fake's App key is not ours
-	fake.AddInstallation(installation(1, "octo-org", "Organization"))
+	fake.AddInstallation(fakegithub.NewInstallation(1, "octo-org", "Organization"))
 	clients, err := ghapp.New(ghapp.Config{AppID: fake.AppID(), PrivateKey: keyPEM, APIURL: fake.URL})
 	if err != nil {
 		t.Fatal(err)

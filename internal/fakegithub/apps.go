@@ -64,3 +64,20 @@ func (s *Server) registerApps() {
 		})
 	})
 }
+
+// NewInstallation returns an installation of the App on account (of type
+// "User" or "Organization"), for AddInstallation.
+func NewInstallation(id int64, account, accountType string) *github.Installation {
+	return &github.Installation{ID: &id, Account: &github.User{Login: &account, Type: &accountType}}
+}
+
+// NewRepository returns a repository as the API lists it, for AddInstallation.
+func NewRepository(owner, name, cloneURL string, private bool) *github.Repository {
+	return &github.Repository{
+		Owner:    &github.User{Login: &owner},
+		Name:     &name,
+		FullName: new(owner + "/" + name),
+		CloneURL: &cloneURL,
+		Private:  &private,
+	}
+}
