@@ -51,34 +51,35 @@ func parseSource(arg string) (source, error) {
 		}
 		return source{Name: name, URL: abs}, nil
 	}
+	shown := redactUserinfo(arg) // for errors: url.Redacted keeps a token given as user name
 	u, err := url.Parse(arg)
 	if err != nil {
-		return source{}, fmt.Errorf("repository %s: not a valid URL", redactUserinfo(arg))
+		return source{}, fmt.Errorf("repository %s: not a valid URL", shown)
 	}
 	switch u.Scheme {
 	case "file":
 		name, err := dirName(u.Path)
 		if err != nil {
-			return source{}, fmt.Errorf("repository %s: %w", arg, err)
+			return source{}, fmt.Errorf("repository %s: %w", shown, err)
 		}
 		return source{Name: name, URL: u.String()}, nil
 	case "https", "http":
 		if u.User != nil {
-			return source{}, fmt.Errorf("repository %s: the URL carries credentials; use --installations or a git credential helper", u.Redacted())
+			return source{}, fmt.Errorf("repository %s: the URL carries credentials; use --installations or a git credential helper", shown)
 		}
 	case "ssh", "git":
 		if _, has := u.User.Password(); has {
-			return source{}, fmt.Errorf("repository %s: the URL carries a password", u.Redacted())
+			return source{}, fmt.Errorf("repository %s: the URL carries a password", shown)
 		}
 	default:
-		return source{}, fmt.Errorf("repository %s: unsupported URL scheme %q", u.Redacted(), u.Scheme)
+		return source{}, fmt.Errorf("repository %s: unsupported URL scheme %q", shown, u.Scheme)
 	}
 	if u.Host == "" {
-		return source{}, fmt.Errorf("repository %s: the URL has no host", arg)
+		return source{}, fmt.Errorf("repository %s: the URL has no host", shown)
 	}
 	name, err := remoteName(u.Path)
 	if err != nil {
-		return source{}, fmt.Errorf("repository %s: %w", arg, err)
+		return source{}, fmt.Errorf("repository %s: %w", shown, err)
 	}
 	return source{Name: name, URL: u.String()}, nil
 }
