@@ -15,7 +15,7 @@ import (
 )
 
 // newEnv returns an Env on a fresh store whose log goes to the returned buffer.
-func newEnv(t *testing.T, opts pipeline.Options) (*pipeline.Env, *bytes.Buffer) {
+func newEnv(t testing.TB, opts pipeline.Options) (*pipeline.Env, *bytes.Buffer) {
 	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
 	if err != nil {
@@ -41,7 +41,7 @@ func wantCounts(t *testing.T, got pipeline.Counts, want pipeline.Counts) {
 }
 
 // storedRepos returns the store's repositories by name.
-func storedRepos(t *testing.T, db *store.DB) map[string]store.Repository {
+func storedRepos(t testing.TB, db *store.DB) map[string]store.Repository {
 	t.Helper()
 	repos, err := db.Repositories(context.Background())
 	if err != nil {
