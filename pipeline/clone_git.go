@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"time"
 )
 
 // gitCommand runs git for one repository. A credential reaches git only
@@ -74,6 +75,9 @@ func (g gitCommand) run(ctx context.Context, gitDir string, args ...string) (str
 	}
 	cmd := exec.CommandContext(ctx, "git", full...)
 	cmd.Env = g.env
+	killProcessGroupOnCancel(cmd)
+	// Do not wait on output pipes a killed git's helpers may still hold.
+	cmd.WaitDelay = 5 * time.Second
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -3,11 +3,14 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/commit-labeler/commit-labeler/internal/gittest"
 	"github.com/commit-labeler/commit-labeler/pipeline"
@@ -149,5 +152,37 @@ func TestCloneFailuresNameTheRepository(t *testing.T) {
 	entries, _ := os.ReadDir(workdir)
 	if len(entries) != 1 || entries[0].Name() != "good.git" {
 		t.Errorf("work directory holds %v, want only good.git (no half clone)", entries)
+	}
+}
+
+func TestCloneCancelledLeavesNothing(t *testing.T) {
+	root := t.TempDir()
+	src := filepath.Join(t.TempDir(), "proj")
+	gittest.Init(t, src, "main")
+	gittest.Commit(t, src, map[string]string{"a": "a\n"}, "init")
+	gittest.Git(t, root, "clone", "--quiet", "--bare", src, filepath.Join(root, "proj.git"))
+	ctx, cancel := context.WithCancel(context.Background())
+	// The server cancels the phase while git is cloning from it.
+	srv := gittest.ServeHTTP(t, root, func(*http.Request) bool {
+		cancel()
+		time.Sleep(50 * time.Millisecond)
+		return true
+	})
+	workdir := t.TempDir()
+	env, _ := newEnv(t, pipeline.Options{Workdir: workdir, Repos: []string{srv.URL + "/proj.git"}})
+
+	if _, err := pipeline.Clone(ctx, env); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if entries, _ := os.ReadDir(workdir); len(entries) != 0 || len(storedRepos(t, env.DB)) != 0 {
+		t.Fatalf("a cancelled clone left %v and %v", entries, storedRepos(t, env.DB))
+	}
+	counts, err := pipeline.Clone(context.Background(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCounts(t, counts, pipeline.Counts{"repositories": 1, "cloned": 1, "failed": 0})
+	if head := storedRepos(t, env.DB)["proj"].Head; head != gittest.Git(t, src, "rev-parse", "HEAD") {
+		t.Errorf("head after the rerun = %q", head)
 	}
 }
