@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -114,5 +117,31 @@ func TestInstallationTokenErrors(t *testing.T) {
 	var ghErr *github.ErrorResponse
 	if err == nil || !strings.Contains(err.Error(), "app 1") || !errors.As(err, &ghErr) || ghErr.Response.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("err = %v, want a 401 naming app 1", err)
+	}
+}
+
+// TestEnterpriseAPIURL checks that go-github and ghinstallation (which makes
+// the token request itself) both use an API root with a path, as on GitHub
+// Enterprise Server.
+func TestEnterpriseAPIURL(t *testing.T) {
+	fake := fakegithub.New(t)
+	fake.AddInstallation(fakegithub.NewInstallation(1, "octo-org", "Organization"), repo("octo-org", "a", false))
+	target, _ := url.Parse(fake.URL)
+	ghes := httptest.NewServer(http.StripPrefix("/api/v3", httputil.NewSingleHostReverseProxy(target)))
+	defer ghes.Close()
+
+	clients, err := ghapp.New(ghapp.Config{AppID: fake.AppID(), PrivateKey: fake.PrivateKeyPEM(), APIURL: ghes.URL + "/api/v3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	insts, err := clients.InstallationRepositories(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(insts) != 1 || len(insts[0].Repositories) != 1 {
+		t.Fatalf("got %+v", insts)
+	}
+	if n := len(fake.Requests()); n != 3 {
+		t.Fatalf("%d requests reached the API through /api/v3, want 3", n)
 	}
 }
