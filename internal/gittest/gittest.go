@@ -1,0 +1,70 @@
+// Package gittest makes real git repositories for tests and serves them
+// over git's smart HTTP protocol.
+package gittest
+
+import (
+	"bytes"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// identity makes commits reproducible and independent of the user's config.
+var identity = []string{
+	"GIT_AUTHOR_NAME=Test Author", "GIT_AUTHOR_EMAIL=author@example.com",
+	"GIT_COMMITTER_NAME=Test Committer", "GIT_COMMITTER_EMAIL=committer@example.com",
+	"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=" + os.DevNull,
+}
+
+// Git runs git in dir and returns its trimmed output, failing the test on error.
+func Git(t testing.TB, dir string, args ...string) string {
+	t.Helper()
+	return GitInput(t, dir, nil, args...)
+}
+
+// GitInput is Git with stdin.
+func GitInput(t testing.TB, dir string, stdin []byte, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), identity...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git %s in %s: %v\n%s", strings.Join(args, " "), dir, err, stderr.Bytes())
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// Init makes a working repository at dir whose branch is branch.
+func Init(t testing.TB, dir, branch string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	Git(t, dir, "init", "--quiet", "--initial-branch="+branch)
+}
+
+// Commit writes files (path → content) in the working repository at dir,
+// commits them all with message and returns the commit id.
+func Commit(t testing.TB, dir string, files map[string]string, message string) string {
+	t.Helper()
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(files[name]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	Git(t, dir, "add", "--all")
+	Git(t, dir, "commit", "--quiet", "--message", message)
+	return Git(t, dir, "rev-parse", "HEAD")
+}
