@@ -97,14 +97,19 @@ func (p *patchID) line(line []byte) {
 			p.after--
 		}
 	}
-	p.scratch = p.scratch[:0]
+	if cap(p.scratch) < len(line) {
+		p.scratch = make([]byte, len(line))
+	}
+	kept := p.scratch[:len(line)]
+	n := 0
 	for _, c := range line {
+		kept[n] = c
 		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			p.scratch = append(p.scratch, c)
+			n++
 		}
 	}
-	p.length += len(p.scratch)
-	p.h.Write(p.scratch)
+	p.length += n
+	p.h.Write(kept[:n])
 }
 
 // flush adds the current file's hash to the result, byte-wise with carry.

@@ -8,10 +8,7 @@ import (
 	"image/png"
 	"maps"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,20 +94,10 @@ func History(t testing.TB) *Fixture {
 	r := New(t)
 	h := newHistory()
 	h.build()
-	marks := filepath.Join(t.TempDir(), "marks")
-	r.run(nil, h.stream.Bytes(), "fast-import", "--quiet", "--date-format=raw", "--export-marks="+marks)
+	byMark := h.stream.Run(t, r.Dir)
 	f := &Fixture{Repo: r, Named: make(map[string]string)}
-	data, err := os.ReadFile(marks)
-	if err != nil {
-		t.Fatalf("gittest: %v", err)
-	}
-	byMark := make(map[string]string)
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		mark, sha, _ := strings.Cut(line, " ")
-		byMark[mark] = sha
-	}
 	for name, mark := range h.named {
-		f.Named[name] = byMark[":"+strconv.Itoa(mark)]
+		f.Named[name] = byMark[mark]
 	}
 
 	r.Git("reset", "--quiet", "--hard", "main")
@@ -151,10 +138,9 @@ var (
 )
 
 type history struct {
-	stream bytes.Buffer
+	stream FastImport
 	rng    *rand.Rand
 	clock  time.Time
-	mark   int
 	head   int
 	// tree is main's content by path, for edits.
 	tree  map[string]string
@@ -170,17 +156,7 @@ func newHistory() *history {
 	}
 }
 
-// change is one file operation of a fast-import commit.
-type change struct {
-	op      byte // 'M' modify, 'D' delete
-	mode    string
-	path    string
-	content string
-}
-
-func modify(path, content string) change {
-	return change{op: 'M', mode: "100644", path: path, content: content}
-}
+func modify(path, content string) FileChange { return FileChange{Path: path, Content: content} }
 
 type author struct{ name, email string }
 
@@ -189,44 +165,16 @@ var (
 	bot   = author{BotName, BotEmail}
 )
 
-// commit writes one commit on ref with parent from (0: root) and optional
-// merge parent, advancing the clock, and returns its mark.
-func (h *history) commit(ref string, who author, at time.Time, message string, from, merge int, changes []change) int {
-	h.mark++
-	secs := at.Unix()
-	zone := at.Format("-0700")
-	fmt.Fprintf(&h.stream, "commit %s\nmark :%d\n", ref, h.mark)
-	fmt.Fprintf(&h.stream, "author %s <%s> %d %s\ncommitter %s <%s> %d %s\n", who.name, who.email, secs, zone, who.name, who.email, secs, zone)
-	message += "\n"
-	fmt.Fprintf(&h.stream, "data %d\n%s\n", len(message), message)
-	if from != 0 {
-		fmt.Fprintf(&h.stream, "from :%d\n", from)
-	}
-	if merge != 0 {
-		fmt.Fprintf(&h.stream, "merge :%d\n", merge)
-	}
-	for _, c := range changes {
-		switch c.op {
-		case 'M':
-			fmt.Fprintf(&h.stream, "M %s inline %s\ndata %d\n%s\n", c.mode, quotePath(c.path), len(c.content), c.content)
-		case 'D':
-			fmt.Fprintf(&h.stream, "D %s\n", quotePath(c.path))
-		}
-	}
-	h.stream.WriteString("\n")
-	return h.mark
-}
-
 // main commits on main after the current head, applying changes to tree.
-func (h *history) main(who author, message string, changes ...change) int {
+func (h *history) main(who author, message string, changes ...FileChange) int {
 	for _, c := range changes {
-		if c.op == 'D' {
-			delete(h.tree, c.path)
+		if c.Delete {
+			delete(h.tree, c.Path)
 		} else {
-			h.tree[c.path] = c.content
+			h.tree[c.Path] = c.Content
 		}
 	}
-	h.head = h.commit("refs/heads/main", who, h.tick(), message, h.head, 0, changes)
+	h.head = h.stream.Commit(ImportCommit{Name: who.name, Email: who.email, At: h.tick(), Message: message, From: h.head, Changes: changes})
 	return h.head
 }
 
@@ -235,16 +183,6 @@ func (h *history) main(who author, message string, changes ...change) int {
 func (h *history) tick() time.Time {
 	h.clock = h.clock.Add(historyStep - 4*time.Hour + time.Duration(h.rng.IntN(8*3600))*time.Second)
 	return h.clock.In(historyZones[h.rng.IntN(len(historyZones))])
-}
-
-// quotePath quotes a fast-import path the way git's C-style quoting does
-// when it holds a quote, a backslash or a newline.
-func quotePath(p string) string {
-	if !strings.ContainsAny(p, "\"\\\n") {
-		return p
-	}
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-	return `"` + r.Replace(p) + `"`
 }
 
 func (h *history) build() {
@@ -271,8 +209,8 @@ func (h *history) build() {
 	}
 }
 
-func (h *history) rootFiles() []change {
-	var files []change
+func (h *history) rootFiles() []FileChange {
+	var files []FileChange
 	add := func(path, content string) { files = append(files, modify(path, content)) }
 	add("README.md", "# widget\n\nA small example project.\n\n## Usage\n\nRun `make`.\n")
 	add("go.mod", "module example.com/widget\n\ngo 1.21\n\nrequire golang.org/x/text v0.3.0\n")
@@ -281,7 +219,7 @@ func (h *history) rootFiles() []change {
 	add("docs/guide.md", "# Guide\n\nStart here.\n")
 	add("docs/obsolete.md", "# Obsolete\n\nNothing to see.\n")
 	add("docs/latest.md", "# Latest\n\nSee guide.md.\n")
-	files = append(files, change{op: 'M', mode: "100644", path: "scripts/build.sh", content: "#!/bin/sh\nset -e\ngo build ./...\n"})
+	add("scripts/build.sh", "#!/bin/sh\nset -e\ngo build ./...\n")
 	add("locales/de.json", "{\n  \"hello\": \"Hallo\"\n}\n")
 	add("locales/fr.json", "{\n  \"hello\": \"Bonjour\"\n}\n")
 	for i := range 10 {
@@ -293,7 +231,7 @@ func (h *history) rootFiles() []change {
 	add("src/util.go", goFile(200, 30))
 	add("src/strings.go", goFile(300, 30))
 	for _, c := range files {
-		h.tree[c.path] = c.content
+		h.tree[c.Path] = c.Content
 	}
 	return files
 }
@@ -328,7 +266,7 @@ func (h *history) specials() map[int]func() {
 			h.named[CommitLongLine] = h.main(human, "feat: embed lookup table", modify("data/long.txt", "short\n"+strings.Repeat("0123456789", HistoryLongLine/10)+"\nend\n"))
 		},
 		40: func() {
-			var files []change
+			var files []FileChange
 			for i := range HistoryManyFiles {
 				files = append(files, modify(fmt.Sprintf("gen/file_%03d.txt", i), fmt.Sprintf("generated %d\n", i)))
 			}
@@ -338,15 +276,15 @@ func (h *history) specials() map[int]func() {
 			h.named[CommitEmpty] = h.main(human, "chore: empty commit to trigger CI")
 		},
 		60: func() {
-			h.named[CommitDelete] = h.main(human, "docs: remove obsolete page", change{op: 'D', path: "docs/obsolete.md"})
+			h.named[CommitDelete] = h.main(human, "docs: remove obsolete page", FileChange{Path: "docs/obsolete.md", Delete: true})
 		},
 		66: func() {
 			h.named[CommitModeChange] = h.main(human, "build: make build script executable",
-				change{op: 'M', mode: "100755", path: "scripts/build.sh", content: h.tree["scripts/build.sh"]})
+				FileChange{Path: "scripts/build.sh", Content: h.tree["scripts/build.sh"], Mode: "100755"})
 		},
 		72: func() {
 			h.named[CommitTypeChange] = h.main(human, "docs: link latest to the guide",
-				change{op: 'M', mode: "120000", path: "docs/latest.md", content: "guide.md"})
+				FileChange{Path: "docs/latest.md", Content: "guide.md", Mode: "120000"})
 		},
 		90: func() {
 			h.named[CommitBinaryChange] = h.main(human, "style: recolor logo", modify("assets/logo.png", pngImage(color.RGBA{30, 30, 200, 255})))
@@ -420,7 +358,7 @@ func (h *history) regular(i int) {
 			paths = append(paths, fmt.Sprintf("src/mod%02d.go", (i+1)%10))
 		}
 	}
-	changes := make([]change, 0, len(paths))
+	changes := make([]FileChange, 0, len(paths))
 	for _, p := range paths {
 		changes = append(changes, modify(p, h.edit(h.tree[p])))
 	}
@@ -478,14 +416,15 @@ func (h *history) branch(b int) func() {
 			content = code
 		}
 		files[step.path] = content
-		tip = h.commit(ref, human, at.In(historyZones[b%len(historyZones)]), step.subject, tip, 0, []change{modify(step.path, content)})
+		tip = h.stream.Commit(ImportCommit{Ref: ref, At: at.In(historyZones[b%len(historyZones)]), Message: step.subject, From: tip,
+			Changes: []FileChange{modify(step.path, content)}})
 	}
 	return func() {
-		var changes []change
+		var changes []FileChange
 		for _, p := range slices.Sorted(maps.Keys(files)) {
 			changes = append(changes, modify(p, files[p]))
 			h.tree[p] = files[p]
 		}
-		h.head = h.commit("refs/heads/main", human, h.tick(), "Merge branch 'feature/"+name+"'", h.head, tip, changes)
+		h.head = h.stream.Commit(ImportCommit{At: h.tick(), Message: "Merge branch 'feature/" + name + "'", From: h.head, Merge: tip, Changes: changes})
 	}
 }
