@@ -56,9 +56,9 @@ type GitLogParser struct {
 	long      []byte // a line longer than the reader's buffer
 }
 
-// gitLogBuffer is the read buffer: most diff lines fit, longer ones are
-// joined in GitLogParser.long.
-const gitLogBuffer = 1 << 20
+// gitLogBuffer is the read buffer, the most a pipe delivers at once; longer
+// lines are joined in GitLogParser.long.
+const gitLogBuffer = 64 << 10
 
 // NewGitLogParser returns a parser of r keeping diffLimit characters of diff
 // text per commit (classify.DiffLimit when diffLimit <= 0).

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -272,6 +273,39 @@ func TestGitLogParserNotableCommits(t *testing.T) {
 			t.Errorf("date %q %d", c.AuthoredAt, c.AuthoredUnix)
 		}
 	})
+}
+
+// TestPatchIDSurvivesCherryPick checks that the same change made at other
+// line numbers, as a cherry-pick onto a diverged branch does, keeps its id.
+func TestPatchIDSurvivesCherryPick(t *testing.T) {
+	r := gittest.New(t)
+	lines := make([]string, 20)
+	for i := range lines {
+		lines[i] = fmt.Sprintf("line %d", i)
+	}
+	file := func(l []string) []byte { return []byte(strings.Join(l, "\n") + "\n") }
+	r.Write("f.txt", file(lines))
+	r.Commit("base\n")
+	r.Git("branch", "other")
+	changed := slices.Clone(lines)
+	changed[15] = "line fifteen"
+	r.Write("f.txt", file(changed))
+	picked := r.Commit("fix: fifteen\n")
+	r.Git("checkout", "--quiet", "other")
+	r.Write("f.txt", file(append([]string{"header"}, lines...)))
+	r.Commit("feat: header\n")
+	r.Git("cherry-pick", picked)
+	ids := make(map[string]string)
+	for _, c := range parseAll(t, gitLogStream(t, r.Dir), 0) {
+		ids[c.Subject] = c.PatchID
+	}
+	if ids["fix: fifteen"] == "" || ids["fix: fifteen"] == ids["feat: header"] {
+		t.Fatalf("patch ids %v", ids)
+	}
+	main := parseAll(t, gitOutput(t, r.Dir, picked+"\n", gitLogArgs()...), 0)[0]
+	if main.PatchID != ids["fix: fifteen"] {
+		t.Errorf("cherry-pick patch id %s, original %s", ids["fix: fifteen"], main.PatchID)
+	}
 }
 
 func TestGitLogParserDiffLimit(t *testing.T) {

@@ -56,6 +56,9 @@ func New(t testing.TB, opts ...Option) *Repo {
 		o(r)
 	}
 	r.Git("init", "--quiet", "--initial-branch=main")
+	// Porcelain commands run through Git (cherry-pick, merge) need an identity.
+	r.Git("config", "user.name", AuthorName)
+	r.Git("config", "user.email", AuthorEmail)
 	return r
 }
 
