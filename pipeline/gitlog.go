@@ -208,12 +208,12 @@ type patchState struct {
 // fileState is a file being read: paths from the diff --git line and the
 // more reliable ---/+++/rename/copy lines.
 type fileState struct {
-	f                    store.File
-	gitOld, gitNew       string
-	minusPath, plusPath  string
-	fromPath, toPath     string
-	stored               int // index in c.Files, or -1
-	added, deleted, kept bool
+	f                   store.File
+	gitOld, gitNew      string
+	minusPath, plusPath string
+	fromPath, toPath    string
+	stored              int // index in c.Files, or -1
+	added, deleted      bool
 }
 
 func newPatchState(c *store.Commit, diffLimit int) *patchState {
