@@ -1,13 +1,21 @@
 package classify
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
-// DiffLimit is the default most characters of diff text kept per commit, as in the corpus.
+// DiffLimit is the default most characters of diff text kept per commit, as
+// in the corpus. Characters are Unicode code points, not bytes: the corpus
+// keeps up to 4000 of them whatever their encoded length.
 const DiffLimit = 4000
 
 // DiffLineLimit is the most characters kept of one diff line; longer lines
 // end with " [...]".
 const DiffLineLimit = 1000
+
+// lineCut ends a shortened line.
+const lineCut = " [...]"
 
 // DiffBuilder accumulates a unified diff line by line, shortening long lines
 // and stopping at a line boundary once the limit would be passed. Training
@@ -15,10 +23,12 @@ const DiffLineLimit = 1000
 type DiffBuilder struct {
 	limit int
 	b     strings.Builder
+	chars int // characters in b
+	lines int
 	full  bool
 }
 
-// NewDiffBuilder returns a builder keeping at most limit characters (bytes).
+// NewDiffBuilder returns a builder keeping at most limit characters.
 func NewDiffBuilder(limit int) *DiffBuilder {
 	return &DiffBuilder{limit: limit}
 }
@@ -29,21 +39,24 @@ func (d *DiffBuilder) AddLine(line string) bool {
 	if d.full {
 		return false
 	}
-	if len(line) > DiffLineLimit {
-		line = truncateRunes(line, DiffLineLimit) + " [...]"
+	need := utf8.RuneCountInString(line)
+	if need > DiffLineLimit {
+		line = truncateRunes(line, DiffLineLimit) + lineCut
+		need = DiffLineLimit + len(lineCut)
 	}
-	need := len(line)
-	if d.b.Len() > 0 {
+	if d.lines > 0 {
 		need++
 	}
-	if d.b.Len()+need > d.limit {
+	if d.chars+need > d.limit {
 		d.full = true
 		return false
 	}
-	if d.b.Len() > 0 {
+	if d.lines > 0 {
 		d.b.WriteByte('\n')
 	}
 	d.b.WriteString(line)
+	d.chars += need
+	d.lines++
 	return true
 }
 
