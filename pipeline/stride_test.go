@@ -2,54 +2,13 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"log/slog"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/commit-labeler/commit-labeler/store"
 )
-
-// newTestEnv opens a store in a temporary directory.
-func newTestEnv(t *testing.T) *Env {
-	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return &Env{DB: db, Options: DefaultOptions(), Log: slog.New(slog.DiscardHandler), Progress: NoProgress}
-}
-
-// insertCommits stores commits of one repository.
-func insertCommits(t *testing.T, db *store.DB, repo string, commits []store.Commit) {
-	t.Helper()
-	ctx := context.Background()
-	id, err := db.UpsertRepository(ctx, store.Repository{Name: repo})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		w, err := store.NewCommitWriter(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer w.Close()
-		for i := range commits {
-			commits[i].RepoID = id
-			if _, err := w.Insert(&commits[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 func sampleIDs(t *testing.T, db *store.DB) (samples, dups []int64) {
 	t.Helper()

@@ -13,11 +13,10 @@ import (
 	"testing"
 )
 
-// identity makes commits reproducible and independent of the user's config.
+// identity makes commits of Git and Commit reproducible.
 var identity = []string{
 	"GIT_AUTHOR_NAME=Test Author", "GIT_AUTHOR_EMAIL=author@example.com",
 	"GIT_COMMITTER_NAME=Test Committer", "GIT_COMMITTER_EMAIL=committer@example.com",
-	"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=" + os.DevNull,
 }
 
 // Git runs git in dir and returns its trimmed output, failing the test on error.
@@ -29,17 +28,25 @@ func Git(t testing.TB, dir string, args ...string) string {
 // GitInput is Git with stdin.
 func GitInput(t testing.TB, dir string, stdin []byte, args ...string) string {
 	t.Helper()
+	return strings.TrimSpace(run(t, dir, identity, stdin, args...))
+}
+
+// run runs git in dir with Env plus extraEnv and returns its standard output,
+// failing the test on error.
+func run(t testing.TB, dir string, extraEnv []string, stdin []byte, args ...string) string {
+	t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), identity...)
-	cmd.Stdin = bytes.NewReader(stdin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("git %s in %s: %v\n%s", strings.Join(args, " "), dir, err, stderr.Bytes())
+	cmd.Env = append(Env(), extraEnv...)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
 	}
-	return strings.TrimSpace(string(out))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("gittest: git %s in %s: %v\n%s", strings.Join(args, " "), dir, err, stderr.String())
+	}
+	return stdout.String()
 }
 
 // Init makes a working repository at dir whose branch is branch.

@@ -5,9 +5,7 @@
 package gittest
 
 import (
-	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -83,18 +81,7 @@ func (r *Repo) Git(args ...string) string {
 
 func (r *Repo) run(extraEnv []string, stdin []byte, args ...string) string {
 	r.t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = r.Dir
-	cmd.Env = append(Env(), extraEnv...)
-	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		r.t.Fatalf("gittest: git %s in %s: %v\n%s", strings.Join(args, " "), r.Dir, err, stderr.String())
-	}
-	return strings.TrimSuffix(stdout.String(), "\n")
+	return strings.TrimSuffix(run(r.t, r.Dir, extraEnv, stdin, args...), "\n")
 }
 
 // Write creates or replaces the file at path (slash-separated, relative to
