@@ -33,14 +33,19 @@ func CleanBody(body string) string {
 	kept := lines[:0]
 	for _, l := range lines {
 		t := strings.TrimSpace(l)
-		if trailerPattern.MatchString(t) || addressTrailerPattern.MatchString(t) {
+		// Every trailer has a colon; most lines do not, and skip the patterns.
+		if strings.IndexByte(t, ':') > 0 && (trailerPattern.MatchString(t) || addressTrailerPattern.MatchString(t)) {
 			continue
 		}
 		kept = append(kept, strings.TrimRight(l, " \t"))
 	}
 	out := strings.Join(kept, "\n")
-	out = emailPattern.ReplaceAllString(out, "<email>")
-	out = blankRunPattern.ReplaceAllString(out, "\n\n")
+	if strings.IndexByte(out, '@') >= 0 {
+		out = emailPattern.ReplaceAllString(out, "<email>")
+	}
+	if strings.Contains(out, "\n\n\n") {
+		out = blankRunPattern.ReplaceAllString(out, "\n\n")
+	}
 	out = strings.TrimSpace(out)
 	return truncateRunes(out, BodyLimit)
 }
