@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // DiffExcerptLimit is the most characters (bytes) of Features.DiffExcerpt.
@@ -114,11 +115,10 @@ type diffAnalyzer struct {
 // line boundary at DiffExcerptLimit. changedLines is the commit's
 // additions+deletions, for the coverage.
 func analyzeDiff(diff string, changedLines int) (DiffStats, string) {
-	a := diffAnalyzer{
-		excerpt: NewDiffBuilder(DiffExcerptLimit),
-		removed: make([]changedLine, 0, 64),
-		added:   make([]changedLine, 0, 64),
-	}
+	a := analyzers.Get().(*diffAnalyzer)
+	defer analyzers.Put(a)
+	a.reset()
+	a.excerpt = NewDiffBuilder(DiffExcerptLimit)
 	a.excerpt.b.Grow(min(len(diff), DiffExcerptLimit)) // one allocation for the excerpt
 	inHeader := false
 	for rest := diff; rest != ""; {
@@ -177,6 +177,17 @@ func analyzeDiff(diff string, changedLines int) (DiffStats, string) {
 	a.stats.MovedShare = share(a.moved, total)
 	a.stats.VersionShare = share(a.version, total)
 	return a.stats, a.excerpt.String()
+}
+
+// analyzers recycles the scratch slices of diffAnalyzer between calls.
+var analyzers = sync.Pool{New: func() any { return new(diffAnalyzer) }}
+
+// reset clears a recycled analyzer, keeping the capacity of its slices.
+func (a *diffAnalyzer) reset() {
+	*a = diffAnalyzer{
+		removed: a.removed[:0], added: a.added[:0],
+		removedOrder: a.removedOrder[:0], addedOrder: a.addedOrder[:0],
+	}
 }
 
 func (a *diffAnalyzer) addExcerpt(line string) {

@@ -52,7 +52,8 @@ type Features struct {
 	Extensions map[string]int `json:"extensions"`
 	// TopDirs counts the listed files by first directory ("." for the root).
 	TopDirs map[string]int `json:"top_dirs"`
-	// Categories holds every category of Categories, also those without files.
+	// Categories holds the categories of the listed files; a category
+	// without files is absent (all its stats are zero).
 	Categories map[Category]CategoryStats `json:"categories"`
 
 	// DiffStats describes the changed lines of the diff text.
@@ -62,10 +63,9 @@ type Features struct {
 	DiffExcerpt string `json:"diff_excerpt"`
 }
 
-// FileFeatures is one listed file.
+// FileFeatures is one listed file (its extension is FileExt(Path)).
 type FileFeatures struct {
 	Path      string   `json:"path"`
-	Ext       string   `json:"ext"`
 	Category  Category `json:"category"`
 	Status    string   `json:"status"`
 	Additions int      `json:"additions"`
@@ -111,7 +111,7 @@ func BuildFeatures(c Commit) Features {
 		Files:        make([]FileFeatures, len(c.Files)),
 		Extensions:   make(map[string]int),
 		TopDirs:      make(map[string]int),
-		Categories:   make(map[Category]CategoryStats, len(Categories)),
+		Categories:   make(map[Category]CategoryStats),
 	}
 	f.Body, f.BodyHeaderLines = maskBody(c.Body)
 	f.LinesBucket = sizeBucket(f.LinesChanged, lineBuckets)
@@ -123,7 +123,7 @@ func BuildFeatures(c Commit) Features {
 	for i, file := range c.Files {
 		cat := CategorizePath(file.Path, file.Binary)
 		ext := FileExt(file.Path)
-		f.Files[i] = FileFeatures{Path: file.Path, Ext: ext, Category: cat, Status: file.Status,
+		f.Files[i] = FileFeatures{Path: file.Path, Category: cat, Status: file.Status,
 			Additions: file.Additions, Deletions: file.Deletions, Binary: file.Binary}
 		f.Extensions[ext]++
 		f.TopDirs[TopDir(file.Path)]++
@@ -136,6 +136,9 @@ func BuildFeatures(c Commit) Features {
 	}
 	for i, cat := range Categories {
 		s := perCategory[i]
+		if s.Files == 0 {
+			continue
+		}
 		s.FileShare = share(s.Files, len(c.Files))
 		s.LineShare = share(s.Lines, listedLines)
 		f.Categories[cat] = s

@@ -13,7 +13,8 @@ import (
 // time, while the next batch is being transformed. At most about three
 // batches are alive at once, so memory stays bounded whatever the input.
 type batchFlow[In, Out any] struct {
-	Size    int
+	Size int
+	// Workers transform in parallel; 0 means one per core but one.
 	Workers int
 	// Transform must be safe for concurrent use.
 	Transform func(In) Out
@@ -31,7 +32,8 @@ func (f batchFlow[In, Out]) Run(parent context.Context, produce func(ctx context
 	defer cancel(nil)
 	workers := f.Workers
 	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		// The writer is the slowest stage: leave it a core of its own.
+		workers = max(1, runtime.GOMAXPROCS(0)-1)
 	}
 
 	raw := make(chan []In)
