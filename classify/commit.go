@@ -18,6 +18,8 @@ type Commit struct {
 	Deletions    int
 	// Diff is the unified diff with one line of context, cut by TruncateDiff.
 	Diff string
+	// AuthorIsBot is set when the author looks like a bot (IsBotAuthor).
+	AuthorIsBot bool
 }
 
 // File is one changed file.

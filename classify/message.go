@@ -33,16 +33,39 @@ func CleanBody(body string) string {
 	kept := lines[:0]
 	for _, l := range lines {
 		t := strings.TrimSpace(l)
-		if trailerPattern.MatchString(t) || addressTrailerPattern.MatchString(t) {
+		if hasTrailerKey(t) && (trailerPattern.MatchString(t) || addressTrailerPattern.MatchString(t)) {
 			continue
 		}
-		kept = append(kept, strings.TrimRight(l, " \t"))
+		l = strings.TrimRight(l, " \t")
+		// An address never spans lines, so replacing line by line, and only
+		// in lines with an '@', finds the same addresses at a fraction of the cost.
+		if strings.IndexByte(l, '@') >= 0 {
+			l = emailPattern.ReplaceAllString(l, "<email>")
+		}
+		kept = append(kept, l)
 	}
 	out := strings.Join(kept, "\n")
-	out = emailPattern.ReplaceAllString(out, "<email>")
-	out = blankRunPattern.ReplaceAllString(out, "\n\n")
+	if strings.Contains(out, "\n\n\n") {
+		out = blankRunPattern.ReplaceAllString(out, "\n\n")
+	}
 	out = strings.TrimSpace(out)
 	return truncateRunes(out, BodyLimit)
+}
+
+// hasTrailerKey reports whether a line starts with "Key:", a word of letters,
+// digits and dashes: every trailer does, most lines do not and skip the
+// regular expressions.
+func hasTrailerKey(t string) bool {
+	i := strings.IndexByte(t, ':')
+	if i <= 0 || !isLetter(t[0]) {
+		return false
+	}
+	for j := 1; j < i; j++ {
+		if c := t[j]; !isLetter(c) && !isDigit(c) && c != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // truncateRunes cuts s to at most n characters without splitting a UTF-8 sequence.

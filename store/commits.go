@@ -42,8 +42,11 @@ type File struct {
 // prepared statements.
 type CommitWriter struct {
 	ctx    context.Context
+	tx     *sql.Tx
 	commit *sql.Stmt
-	file   *sql.Stmt
+	// files holds the statements inserting n files at once, by n: one
+	// statement per commit costs far less than one per file.
+	files map[int]*sql.Stmt
 }
 
 // NewCommitWriter prepares the insert statements on tx. Close it before the
@@ -53,43 +56,67 @@ func NewCommitWriter(ctx context.Context, tx *sql.Tx) (*CommitWriter, error) {
 		INSERT INTO commits (repo_id, sha, authored_at, authored_unix, subject, body,
 			files_changed, additions, deletions, diff, patch_id, author_is_bot)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (repo_id, sha) DO NOTHING
-		RETURNING id`)
+		ON CONFLICT (repo_id, sha) DO NOTHING`)
 	if err != nil {
 		return nil, fmt.Errorf("store: prepare commit insert: %w", err)
 	}
-	f, err := tx.PrepareContext(ctx, `
-		INSERT INTO commit_files (commit_id, position, path, old_path, status, additions, deletions, binary)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		c.Close()
-		return nil, fmt.Errorf("store: prepare file insert: %w", err)
-	}
-	return &CommitWriter{ctx: ctx, commit: c, file: f}, nil
+	return &CommitWriter{ctx: ctx, tx: tx, commit: c, files: make(map[int]*sql.Stmt)}, nil
 }
 
 // Insert stores c and its files, sets c.ID and reports whether it was new; a
 // commit already stored for the repository is left as it is.
 func (w *CommitWriter) Insert(c *Commit) (bool, error) {
-	err := w.commit.QueryRowContext(w.ctx, c.RepoID, c.SHA, c.AuthoredAt, c.AuthoredUnix,
-		c.Subject, c.Body, c.FilesChanged, c.Additions, c.Deletions, c.Diff, c.PatchID, c.AuthorIsBot).Scan(&c.ID)
-	if err == sql.ErrNoRows {
-		return false, nil
-	}
+	res, err := w.commit.ExecContext(w.ctx, c.RepoID, c.SHA, c.AuthoredAt, c.AuthoredUnix,
+		c.Subject, c.Body, c.FilesChanged, c.Additions, c.Deletions, c.Diff, c.PatchID, c.AuthorIsBot)
 	if err != nil {
 		return false, fmt.Errorf("store: insert commit %s: %w", c.SHA, err)
 	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err // DO NOTHING: the commit is already stored
+	}
+	if c.ID, err = res.LastInsertId(); err != nil {
+		return false, fmt.Errorf("store: insert commit %s: %w", c.SHA, err)
+	}
+	if len(c.Files) == 0 {
+		return true, nil
+	}
+	st, err := w.fileStmt(len(c.Files))
+	if err != nil {
+		return false, err
+	}
+	args := make([]any, 0, len(c.Files)*fileColumns)
 	for i, f := range c.Files {
-		if _, err := w.file.ExecContext(w.ctx, c.ID, i, f.Path, f.OldPath, f.Status, f.Additions, f.Deletions, f.Binary); err != nil {
-			return false, fmt.Errorf("store: insert file %s of commit %s: %w", f.Path, c.SHA, err)
-		}
+		args = append(args, c.ID, i, f.Path, f.OldPath, f.Status, f.Additions, f.Deletions, f.Binary)
+	}
+	if _, err := st.ExecContext(w.ctx, args...); err != nil {
+		return false, fmt.Errorf("store: insert files of commit %s: %w", c.SHA, err)
 	}
 	return true, nil
 }
 
+// fileColumns is the number of values per commit_files row.
+const fileColumns = 8
+
+// fileStmt returns the statement inserting n files, preparing it once.
+func (w *CommitWriter) fileStmt(n int) (*sql.Stmt, error) {
+	if st, ok := w.files[n]; ok {
+		return st, nil
+	}
+	q := `INSERT INTO commit_files (commit_id, position, path, old_path, status, additions, deletions, binary) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
+	st, err := w.tx.PrepareContext(w.ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("store: prepare file insert: %w", err)
+	}
+	w.files[n] = st
+	return st, nil
+}
+
 // Close releases the prepared statements.
 func (w *CommitWriter) Close() error {
-	w.file.Close()
+	for _, st := range w.files {
+		st.Close()
+	}
 	return w.commit.Close()
 }
 

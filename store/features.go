@@ -47,3 +47,12 @@ func (db *DB) Features(ctx context.Context, commitID int64) ([]byte, int, error)
 	}
 	return []byte(data), v, nil
 }
+
+// CountFeatures returns how many commits have features of the given version.
+func (db *DB) CountFeatures(ctx context.Context, version int) (int64, error) {
+	var n int64
+	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM features WHERE version = ?`, version).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count features: %w", err)
+	}
+	return n, nil
+}

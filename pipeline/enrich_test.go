@@ -1,0 +1,185 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/store"
+)
+
+// newEnrichEnv opens a fresh store in a temporary directory.
+func newEnrichEnv(t testing.TB) *Env {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "train.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return &Env{DB: db, Options: DefaultOptions(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Progress: NoProgress}
+}
+
+// syntheticCommit returns the i-th of a family of small, varied commits.
+func syntheticCommit(i int) store.Commit {
+	paths := []string{"src/app.go", "src/app_test.go", "docs/guide.md", "package.json", ".github/workflows/ci.yml"}
+	p := paths[i%len(paths)]
+	return store.Commit{
+		SHA:          fmt.Sprintf("%040x", i+1),
+		AuthoredAt:   "2024-01-01T00:00:00Z",
+		AuthoredUnix: 1704067200 + int64(i),
+		Subject:      fmt.Sprintf("fix(core): handle case %d", i),
+		Body:         fmt.Sprintf("Case %d was wrong.\n\n* feat: part of a squash", i),
+		FilesChanged: 1, Additions: i % 7, Deletions: i % 3,
+		Diff:  fmt.Sprintf("diff --git a/%s b/%s\n@@ -1 +1 @@\n-old %d\n+new %d", p, p, i, i),
+		Files: []store.File{{Path: p, Status: "M", Additions: i % 7, Deletions: i % 3}},
+	}
+}
+
+// insertCommits stores n synthetic commits in one repository.
+func insertCommits(t testing.TB, db *store.DB, n int) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		repoID, err := db.EnsureRepository(ctx, tx, "acme/widgets")
+		if err != nil {
+			return err
+		}
+		w, err := store.NewCommitWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		for i := range n {
+			c := syntheticCommit(i)
+			c.RepoID = repoID
+			if _, err := w.Insert(&c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// featureRows returns the features table as commit id → "version data".
+func featureRows(t testing.TB, db *store.DB) map[int64]string {
+	t.Helper()
+	rows, err := db.SQL().Query(`SELECT commit_id, version, data FROM features`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := make(map[int64]string)
+	for rows.Next() {
+		var id int64
+		var v int
+		var data string
+		if err := rows.Scan(&id, &v, &data); err != nil {
+			t.Fatal(err)
+		}
+		out[id] = fmt.Sprintf("%d %s", v, data)
+	}
+	return out
+}
+
+func TestEnrich(t *testing.T) {
+	ctx := context.Background()
+	env := newEnrichEnv(t)
+	insertCommits(t, env.DB, 25)
+
+	counts, err := Enrich(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Counts{CountEnriched: 25, CountAlreadyCurrent: 0}); !reflect.DeepEqual(counts, want) {
+		t.Errorf("first run counts = %v, want %v", counts, want)
+	}
+	// Stored features are BuildFeatures of the stored commit.
+	err = env.DB.ForEachCommit(ctx, store.CommitFilter{}, func(c *store.Commit) error {
+		data, v, err := env.DB.Features(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		want, _ := json.Marshal(classify.BuildFeatures(classifyCommit(c)))
+		if v != classify.FeaturesVersion || string(data) != string(want) {
+			t.Errorf("features of %s = v%d %s\nwant %s", c.SHA, v, data, want)
+		}
+		var f classify.Features
+		if err := json.Unmarshal(data, &f); err != nil || f.BodyHeaderLines != 1 || f.Subject == c.Subject {
+			t.Errorf("features of %s: subject %q, %d header lines dropped (err %v)", c.SHA, f.Subject, f.BodyHeaderLines, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	counts, err = Enrich(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Counts{CountEnriched: 0, CountAlreadyCurrent: 25}); !reflect.DeepEqual(counts, want) {
+		t.Errorf("rerun counts = %v, want %v", counts, want)
+	}
+
+	// Features of another version are rebuilt.
+	if _, err := env.DB.SQL().Exec(`UPDATE features SET version = 0, data = '{}' WHERE commit_id IN (SELECT id FROM commits LIMIT 3)`); err != nil {
+		t.Fatal(err)
+	}
+	before := featureRows(t, env.DB)
+	counts, err = Enrich(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Counts{CountEnriched: 3, CountAlreadyCurrent: 22}); !reflect.DeepEqual(counts, want) {
+		t.Errorf("stale run counts = %v, want %v", counts, want)
+	}
+	if after := featureRows(t, env.DB); reflect.DeepEqual(before, after) || len(after) != 25 {
+		t.Errorf("stale features were not rebuilt")
+	}
+}
+
+// cancellingProgress cancels a context when the first batch is reported.
+type cancellingProgress struct{ cancel context.CancelFunc }
+
+func (p cancellingProgress) Add(int) { p.cancel() }
+func (p cancellingProgress) Done()   {}
+
+func TestEnrichCancelledThenRerunEqualsCleanRun(t *testing.T) {
+	const n = 2*writeBatch + 500
+	clean := newEnrichEnv(t)
+	insertCommits(t, clean.DB, n)
+	if _, err := Enrich(context.Background(), clean); err != nil {
+		t.Fatal(err)
+	}
+
+	env := newEnrichEnv(t)
+	insertCommits(t, env.DB, n)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	env.Progress = func(string, int) Progress { return cancellingProgress{cancel} }
+	counts, err := Enrich(ctx, env)
+	if err == nil {
+		t.Fatal("cancelled run returned no error")
+	}
+	if got := int64(len(featureRows(t, env.DB))); got != counts[CountEnriched] || got%writeBatch != 0 || got == n {
+		t.Errorf("cancelled run stored %d features, counted %d: want whole batches, not all", got, counts[CountEnriched])
+	}
+
+	env.Progress = NoProgress
+	if _, err := Enrich(context.Background(), env); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := featureRows(t, env.DB), featureRows(t, clean.DB); !reflect.DeepEqual(got, want) {
+		t.Errorf("cancelled+rerun features differ from a clean run (%d vs %d rows)", len(got), len(want))
+	}
+}
