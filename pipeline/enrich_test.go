@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -42,32 +41,14 @@ func syntheticCommit(i int) store.Commit {
 	}
 }
 
-// insertCommits stores n synthetic commits in one repository.
-func insertCommits(t testing.TB, db *store.DB, n int) {
+// insertSyntheticCommits stores n synthetic commits in one repository.
+func insertSyntheticCommits(t testing.TB, db *store.DB, n int) {
 	t.Helper()
-	ctx := context.Background()
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		repoID, err := db.EnsureRepository(ctx, tx, "acme/widgets")
-		if err != nil {
-			return err
-		}
-		w, err := store.NewCommitWriter(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer w.Close()
-		for i := range n {
-			c := syntheticCommit(i)
-			c.RepoID = repoID
-			if _, err := w.Insert(&c); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	commits := make([]store.Commit, n)
+	for i := range commits {
+		commits[i] = syntheticCommit(i)
 	}
+	insertCommits(t, db, "acme/widgets", commits)
 }
 
 // featureRows returns the features table as commit id → "version data".
@@ -94,7 +75,7 @@ func featureRows(t testing.TB, db *store.DB) map[int64]string {
 func TestEnrich(t *testing.T) {
 	ctx := context.Background()
 	env := newEnrichEnv(t)
-	insertCommits(t, env.DB, 25)
+	insertSyntheticCommits(t, env.DB, 25)
 
 	counts, err := Enrich(ctx, env)
 	if err != nil {
@@ -157,13 +138,13 @@ func (p cancellingProgress) Done()   {}
 func TestEnrichCancelledThenRerunEqualsCleanRun(t *testing.T) {
 	const n = 2*writeBatch + 500
 	clean := newEnrichEnv(t)
-	insertCommits(t, clean.DB, n)
+	insertSyntheticCommits(t, clean.DB, n)
 	if _, err := Enrich(context.Background(), clean); err != nil {
 		t.Fatal(err)
 	}
 
 	env := newEnrichEnv(t)
-	insertCommits(t, env.DB, n)
+	insertSyntheticCommits(t, env.DB, n)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	env.Progress = func(string, int) Progress { return cancellingProgress{cancel} }

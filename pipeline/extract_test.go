@@ -302,3 +302,28 @@ func TestExtractEmptyAndBrokenRepositories(t *testing.T) {
 		t.Errorf("extract of a directory without git returned %v", err)
 	}
 }
+
+// The patch id of a stored diff text equals the full patch's id whenever the
+// text was not cut (nor a line of it) and holds no binary file, so imported and extracted
+// commits of the same change are recognised as duplicates.
+func TestDiffTextPatchIDMatchesFullPatch(t *testing.T) {
+	fx := gittest.History(t)
+	env := newExtractEnv(t, fx.Dir)
+	extract(t, env)
+	compared := 0
+	for sha, c := range storedCommits(t, env.DB) {
+		if len(c.Diff) > 3000 || strings.Contains(c.Diff, "\nBinary files ") || strings.Contains(c.Diff, " [...]\n") || c.FilesChanged != len(c.Files) {
+			continue
+		}
+		if got := diffTextPatchID(c.Diff); got != c.PatchID {
+			t.Errorf("commit %s: diff-text patch id %q, full-patch id %q", sha, got, c.PatchID)
+		}
+		compared++
+	}
+	if compared < 100 {
+		t.Fatalf("only %d commits compared", compared)
+	}
+	if id := diffTextPatchID(""); id != "" {
+		t.Fatalf("empty diff has patch id %q, want none", id)
+	}
+}

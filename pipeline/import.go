@@ -18,11 +18,9 @@ import (
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
-// Import counters.
-const (
-	CountImported       = "imported"
-	CountAlreadyPresent = "already_present"
-)
+// CountImported counts the records an import stored; CountAlreadyPresent
+// (shared with extract) those it found stored already.
+const CountImported = "imported"
 
 // ImportLabelerVersion is the labeler version of the conventional labels an
 // import stores.

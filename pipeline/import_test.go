@@ -274,7 +274,7 @@ func manyRecords(t testing.TB, n int) string {
 	return p
 }
 
-// tableDump returns every row an import writes, ids included, as text.
+// tableDump returns every corpus row the phases write, ids included, as text.
 func tableDump(t testing.TB, db *store.DB) []string {
 	t.Helper()
 	var out []string
@@ -285,6 +285,8 @@ func tableDump(t testing.TB, db *store.DB) []string {
 		`SELECT commit_id || ' ' || label || ' ' || rank || ' ' || labeler_version FROM commit_labels ORDER BY commit_id, rank`,
 		`SELECT commit_id || ' ' || status FROM labelings ORDER BY commit_id`,
 		`SELECT commit_id || ' ' || version || ' ' || data FROM features ORDER BY commit_id`,
+		`SELECT commit_id || ' ' || year FROM samples ORDER BY commit_id`,
+		`SELECT commit_id || ' ' || duplicate_of FROM duplicates ORDER BY commit_id`,
 	} {
 		rows, err := db.SQL().Query(q)
 		if err != nil {

@@ -128,6 +128,7 @@ func (r *importRecord) validate(vocab *commitlabeler.Vocabulary) (importedCommit
 		Additions:    *r.Additions,
 		Deletions:    *r.Deletions,
 		Diff:         r.Diff,
+		PatchID:      diffTextPatchID(r.Diff),
 		AuthorIsBot:  r.AuthorIsBot,
 		Files:        files,
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"hash"
+	"strings"
 )
 
 // patchID computes the id of a commit's patch exactly as `git patch-id
@@ -177,4 +178,16 @@ func atoiPrefix(b []byte) int {
 		}
 	}
 	return v
+}
+
+// diffTextPatchID is the patch id of a stored diff text (imported corpora
+// have no full patch). The text may be cut, so the id is only comparable
+// with ids of diff texts cut the same way; that still catches fork copies
+// and cherry-picks within an imported corpus.
+func diffTextPatchID(diff string) string {
+	id := newPatchID()
+	for line := range strings.SplitSeq(diff, "\n") {
+		id.line([]byte(line))
+	}
+	return id.sum()
 }

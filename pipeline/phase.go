@@ -72,7 +72,7 @@ func RunPhase(ctx context.Context, env *Env, name string, fn PhaseFunc) (Result,
 			res.Status = store.RunCancelled
 		}
 		res.Error = runErr.Error()
-		env.Log.Error("phase failed", "phase", name, "run", id, "err", runErr)
+		env.Log.Info("phase failed", "phase", name, "run", id, "err", runErr)
 		return res, fmt.Errorf("%s: %w", name, runErr)
 	}
 	env.Log.Info("phase finished", "phase", name, "run", id, "duration", res.Duration.Round(time.Millisecond), "counts", map[string]int64(counts))

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/commit-labeler/commit-labeler/pipeline"
+	"github.com/commit-labeler/commit-labeler/store"
+)
+
+func isPhaseCommand(name string) bool {
+	return slices.Contains(pipeline.PhaseNames, name) && pipeline.Implemented(name)
+}
+
+// openEnv opens the store and builds the phase environment.
+func openEnv(ctx context.Context, c *commonFlags, opts pipeline.Options, stderr io.Writer) (*pipeline.Env, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, usageErrorf("--log-level %q: %v", c.logLevel, err)
+	}
+	db, err := store.Open(ctx, c.db)
+	if err != nil {
+		return nil, fmt.Errorf("--db %s: %w", c.db, err)
+	}
+	return &pipeline.Env{
+		DB:       db,
+		Options:  opts,
+		Log:      slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+		Progress: pipeline.StderrProgress(5 * time.Second),
+	}, nil
+}
+
+// runReport is the JSON result of run and of the phase commands.
+type runReport struct {
+	Phases []pipeline.Result `json:"phases"`
+	// StoppedAfter and Note say where run ends while later phases are not available.
+	StoppedAfter string `json:"stopped_after,omitempty"`
+	Note         string `json:"note,omitempty"`
+	Error        string `json:"error,omitempty"`
+}
+
+func runPhasesCommand(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {
+	fs, pf := newPhaseFlagSet(cmd, stderr, cmd == "run")
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) > 0 {
+		return usageErrorf("unexpected argument %q (repositories go in --repo)", positional[0])
+	}
+	if err := pf.validate(); err != nil {
+		return err
+	}
+	phases := []string{cmd}
+	if cmd == "run" {
+		if phases, err = pipeline.SelectPhases(pf.only, pf.from); err != nil {
+			return usageErrorf("%v", err)
+		}
+	}
+	env, err := openEnv(ctx, pf.commonFlags, pf.opts, stderr)
+	if err != nil {
+		return err
+	}
+	defer env.DB.Close()
+
+	results, runErr := pipeline.RunPhases(ctx, env, phases)
+	rep := runReport{Phases: results}
+	if cmd == "run" && runErr == nil && pf.only == "" {
+		if missing := unavailablePhases(); len(missing) > 0 {
+			rep.StoppedAfter = phases[len(phases)-1]
+			rep.Note = fmt.Sprintf("run ends after %s: phases %s are not available in this version", rep.StoppedAfter, strings.Join(missing, ", "))
+		}
+	}
+	if runErr != nil {
+		rep.Error = runErr.Error()
+	}
+	if err := printReport(stdout, pf.json, rep); err != nil {
+		return err
+	}
+	return runErr
+}
+
+// printReport prints one summary line per phase and the note, or the report
+// as one JSON object.
+func printReport(w io.Writer, asJSON bool, rep runReport) error {
+	if asJSON {
+		return json.NewEncoder(w).Encode(rep)
+	}
+	for _, r := range rep.Phases {
+		fmt.Fprintln(w, summaryLine(r))
+	}
+	if rep.Note != "" {
+		fmt.Fprintln(w, rep.Note)
+	}
+	return nil
+}
+
+func unavailablePhases() []string {
+	var out []string
+	for _, p := range pipeline.PhaseNames {
+		if !pipeline.Implemented(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// summaryLine renders a phase result on one line: "extract ok 1.2s added=200 skipped=0".
+func summaryLine(r pipeline.Result) string {
+	keys := make([]string, 0, len(r.Counts))
+	for k := range r.Counts {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-8s %-9s %8s", r.Phase, r.Status, r.Duration.Round(time.Millisecond))
+	for _, k := range keys {
+		fmt.Fprintf(&b, " %s=%d", k, r.Counts[k])
+	}
+	if r.Error != "" {
+		fmt.Fprintf(&b, " error=%q", r.Error)
+	}
+	return b.String()
+}
+
+func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, common := newCommonFlagSet("import", stderr)
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usageErrorf("no FILE.jsonl[.gz] given")
+	}
+	env, err := openEnv(ctx, common, pipeline.DefaultOptions(), stderr)
+	if err != nil {
+		return err
+	}
+	defer env.DB.Close()
+	var results []pipeline.Result
+	var runErr error
+	for _, f := range files {
+		res, err := pipeline.RunPhase(ctx, env, "import", func(ctx context.Context, env *pipeline.Env) (pipeline.Counts, error) {
+			return pipeline.Import(ctx, env, f)
+		})
+		results = append(results, res)
+		if err != nil {
+			runErr = fmt.Errorf("%s: %w", f, err)
+			break
+		}
+	}
+	rep := runReport{Phases: results}
+	if runErr != nil {
+		rep.Error = runErr.Error()
+	}
+	if err := printReport(stdout, common.json, rep); err != nil {
+		return err
+	}
+	return runErr
+}
+
+func runsCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, common := newCommonFlagSet("runs", stderr)
+	limit := fs.Int("limit", 20, "show the N most recent runs")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	env, err := openEnv(ctx, common, pipeline.DefaultOptions(), stderr)
+	if err != nil {
+		return err
+	}
+	defer env.DB.Close()
+	runs, err := env.DB.Runs(ctx, *limit)
+	if err != nil {
+		return err
+	}
+	if common.json {
+		return json.NewEncoder(stdout).Encode(map[string]any{"runs": runs})
+	}
+	for _, r := range runs {
+		fmt.Fprintln(stdout, summaryLine(pipeline.Result{Phase: fmt.Sprintf("#%d %s", r.ID, r.Phase), Status: r.Status,
+			Counts: pipeline.Counts(r.Counts), Duration: r.Duration, Error: r.Error}))
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/commit-labeler/commit-labeler/internal/gittest"
+)
+
+// train runs the command in-process and returns its exit status and output.
+func train(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestRunJSON(t *testing.T) {
+	fx := gittest.History(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "corpus.db")
+	args := []string{"run", "--db", db, "--workdir", filepath.Join(dir, "clones"), "--repo", fx.Dir, "--json"}
+	code, out, errOut := train(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep runReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("output is not one JSON object: %v\n%s", err, out)
+	}
+	if len(rep.Phases) != 5 || rep.StoppedAfter != "label" || !strings.Contains(rep.Note, "train, summary") {
+		t.Fatalf("report = %+v", rep)
+	}
+	if got := rep.Phases[1].Counts["added"]; got != gittest.HistoryCommits {
+		t.Fatalf("extract added %d, want %d", got, gittest.HistoryCommits)
+	}
+
+	// A rerun of one phase as its own command adds nothing and prints one summary line.
+	code, out, errOut = train(t, "extract", "--db", db)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "added=0") {
+		t.Fatalf("extract rerun printed %q", out)
+	}
+
+	code, out, _ = train(t, "runs", "--db", db, "--json")
+	var runs struct{ Runs []map[string]any }
+	if code != 0 || json.Unmarshal([]byte(out), &runs) != nil || len(runs.Runs) != 6 {
+		t.Fatalf("runs: exit %d, %s", code, out)
+	}
+}
+
+func TestImportCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "corpus.db")
+	code, out, errOut := train(t, "import", "--db", db, filepath.Join("..", "..", "pipeline", "testdata", "import-valid.jsonl.gz"))
+	if code != 0 || !strings.Contains(out, "import") || !strings.Contains(out, "imported=") {
+		t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+	}
+	code, _, errOut = train(t, "import", "--db", db, filepath.Join("..", "..", "pipeline", "testdata", "import-invalid-line3.jsonl"))
+	if code != 1 || !strings.Contains(errOut, "import-invalid-line3.jsonl:3:") {
+		t.Fatalf("invalid file: exit %d, stderr %q (want the file and line named)", code, errOut)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "usage: train"},
+		{[]string{"bogus"}, 2, `unknown command "bogus"`},
+		{[]string{"run", "--db", db, "--labeler", "gpt"}, 2, `--labeler "gpt"`},
+		{[]string{"run", "--db", db, "--since", "yesterday"}, 2, `--since "yesterday"`},
+		{[]string{"run", "--db", db, "--only", "train"}, 2, `"train": phase not available`},
+		{[]string{"run", "--db", db, "--only", "clone", "--from", "label"}, 2, "exclusive"},
+		{[]string{"extract", "--db", db, "stray"}, 2, `unexpected argument "stray"`},
+		{[]string{"import", "--db", db}, 2, "no FILE"},
+		{[]string{"import", "--db", db, "/nonexistent.jsonl"}, 1, "/nonexistent.jsonl"},
+		{[]string{"run", "--db", db, "--installations"}, 1, "GITHUB_APP_ID"},
+		{[]string{"clone", "--db", db, "--workdir", t.TempDir(), "--repo", "/nonexistent/repo"}, 1, "/nonexistent/repo"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			t.Setenv("GITHUB_APP_ID", "")
+			code, _, errOut := train(t, tc.args...)
+			if code != tc.code || !strings.Contains(errOut, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want exit %d and %q", code, errOut, tc.code, tc.want)
+			}
+		})
+	}
+}
