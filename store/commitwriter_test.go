@@ -1,20 +1,12 @@
 package store
 
 import (
-	"context"
-	"database/sql"
-	"path/filepath"
 	"reflect"
 	"testing"
 )
 
 func TestCommitWriterInsert(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTestDB(t)
 	files := []File{
 		{Path: "a.go", Status: "M", Additions: 1, Deletions: 2},
 		{Path: "b.go", OldPath: "old/b.go", Status: "R"},
@@ -26,40 +18,11 @@ func TestCommitWriterInsert(t *testing.T) {
 		{SHA: "aaaa", AuthoredAt: "2024-01-03T00:00:00Z", Subject: "same sha again", Files: files[:1]},
 		{SHA: "cccc", AuthoredAt: "2024-01-04T00:00:00Z", Subject: "one file", Files: files[:1]},
 	}
-	var isNew []bool
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		repo, err := db.EnsureRepository(ctx, tx, "acme/x")
-		if err != nil {
-			return err
-		}
-		w, err := NewCommitWriter(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer w.Close()
-		for i := range commits {
-			commits[i].RepoID = repo
-			ok, err := w.Insert(&commits[i])
-			if err != nil {
-				return err
-			}
-			isNew = append(isNew, ok)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	isNew := insertCommits(t, db, "acme/x", commits)
 	if want := []bool{true, true, false, true}; !reflect.DeepEqual(isNew, want) {
 		t.Errorf("new = %v, want %v", isNew, want)
 	}
-	var got []Commit
-	if err := db.ForEachCommit(ctx, CommitFilter{}, func(c *Commit) error {
-		got = append(got, *c)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	got := storedCommits(t, db)
 	if len(got) != 3 || got[0].Subject != "one" || got[0].ID != commits[0].ID || got[2].ID != commits[3].ID {
 		t.Fatalf("stored %+v", got)
 	}

@@ -2,19 +2,13 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
 func TestAddCorrectionValidates(t *testing.T) {
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "c.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTestDB(t)
 	ok := Correction{Repo: "octo/r", SHAs: []string{"a", "b"}, Label: "fix", Action: CorrectionAdded}
 	tests := []struct {
 		name   string
@@ -48,30 +42,10 @@ func TestAddCorrectionValidates(t *testing.T) {
 
 func TestCorrectionsOrderAndCommitIDs(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "c.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var commitID int64
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		repoID, err := db.EnsureRepository(ctx, tx, "octo/r")
-		if err != nil {
-			return err
-		}
-		w, err := NewCommitWriter(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer w.Close()
-		c := Commit{RepoID: repoID, SHA: "s1", AuthoredAt: "2024-01-01T00:00:00Z", Subject: "x"}
-		_, err = w.Insert(&c)
-		commitID = c.ID
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openTestDB(t)
+	written := []Commit{{SHA: "s1", AuthoredAt: "2024-01-01T00:00:00Z", Subject: "x"}}
+	insertCommits(t, db, "octo/r", written)
+	commitID := written[0].ID
 	base := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	for _, c := range []Correction{
 		// Inserted out of time order, with a whole second and a fractional one,

@@ -1,27 +1,20 @@
-package store_test
+package store
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/commit-labeler/commit-labeler/store"
 )
 
 func TestInstallationRepositories(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "store.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTestDB(t)
 
-	if err := db.ReplaceInstallationRepositories(ctx, 9, []store.InstallationRepository{{InstallationID: 9, FullName: "x/y"}}); err == nil {
+	if err := db.ReplaceInstallationRepositories(ctx, 9, []InstallationRepository{{InstallationID: 9, FullName: "x/y"}}); err == nil {
 		t.Fatal("repositories of an unknown installation were accepted")
 	}
-	for _, in := range []store.Installation{
+	for _, in := range []Installation{
 		{ID: 1, Account: "octo-org", AccountType: "Organization"},
 		{ID: 2, Account: "alice", AccountType: "User"},
 		{ID: 1, Account: "octo-org", AccountType: "Organization", Suspended: true}, // update
@@ -32,11 +25,11 @@ func TestInstallationRepositories(t *testing.T) {
 	}
 	steps := []struct {
 		installation int64
-		repos        []store.InstallationRepository
+		repos        []InstallationRepository
 	}{
-		{1, []store.InstallationRepository{{1, "octo-org/a", false}, {1, "octo-org/b", true}}},
-		{2, []store.InstallationRepository{{2, "alice/dots", false}}},
-		{1, []store.InstallationRepository{{1, "octo-org/c", true}}}, // replaces a and b
+		{1, []InstallationRepository{{1, "octo-org/a", false}, {1, "octo-org/b", true}}},
+		{2, []InstallationRepository{{2, "alice/dots", false}}},
+		{1, []InstallationRepository{{1, "octo-org/c", true}}}, // replaces a and b
 	}
 	for _, s := range steps {
 		if err := db.ReplaceInstallationRepositories(ctx, s.installation, s.repos); err != nil {
@@ -44,7 +37,7 @@ func TestInstallationRepositories(t *testing.T) {
 		}
 	}
 	// A failing replacement changes nothing.
-	err = db.ReplaceInstallationRepositories(ctx, 2, []store.InstallationRepository{{2, "alice/new", false}, {1, "octo-org/d", false}})
+	err := db.ReplaceInstallationRepositories(ctx, 2, []InstallationRepository{{2, "alice/new", false}, {1, "octo-org/d", false}})
 	if err == nil || !strings.Contains(err.Error(), "octo-org/d belongs to installation 1") {
 		t.Fatalf("err = %v, want a mismatch naming octo-org/d", err)
 	}
@@ -53,7 +46,7 @@ func TestInstallationRepositories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.InstallationRepository{{1, "octo-org/c", true}, {2, "alice/dots", false}}
+	want := []InstallationRepository{{1, "octo-org/c", true}, {2, "alice/dots", false}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}

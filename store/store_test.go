@@ -6,18 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
-
-func openTest(t *testing.T) *DB {
-	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
 
 func TestOpenAppliesMigrationsOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.db")
@@ -60,7 +51,7 @@ func TestOpenRejectsNewerSchema(t *testing.T) {
 }
 
 func TestTxRollsBackOnError(t *testing.T) {
-	db := openTest(t)
+	db := openTestDB(t)
 	ctx := context.Background()
 	repo, err := db.UpsertRepository(ctx, Repository{Name: "o/r"})
 	if err != nil {
@@ -88,7 +79,7 @@ func TestTxRollsBackOnError(t *testing.T) {
 }
 
 func TestCommitsRoundTrip(t *testing.T) {
-	db := openTest(t)
+	db := openTestDB(t)
 	ctx := context.Background()
 	repo, _ := db.UpsertRepository(ctx, Repository{Name: "o/r", URL: "file:///x"})
 	in := []Commit{
@@ -96,30 +87,12 @@ func TestCommitsRoundTrip(t *testing.T) {
 		{RepoID: repo, SHA: "s2", Subject: "empty"},
 		{RepoID: repo, SHA: "s3", Subject: "bin", Files: []File{{Path: "x.png", Status: "A", Binary: true}}},
 	}
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		w, err := NewCommitWriter(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer w.Close()
-		for i := range in {
-			if _, err := w.Insert(&in[i]); err != nil {
-				return err
-			}
-		}
-		dup := Commit{RepoID: repo, SHA: "s1"}
-		if added, err := w.Insert(&dup); err != nil || added {
-			return fmt.Errorf("re-insert of s1: added=%v err=%v", added, err)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	// The second s1 is written in the same transaction and is not new.
+	isNew := insertCommits(t, db, "o/r", append(in, Commit{RepoID: repo, SHA: "s1"}))
+	if want := []bool{true, true, true, false}; !reflect.DeepEqual(isNew, want) {
+		t.Fatalf("re-insert of s1: new = %v, want %v", isNew, want)
 	}
-	var got []Commit
-	if err := db.ForEachCommit(ctx, CommitFilter{}, func(c *Commit) error { got = append(got, *c); return nil }); err != nil {
-		t.Fatal(err)
-	}
+	got := storedCommits(t, db)
 	if len(got) != 3 || len(got[0].Files) != 2 || len(got[1].Files) != 0 || len(got[2].Files) != 1 || !got[2].Files[0].Binary {
 		t.Fatalf("round trip mismatch: %+v", got)
 	}
@@ -133,7 +106,7 @@ func TestCommitsRoundTrip(t *testing.T) {
 }
 
 func TestRunsRecordStatus(t *testing.T) {
-	db := openTest(t)
+	db := openTestDB(t)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		err    error
