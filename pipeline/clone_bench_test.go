@@ -1,4 +1,4 @@
-package pipeline_test
+package pipeline
 
 import (
 	"bytes"
@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/commit-labeler/commit-labeler/internal/gittest"
-	"github.com/commit-labeler/commit-labeler/pipeline"
 )
 
 // BenchmarkCloneLogPatch measures what the clone filter costs the extract
@@ -36,14 +35,14 @@ func BenchmarkCloneLogPatch(b *testing.B) {
 		{"blob-limit-1m", "blob:limit=1m"},
 	} {
 		b.Run(f.name, func(b *testing.B) {
-			env, _ := newEnv(b, pipeline.Options{Repos: []string{src}, CloneFilter: f.filter})
+			env, _ := newLoggedEnv(b, Options{Repos: []string{src}, CloneFilter: f.filter})
 			var cloneTime, logTime time.Duration
 			var n int
 			for b.Loop() {
 				n++
 				env.Options.Workdir = b.TempDir()
 				start := time.Now()
-				if _, err := pipeline.Clone(context.Background(), env); err != nil {
+				if _, err := Clone(context.Background(), env); err != nil {
 					b.Fatal(err)
 				}
 				cloneTime += time.Since(start)

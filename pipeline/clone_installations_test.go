@@ -1,4 +1,4 @@
-package pipeline_test
+package pipeline
 
 import (
 	"context"
@@ -21,7 +21,6 @@ import (
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/internal/gittest"
-	"github.com/commit-labeler/commit-labeler/pipeline"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -68,13 +67,13 @@ func TestCloneInstallations(t *testing.T) {
 	fake.AddInstallation(suspended, repo("mallory/x", false))
 
 	workdir := t.TempDir()
-	env, logs := newEnv(t, pipeline.Options{
+	env, logs := newLoggedEnv(t, Options{
 		Workdir:       workdir,
 		Installations: true,
 		App:           ghapp.Config{AppID: 77, PrivateKey: keyPEM, APIURL: fake.URL},
 	})
-	counts, err := pipeline.Clone(ctx, env)
-	wantCounts(t, counts, pipeline.Counts{"installations": 3, "repositories": 4, "cloned": 3, "failed": 1})
+	counts, err := Clone(ctx, env)
+	wantCounts(t, counts, Counts{"installations": 3, "repositories": 4, "cloned": 3, "failed": 1})
 	if err == nil || !strings.Contains(err.Error(), "repository alice/secret ("+srv.URL+"/alice/secret.git)") {
 		t.Fatalf("err = %v, want a failure naming alice/secret", err)
 	}
@@ -107,8 +106,8 @@ func TestCloneInstallations(t *testing.T) {
 		t.Errorf("%d requests for a second page, want 3 (installations, and the repositories of each)", secondPages)
 	}
 
-	counts, err = pipeline.Clone(ctx, env)
-	wantCounts(t, counts, pipeline.Counts{"repositories": 4, "fetched": 3, "failed": 1})
+	counts, err = Clone(ctx, env)
+	wantCounts(t, counts, Counts{"repositories": 4, "fetched": 3, "failed": 1})
 	if err == nil {
 		t.Fatal("the refused repository did not fail on the second run")
 	}

@@ -1,10 +1,8 @@
-package pipeline_test
+package pipeline
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,49 +11,8 @@ import (
 	"time"
 
 	"github.com/commit-labeler/commit-labeler/internal/gittest"
-	"github.com/commit-labeler/commit-labeler/pipeline"
 	"github.com/commit-labeler/commit-labeler/store"
 )
-
-// newEnv returns an Env on a fresh store whose log goes to the returned buffer.
-func newEnv(t testing.TB, opts pipeline.Options) (*pipeline.Env, *bytes.Buffer) {
-	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	var logs bytes.Buffer
-	return &pipeline.Env{
-		DB:       db,
-		Options:  opts,
-		Log:      slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Progress: pipeline.NoProgress,
-	}, &logs
-}
-
-func wantCounts(t *testing.T, got pipeline.Counts, want pipeline.Counts) {
-	t.Helper()
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("counts[%s] = %d, want %d (all: %v)", k, got[k], v, got)
-		}
-	}
-}
-
-// storedRepos returns the store's repositories by name.
-func storedRepos(t testing.TB, db *store.DB) map[string]store.Repository {
-	t.Helper()
-	repos, err := db.Repositories(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]store.Repository{}
-	for _, r := range repos {
-		out[r.Name] = r
-	}
-	return out
-}
 
 func TestCloneLocalPathAndFileURL(t *testing.T) {
 	ctx := context.Background()
@@ -73,12 +30,12 @@ func TestCloneLocalPathAndFileURL(t *testing.T) {
 	gittest.Git(t, src, "clone", "--quiet", "--bare", libWork, lib)
 
 	workdir := filepath.Join(t.TempDir(), "work")
-	env, _ := newEnv(t, pipeline.Options{Workdir: workdir, Repos: []string{work, "file://" + lib}})
-	counts, err := pipeline.Clone(ctx, env)
+	env, _ := newLoggedEnv(t, Options{Workdir: workdir, Repos: []string{work, "file://" + lib}})
+	counts, err := Clone(ctx, env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCounts(t, counts, pipeline.Counts{"repositories": 2, "cloned": 2, "fetched": 0, "failed": 0})
+	wantCounts(t, counts, Counts{"repositories": 2, "cloned": 2, "fetched": 0, "failed": 0})
 	repos := storedRepos(t, env.DB)
 	projHead := gittest.Git(t, work, "rev-parse", "HEAD")
 	wantRepos := map[string]store.Repository{
@@ -105,11 +62,11 @@ func TestCloneLocalPathAndFileURL(t *testing.T) {
 	gittest.Git(t, lib, "branch", "dev", "main")
 	gittest.Git(t, lib, "symbolic-ref", "HEAD", "refs/heads/dev")
 
-	counts, err = pipeline.Clone(ctx, env)
+	counts, err = Clone(ctx, env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCounts(t, counts, pipeline.Counts{"repositories": 2, "cloned": 0, "fetched": 2, "failed": 0})
+	wantCounts(t, counts, Counts{"repositories": 2, "cloned": 0, "fetched": 2, "failed": 0})
 	repos = storedRepos(t, env.DB)
 	if got := repos["proj"].Head; got != newHead {
 		t.Errorf("proj head after fetch = %s, want %s", got, newHead)
@@ -127,14 +84,14 @@ func TestCloneFailuresNameTheRepository(t *testing.T) {
 	gittest.Init(t, src, "main")
 	gittest.Commit(t, src, map[string]string{"a": "a\n"}, "init")
 	workdir := t.TempDir()
-	env, logs := newEnv(t, pipeline.Options{Workdir: workdir, Repos: []string{
+	env, logs := newLoggedEnv(t, Options{Workdir: workdir, Repos: []string{
 		src,
 		"file:///nonexistent/nope.git",
 		"https://someone:hunter2@git.example.com/o/r.git",
 		src + "/.git", // the same name as src, another URL
 	}})
-	counts, err := pipeline.Clone(context.Background(), env)
-	wantCounts(t, counts, pipeline.Counts{"repositories": 4, "cloned": 1, "failed": 3})
+	counts, err := Clone(context.Background(), env)
+	wantCounts(t, counts, Counts{"repositories": 4, "cloned": 1, "failed": 3})
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -169,19 +126,19 @@ func TestCloneCancelledLeavesNothing(t *testing.T) {
 		return true
 	})
 	workdir := t.TempDir()
-	env, _ := newEnv(t, pipeline.Options{Workdir: workdir, Repos: []string{srv.URL + "/proj.git"}})
+	env, _ := newLoggedEnv(t, Options{Workdir: workdir, Repos: []string{srv.URL + "/proj.git"}})
 
-	if _, err := pipeline.Clone(ctx, env); !errors.Is(err, context.Canceled) {
+	if _, err := Clone(ctx, env); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 	if entries, _ := os.ReadDir(workdir); len(entries) != 0 || len(storedRepos(t, env.DB)) != 0 {
 		t.Fatalf("a cancelled clone left %v and %v", entries, storedRepos(t, env.DB))
 	}
-	counts, err := pipeline.Clone(context.Background(), env)
+	counts, err := Clone(context.Background(), env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCounts(t, counts, pipeline.Counts{"repositories": 1, "cloned": 1, "failed": 0})
+	wantCounts(t, counts, Counts{"repositories": 1, "cloned": 1, "failed": 0})
 	if head := storedRepos(t, env.DB)["proj"].Head; head != gittest.Git(t, src, "rev-parse", "HEAD") {
 		t.Errorf("head after the rerun = %q", head)
 	}

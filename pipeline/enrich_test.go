@@ -2,11 +2,9 @@ package pipeline
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -14,67 +12,24 @@ import (
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
-// newEnrichEnv opens a fresh store in a temporary directory.
-func newEnrichEnv(t testing.TB) *Env {
-	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "train.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return &Env{DB: db, Options: DefaultOptions(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Progress: NoProgress}
-}
-
-// syntheticCommit returns the i-th of a family of small, varied commits.
-func syntheticCommit(i int) store.Commit {
-	paths := []string{"src/app.go", "src/app_test.go", "docs/guide.md", "package.json", ".github/workflows/ci.yml"}
-	p := paths[i%len(paths)]
-	return store.Commit{
-		SHA:          fmt.Sprintf("%040x", i+1),
-		AuthoredAt:   "2024-01-01T00:00:00Z",
-		AuthoredUnix: 1704067200 + int64(i),
-		Subject:      fmt.Sprintf("fix(core): handle case %d", i),
-		Body:         fmt.Sprintf("Case %d was wrong.\n\n* feat: part of a squash", i),
-		FilesChanged: 1, Additions: i % 7, Deletions: i % 3,
-		Diff:  fmt.Sprintf("diff --git a/%s b/%s\n@@ -1 +1 @@\n-old %d\n+new %d", p, p, i, i),
-		Files: []store.File{{Path: p, Status: "M", Additions: i % 7, Deletions: i % 3}},
-	}
-}
-
-// insertSyntheticCommits stores n synthetic commits in one repository.
-func insertSyntheticCommits(t testing.TB, db *store.DB, n int) {
-	t.Helper()
-	commits := make([]store.Commit, n)
-	for i := range commits {
-		commits[i] = syntheticCommit(i)
-	}
-	insertCommits(t, db, "acme/widgets", commits)
-}
-
 // featureRows returns the features table as commit id → "version data".
 func featureRows(t testing.TB, db *store.DB) map[int64]string {
 	t.Helper()
-	rows, err := db.SQL().Query(`SELECT commit_id, version, data FROM features`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	out := make(map[int64]string)
-	for rows.Next() {
+	queryRows(t, db, `SELECT commit_id, version, data FROM features`, func(rows *sql.Rows) error {
 		var id int64
 		var v int
 		var data string
-		if err := rows.Scan(&id, &v, &data); err != nil {
-			t.Fatal(err)
-		}
+		err := rows.Scan(&id, &v, &data)
 		out[id] = fmt.Sprintf("%d %s", v, data)
-	}
+		return err
+	})
 	return out
 }
 
 func TestEnrich(t *testing.T) {
 	ctx := context.Background()
-	env := newEnrichEnv(t)
+	env := newTestEnv(t)
 	insertSyntheticCommits(t, env.DB, 25)
 
 	counts, err := Enrich(ctx, env)
@@ -129,21 +84,15 @@ func TestEnrich(t *testing.T) {
 	}
 }
 
-// cancellingProgress cancels a context when the first batch is reported.
-type cancellingProgress struct{ cancel context.CancelFunc }
-
-func (p cancellingProgress) Add(int) { p.cancel() }
-func (p cancellingProgress) Done()   {}
-
 func TestEnrichCancelledThenRerunEqualsCleanRun(t *testing.T) {
 	const n = 2*writeBatch + 500
-	clean := newEnrichEnv(t)
+	clean := newTestEnv(t)
 	insertSyntheticCommits(t, clean.DB, n)
 	if _, err := Enrich(context.Background(), clean); err != nil {
 		t.Fatal(err)
 	}
 
-	env := newEnrichEnv(t)
+	env := newTestEnv(t)
 	insertSyntheticCommits(t, env.DB, n)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -46,7 +46,7 @@ func BenchmarkExtract(b *testing.B) {
 		}
 		plain += time.Since(start)
 
-		env := newExtractEnv(b, repo)
+		env := newTestEnv(b, repo)
 		start = time.Now()
 		counts := extract(b, env)
 		ours += time.Since(start)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -19,24 +17,6 @@ import (
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
-// newExtractEnv opens a store in a temporary file and registers the
-// repositories at the given clone paths, named by their order.
-func newExtractEnv(t testing.TB, clonePaths ...string) *Env {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "corpus.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	for i, p := range clonePaths {
-		if _, err := db.UpsertRepository(ctx, store.Repository{Name: fmt.Sprintf("test/repo%d", i), URL: p, ClonePath: p}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return &Env{DB: db, Options: DefaultOptions(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Progress: NoProgress}
-}
-
 func extract(t testing.TB, env *Env) Counts {
 	t.Helper()
 	counts, err := Extract(context.Background(), env)
@@ -46,60 +26,17 @@ func extract(t testing.TB, env *Env) Counts {
 	return counts
 }
 
-func wantCounts(t testing.TB, got Counts, want Counts) {
-	t.Helper()
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("count %s = %d, want %d (all: %v)", k, got[k], v, got)
-		}
-	}
-}
-
-// storedCommits reads every stored commit by sha.
-func storedCommits(t testing.TB, db *store.DB) map[string]*store.Commit {
-	t.Helper()
-	out := make(map[string]*store.Commit)
-	if err := db.ForEachCommit(context.Background(), store.CommitFilter{}, func(c *store.Commit) error {
-		out[c.SHA] = c
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // dumpCorpus renders the commits and commit_files tables row by row.
 func dumpCorpus(t testing.TB, db *store.DB) []string {
 	t.Helper()
-	var out []string
-	for _, q := range []string{
+	return dumpRows(t, db,
 		`SELECT id, repo_id, sha, authored_at, authored_unix, subject, body, files_changed, additions, deletions, diff, patch_id, author_is_bot FROM commits ORDER BY id`,
-		`SELECT commit_id, position, path, old_path, status, additions, deletions, binary FROM commit_files ORDER BY commit_id, position`,
-	} {
-		rows, err := db.SQL().Query(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, fmt.Sprint(vals...))
-		}
-		rows.Close()
-	}
-	return out
+		`SELECT commit_id, position, path, old_path, status, additions, deletions, binary FROM commit_files ORDER BY commit_id, position`)
 }
 
 func TestExtractHistory(t *testing.T) {
 	f := gittest.History(t)
-	env := newExtractEnv(t, f.Dir)
+	env := newTestEnv(t, f.Dir)
 	wantCounts(t, extract(t, env), Counts{
 		CountRepositories: 1, CountCommitsListed: gittest.HistoryCommits, CountAdded: gittest.HistoryCommits,
 		CountAlreadyPresent: 0, CountSkippedMissingObjects: 0, CountSkippedShallow: 0,
@@ -139,7 +76,7 @@ func TestExtractHistory(t *testing.T) {
 
 func TestExtractIsIncremental(t *testing.T) {
 	f := gittest.History(t)
-	env := newExtractEnv(t, f.Dir)
+	env := newTestEnv(t, f.Dir)
 	extract(t, env)
 	wantCounts(t, extract(t, env), Counts{CountCommitsListed: gittest.HistoryCommits, CountAdded: 0, CountAlreadyPresent: gittest.HistoryCommits})
 
@@ -175,7 +112,7 @@ func TestExtractSinceAndMaxCommits(t *testing.T) {
 		{"both", since, 3, wantSince[:3]},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			env := newExtractEnv(t, f.Dir)
+			env := newTestEnv(t, f.Dir)
 			env.Options.Since, env.Options.MaxCommits = tc.since, tc.max
 			wantCounts(t, extract(t, env), Counts{CountCommitsListed: int64(len(tc.want)), CountAdded: int64(len(tc.want))})
 			got := slices.Sorted(func(yield func(string) bool) {
@@ -203,7 +140,7 @@ func TestExtractSkipsCommitsWithMissingObjects(t *testing.T) {
 	if err := os.Remove(filepath.Join(r.Dir, ".git", "objects", blob[:2], blob[2:])); err != nil {
 		t.Fatal(err)
 	}
-	env := newExtractEnv(t, r.Dir)
+	env := newTestEnv(t, r.Dir)
 	wantCounts(t, extract(t, env), Counts{CountCommitsListed: 5, CountAdded: 3, CountSkippedMissingObjects: 2})
 	stored := storedCommits(t, env.DB)
 	for i, sha := range shas {
@@ -230,13 +167,13 @@ func TestExtractShallowClone(t *testing.T) {
 	if nonMergeBoundary == 0 {
 		t.Fatal("no non-merge commit at the shallow boundary")
 	}
-	env := newExtractEnv(t, clone)
+	env := newTestEnv(t, clone)
 	counts := extract(t, env)
 	wantCounts(t, counts, Counts{CountCommitsListed: int64(listed), CountSkippedShallow: int64(nonMergeBoundary),
 		CountAdded: int64(listed - nonMergeBoundary), CountSkippedMissingObjects: 0})
 
 	// Commits inside the shallow history are stored exactly as from the full repository.
-	full := newExtractEnv(t, f.Dir)
+	full := newTestEnv(t, f.Dir)
 	extract(t, full)
 	fullCommits := storedCommits(t, full.DB)
 	for sha, c := range storedCommits(t, env.DB) {
@@ -267,10 +204,10 @@ func TestExtractCancelledThenRerunEqualsCleanRun(t *testing.T) {
 	extractBatch = 40
 	f := gittest.History(t)
 
-	clean := newExtractEnv(t, f.Dir)
+	clean := newTestEnv(t, f.Dir)
 	extract(t, clean)
 
-	env := newExtractEnv(t, f.Dir)
+	env := newTestEnv(t, f.Dir)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	env.Progress = func(string, int) Progress { return &cancelAfter{n: 2 * extractBatch, cancel: cancel} }
@@ -293,10 +230,10 @@ func TestExtractCancelledThenRerunEqualsCleanRun(t *testing.T) {
 
 func TestExtractEmptyAndBrokenRepositories(t *testing.T) {
 	empty := gittest.New(t)
-	env := newExtractEnv(t, empty.Dir)
+	env := newTestEnv(t, empty.Dir)
 	wantCounts(t, extract(t, env), Counts{CountRepositories: 1, CountCommitsListed: 0})
 
-	broken := newExtractEnv(t, t.TempDir())
+	broken := newTestEnv(t, t.TempDir())
 	_, err := Extract(context.Background(), broken)
 	if err == nil || !strings.Contains(err.Error(), "repository test/repo0") {
 		t.Errorf("extract of a directory without git returned %v", err)
@@ -308,7 +245,7 @@ func TestExtractEmptyAndBrokenRepositories(t *testing.T) {
 // commits of the same change are recognised as duplicates.
 func TestDiffTextPatchIDMatchesFullPatch(t *testing.T) {
 	fx := gittest.History(t)
-	env := newExtractEnv(t, fx.Dir)
+	env := newTestEnv(t, fx.Dir)
 	extract(t, env)
 	compared := 0
 	for sha, c := range storedCommits(t, env.DB) {

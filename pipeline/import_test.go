@@ -42,7 +42,7 @@ func TestImport(t *testing.T) {
 	for _, file := range []string{"testdata/import-valid.jsonl", "testdata/import-valid.jsonl.gz"} {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			ctx := context.Background()
-			env := newEnrichEnv(t)
+			env := newTestEnv(t)
 			counts, err := Import(ctx, env, file)
 			if err != nil {
 				t.Fatal(err)
@@ -107,7 +107,7 @@ func TestImport(t *testing.T) {
 }
 
 func TestImportStopsAtInvalidLine(t *testing.T) {
-	env := newEnrichEnv(t)
+	env := newTestEnv(t)
 	_, err := Import(context.Background(), env, "testdata/import-invalid-line3.jsonl")
 	if err == nil {
 		t.Fatal("no error for an invalid record")
@@ -151,7 +151,7 @@ func TestImportFileErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := newEnrichEnv(t)
+			env := newTestEnv(t)
 			if _, err := Import(context.Background(), env, tt.path); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Import(%s) error = %v, want one mentioning %q", tt.path, err, tt.want)
 			}
@@ -277,8 +277,7 @@ func manyRecords(t testing.TB, n int) string {
 // tableDump returns every corpus row the phases write, ids included, as text.
 func tableDump(t testing.TB, db *store.DB) []string {
 	t.Helper()
-	var out []string
-	for _, q := range []string{
+	return dumpRows(t, db,
 		`SELECT id || ' ' || name FROM repositories ORDER BY id`,
 		`SELECT id || ' ' || repo_id || ' ' || sha || ' ' || authored_unix || ' ' || subject FROM commits ORDER BY id`,
 		`SELECT commit_id || ' ' || position || ' ' || path FROM commit_files ORDER BY commit_id, position`,
@@ -286,32 +285,17 @@ func tableDump(t testing.TB, db *store.DB) []string {
 		`SELECT commit_id || ' ' || status FROM labelings ORDER BY commit_id`,
 		`SELECT commit_id || ' ' || version || ' ' || data FROM features ORDER BY commit_id`,
 		`SELECT commit_id || ' ' || year FROM samples ORDER BY commit_id`,
-		`SELECT commit_id || ' ' || duplicate_of FROM duplicates ORDER BY commit_id`,
-	} {
-		rows, err := db.SQL().Query(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
-		}
-		rows.Close()
-	}
-	return out
+		`SELECT commit_id || ' ' || duplicate_of FROM duplicates ORDER BY commit_id`)
 }
 
 func TestImportCancelledThenRerunEqualsCleanRun(t *testing.T) {
 	file := manyRecords(t, 2*writeBatch+300)
-	clean := newEnrichEnv(t)
+	clean := newTestEnv(t)
 	if _, err := Import(context.Background(), clean, file); err != nil {
 		t.Fatal(err)
 	}
 
-	env := newEnrichEnv(t)
+	env := newTestEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	env.Progress = func(string, int) Progress { return cancellingProgress{cancel} }
@@ -359,7 +343,7 @@ func TestImportCorpusSampleLabelCounts(t *testing.T) {
 		records++
 	}
 
-	env := newEnrichEnv(t)
+	env := newTestEnv(t)
 	counts, err := Import(context.Background(), env, corpusSample)
 	if err != nil {
 		t.Fatal(err)
@@ -390,7 +374,7 @@ func BenchmarkImport(b *testing.B) {
 	start := time.Now()
 	var imported int64
 	for b.Loop() {
-		env := newEnrichEnv(b)
+		env := newTestEnv(b)
 		counts, err := Import(context.Background(), env, corpusDev)
 		if err != nil {
 			b.Fatal(err)

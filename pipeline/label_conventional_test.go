@@ -81,7 +81,7 @@ func TestConventionalLabelerResumesAcrossBatches(t *testing.T) {
 	// Cancelled after the first batch: that batch is stored whole, the rerun
 	// finishes exactly the rest.
 	ctx, cancel := context.WithCancel(context.Background())
-	env.Progress = func(string, int) Progress { return cancelOnAdd{cancel} }
+	env.Progress = func(string, int) Progress { return cancellingProgress{cancel} }
 	if _, err := runLabelers(ctx, env, []labeler{l}); err == nil {
 		t.Fatal("cancelled run succeeded")
 	}
@@ -128,12 +128,6 @@ func BenchmarkConventionalLabeler(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(commits)*runs)/b.Elapsed().Seconds(), "commits/s")
 }
-
-// cancelOnAdd is a progress report that cancels the run at the first batch stored.
-type cancelOnAdd struct{ cancel context.CancelFunc }
-
-func (c cancelOnAdd) Add(int) { c.cancel() }
-func (cancelOnAdd) Done()     {}
 
 // TestConventionalLabelsMatchCorpus checks the labeler against the labels
 // the corpus derived from the same subjects.

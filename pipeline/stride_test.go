@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"reflect"
 	"testing"
@@ -10,22 +11,19 @@ import (
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
+// sampleIDs returns the ids of the sampled and of the duplicate commits, in order.
 func sampleIDs(t *testing.T, db *store.DB) (samples, dups []int64) {
 	t.Helper()
 	for q, dst := range map[string]*[]int64{
 		"SELECT commit_id FROM samples ORDER BY commit_id":    &samples,
 		"SELECT commit_id FROM duplicates ORDER BY commit_id": &dups,
 	} {
-		rows, err := db.SQL().Query(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
+		queryRows(t, db, q, func(rows *sql.Rows) error {
 			var id int64
-			rows.Scan(&id)
+			err := rows.Scan(&id)
 			*dst = append(*dst, id)
-		}
-		rows.Close()
+			return err
+		})
 	}
 	return samples, dups
 }
