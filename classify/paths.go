@@ -77,58 +77,71 @@ var segmentKinds = map[string]segmentKind{
 }
 
 // baseCategories maps lower-case file names to their category.
-var baseCategories = map[string]Category{
+var baseCategories = categoriesByName([]struct {
+	category Category
+	names    []string
+}{
 	// Lock files.
-	"go.sum": CategoryLock, "go.work.sum": CategoryLock, "package-lock.json": CategoryLock,
-	"npm-shrinkwrap.json": CategoryLock, "yarn.lock": CategoryLock, "pnpm-lock.yaml": CategoryLock,
-	"bun.lockb": CategoryLock, "bun.lock": CategoryLock, "cargo.lock": CategoryLock, "poetry.lock": CategoryLock,
-	"uv.lock": CategoryLock, "pipfile.lock": CategoryLock, "pdm.lock": CategoryLock, "gemfile.lock": CategoryLock,
-	"composer.lock": CategoryLock, "flake.lock": CategoryLock, "gradle.lockfile": CategoryLock,
-	"packages.lock.json": CategoryLock, "podfile.lock": CategoryLock, "pubspec.lock": CategoryLock,
-	"mix.lock": CategoryLock, "deno.lock": CategoryLock, "requirements.lock": CategoryLock,
+	{CategoryLock, []string{
+		"go.sum", "go.work.sum", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
+		"bun.lockb", "bun.lock", "cargo.lock", "poetry.lock", "uv.lock", "pipfile.lock", "pdm.lock", "gemfile.lock",
+		"composer.lock", "flake.lock", "gradle.lockfile", "packages.lock.json", "podfile.lock", "pubspec.lock",
+		"mix.lock", "deno.lock", "requirements.lock",
+	}},
 
 	// CI.
-	".gitlab-ci.yml": CategoryCI, ".gitlab-ci.yaml": CategoryCI, "azure-pipelines.yml": CategoryCI,
-	"azure-pipelines.yaml": CategoryCI, "jenkinsfile": CategoryCI, ".travis.yml": CategoryCI,
-	"appveyor.yml": CategoryCI, ".appveyor.yml": CategoryCI, ".drone.yml": CategoryCI,
-	"bitbucket-pipelines.yml": CategoryCI, "codecov.yml": CategoryCI, ".codecov.yml": CategoryCI,
-	"dependabot.yml": CategoryCI, "dependabot.yaml": CategoryCI, ".pre-commit-config.yaml": CategoryCI,
-	"cloudbuild.yaml": CategoryCI, "cloudbuild.yml": CategoryCI, ".cirrus.yml": CategoryCI,
-	"renovate.json": CategoryCI, "renovate.json5": CategoryCI, ".renovaterc": CategoryCI, ".renovaterc.json": CategoryCI,
+	{CategoryCI, []string{
+		".gitlab-ci.yml", ".gitlab-ci.yaml", "azure-pipelines.yml", "azure-pipelines.yaml", "jenkinsfile",
+		".travis.yml", "appveyor.yml", ".appveyor.yml", ".drone.yml", "bitbucket-pipelines.yml", "codecov.yml",
+		".codecov.yml", "dependabot.yml", "dependabot.yaml", ".pre-commit-config.yaml", "cloudbuild.yaml",
+		"cloudbuild.yml", ".cirrus.yml", "renovate.json", "renovate.json5", ".renovaterc", ".renovaterc.json",
+	}},
 
 	// Test tooling.
-	"conftest.py": CategoryTest, "pytest.ini": CategoryTest, ".coveragerc": CategoryTest,
-	".mocharc.yml": CategoryTest, ".mocharc.json": CategoryTest,
+	{CategoryTest, []string{
+		"conftest.py", "pytest.ini", ".coveragerc", ".mocharc.yml", ".mocharc.json",
+	}},
 
 	// Build and dependency manifests.
-	"go.mod": CategoryBuild, "go.work": CategoryBuild, "package.json": CategoryBuild, "cargo.toml": CategoryBuild,
-	"pyproject.toml": CategoryBuild, "setup.py": CategoryBuild, "setup.cfg": CategoryBuild, "pipfile": CategoryBuild,
-	"manifest.in": CategoryBuild, "tox.ini": CategoryBuild, "noxfile.py": CategoryBuild,
-	"pom.xml": CategoryBuild, "build.gradle": CategoryBuild, "build.gradle.kts": CategoryBuild,
-	"settings.gradle": CategoryBuild, "settings.gradle.kts": CategoryBuild, "gradle.properties": CategoryBuild,
-	"gradle-wrapper.properties": CategoryBuild, "gradlew": CategoryBuild, "gradlew.bat": CategoryBuild,
-	"mvnw": CategoryBuild, "mvnw.cmd": CategoryBuild, "build.xml": CategoryBuild,
-	"makefile": CategoryBuild, "gnumakefile": CategoryBuild, "makefile.am": CategoryBuild, "configure.ac": CategoryBuild,
-	"cmakelists.txt": CategoryBuild, "meson.build": CategoryBuild, "build.bazel": CategoryBuild, "build": CategoryBuild,
-	"workspace": CategoryBuild, "workspace.bazel": CategoryBuild, "module.bazel": CategoryBuild,
-	"build.rs": CategoryBuild, "build.zig": CategoryBuild, "build.zig.zon": CategoryBuild,
-	"rust-toolchain": CategoryBuild, "rust-toolchain.toml": CategoryBuild,
-	"justfile":        CategoryBuild,
-	".goreleaser.yml": CategoryBuild, ".goreleaser.yaml": CategoryBuild, "goreleaser.yml": CategoryBuild,
-	"lerna.json": CategoryBuild, "nx.json": CategoryBuild, "turbo.json": CategoryBuild, "rush.json": CategoryBuild,
-	"pnpm-workspace.yaml": CategoryBuild, "jsr.json": CategoryBuild, "deno.json": CategoryBuild, "deno.jsonc": CategoryBuild,
-	".npmrc": CategoryBuild, ".yarnrc": CategoryBuild, ".yarnrc.yml": CategoryBuild, ".nvmrc": CategoryBuild,
-	".node-version": CategoryBuild, ".python-version": CategoryBuild, ".tool-versions": CategoryBuild,
-	"gemfile": CategoryBuild, "podfile": CategoryBuild, "composer.json": CategoryBuild, "pubspec.yaml": CategoryBuild,
-	"mix.exs": CategoryBuild, "flake.nix": CategoryBuild, "default.nix": CategoryBuild, "shell.nix": CategoryBuild,
-	"vcpkg.json": CategoryBuild, "conanfile.txt": CategoryBuild, "conanfile.py": CategoryBuild, ".babelrc": CategoryBuild,
-	".dockerignore": CategoryBuild,
+	{CategoryBuild, []string{
+		"go.mod", "go.work", "package.json", "cargo.toml", "pyproject.toml", "setup.py", "setup.cfg", "pipfile",
+		"manifest.in", "tox.ini", "noxfile.py", "pom.xml", "build.gradle", "build.gradle.kts", "settings.gradle",
+		"settings.gradle.kts", "gradle.properties", "gradle-wrapper.properties", "gradlew", "gradlew.bat", "mvnw",
+		"mvnw.cmd", "build.xml", "makefile", "gnumakefile", "makefile.am", "configure.ac", "cmakelists.txt",
+		"meson.build", "build.bazel", "build", "workspace", "workspace.bazel", "module.bazel", "build.rs",
+		"build.zig", "build.zig.zon", "rust-toolchain", "rust-toolchain.toml", "justfile", ".goreleaser.yml",
+		".goreleaser.yaml", "goreleaser.yml", "lerna.json", "nx.json", "turbo.json", "rush.json",
+		"pnpm-workspace.yaml", "jsr.json", "deno.json", "deno.jsonc", ".npmrc", ".yarnrc", ".yarnrc.yml", ".nvmrc",
+		".node-version", ".python-version", ".tool-versions", "gemfile", "podfile", "composer.json", "pubspec.yaml",
+		"mix.exs", "flake.nix", "default.nix", "shell.nix", "vcpkg.json", "conanfile.txt", "conanfile.py",
+		".babelrc", ".dockerignore",
+	}},
 
 	// Documentation.
-	"license": CategoryDocs, "licence": CategoryDocs, "copying": CategoryDocs, "notice": CategoryDocs,
-	"authors": CategoryDocs, "contributors": CategoryDocs, "maintainers": CategoryDocs, "codeowners": CategoryDocs,
-	".all-contributorsrc": CategoryDocs, "mkdocs.yml": CategoryDocs, "mkdocs.yaml": CategoryDocs,
-	"_quarto.yml": CategoryDocs, "docusaurus.config.js": CategoryDocs, "docusaurus.config.ts": CategoryDocs,
+	{CategoryDocs, []string{
+		"license", "licence", "copying", "notice", "authors", "contributors", "maintainers", "codeowners",
+		".all-contributorsrc", "mkdocs.yml", "mkdocs.yaml", "_quarto.yml", "docusaurus.config.js",
+		"docusaurus.config.ts",
+	}},
+})
+
+// categoriesByName turns a table of categories and their file names into a
+// map from name to category. A name listed twice is a mistake in the table
+// (the compiler catches it in a map literal, not here), so it panics.
+func categoriesByName(table []struct {
+	category Category
+	names    []string
+}) map[string]Category {
+	out := make(map[string]Category)
+	for _, row := range table {
+		for _, name := range row.names {
+			if _, dup := out[name]; dup {
+				panic("classify: file name " + name + " has two categories")
+			}
+			out[name] = row.category
+		}
+	}
+	return out
 }
 
 // buildPrefixes are file-name prefixes of build configuration
