@@ -69,7 +69,6 @@ func NewEvents(cfg EventsConfig) (*Events, error) {
 	}
 	e := &Events{
 		db:      cfg.Store,
-		clients: newClientPool(cfg.Clients, cfg.Transport...),
 		model:   cfg.Classifier,
 		botUser: cfg.AppSlug + "[bot]",
 		dryRun:  cfg.DryRun,
@@ -80,6 +79,8 @@ func NewEvents(cfg EventsConfig) (*Events, error) {
 	if e.log == nil {
 		e.log = slog.Default()
 	}
+	// The Transport logs through the same logger unless an option says otherwise.
+	e.clients = newClientPool(cfg.Clients, append([]TransportOption{WithTransportLogger(e.log)}, cfg.Transport...)...)
 	if e.vocab == nil {
 		e.vocab = commitlabeler.Default()
 	}
