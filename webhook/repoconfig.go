@@ -2,11 +2,12 @@ package webhook
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
-	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -42,8 +43,10 @@ type RepoConfig struct {
 	CheckRuns bool
 	// LabelDrafts labels draft pull requests too.
 	LabelDrafts bool
-	// IgnoreAuthors are glob patterns (path.Match) of logins whose pull
-	// requests and commits are not labeled, e.g. "*[bot]".
+	// IgnoreAuthors are patterns of logins whose pull requests and commits
+	// are not labeled, e.g. "*[bot]": "*" matches any run of characters,
+	// "?" one character, anything else itself (brackets included), without
+	// regard to case, like GitHub logins.
 	IgnoreAuthors []string
 
 	// names maps vocabulary names to GitHub label names; byGitHub reverses it
@@ -51,6 +54,7 @@ type RepoConfig struct {
 	names    map[string]string
 	byGitHub map[string]string
 	vocab    *commitlabeler.Vocabulary
+	ignore   []*regexp.Regexp
 }
 
 // configFile is the YAML document; pointers tell unset keys from zeros.
@@ -101,6 +105,9 @@ func ParseRepoConfig(data []byte, vocab *commitlabeler.Vocabulary) (RepoConfig, 
 	c.CheckRuns = deref(f.CheckRuns, c.CheckRuns)
 	c.LabelDrafts = deref(f.LabelDrafts, c.LabelDrafts)
 	c.IgnoreAuthors = f.IgnoreAuthors
+	for _, g := range f.IgnoreAuthors {
+		c.ignore = append(c.ignore, loginPattern(g))
+	}
 	c.setNames(f.Labels)
 	return c, nil
 }
@@ -110,7 +117,6 @@ func (f *configFile) validate(root *yaml.Node, vocab *commitlabeler.Vocabulary) 
 	bad := func(line int, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("line %d: "+format, append([]any{line}, args...)...))
 	}
-	seen := map[string]string{}
 	for _, name := range slices.Sorted(maps.Keys(f.Labels)) {
 		line := keyLine(root, "labels", name)
 		gh := strings.TrimSpace(f.Labels[name])
@@ -119,10 +125,21 @@ func (f *configFile) validate(root *yaml.Node, vocab *commitlabeler.Vocabulary) 
 			bad(line, "labels: %q is not a label of the vocabulary (%s)", name, strings.Join(vocab.Names(), ", "))
 		case gh == "" || len(gh) > gitHubLabelMax:
 			bad(line, "labels: %s: GitHub label name %q must have 1 to %d characters", name, gh, gitHubLabelMax)
-		case seen[strings.ToLower(gh)] != "":
-			bad(line, "labels: %s and %s both map to GitHub label %q", seen[strings.ToLower(gh)], name, gh)
 		}
-		seen[strings.ToLower(gh)] = name
+	}
+	// Every label needs its own GitHub name, mapped or default, to tell
+	// maintainers' label changes apart.
+	owner := map[string]string{}
+	for _, l := range vocab.Labels {
+		gh := cmp.Or(strings.TrimSpace(f.Labels[l.Name]), l.GitHubLabel)
+		if prev, dup := owner[strings.ToLower(gh)]; dup {
+			at := l.Name
+			if _, mapped := f.Labels[at]; !mapped {
+				at = prev
+			}
+			bad(keyLine(root, "labels", at), "labels: %s and %s both map to GitHub label %q", prev, l.Name, gh)
+		}
+		owner[strings.ToLower(gh)] = l.Name
 	}
 	for _, name := range slices.Sorted(maps.Keys(f.Thresholds)) {
 		line := keyLine(root, "thresholds", name)
@@ -140,8 +157,8 @@ func (f *configFile) validate(root *yaml.Node, vocab *commitlabeler.Vocabulary) 
 		bad(keyLine(root, "max_labels"), "max_labels: %d is less than 1", *f.MaxLabels)
 	}
 	for _, g := range f.IgnoreAuthors {
-		if _, err := path.Match(g, ""); err != nil {
-			bad(keyLine(root, "ignore_authors"), "ignore_authors: %q is not a valid glob: %v", g, err)
+		if strings.TrimSpace(g) == "" {
+			bad(keyLine(root, "ignore_authors"), "ignore_authors: an empty pattern")
 		}
 	}
 	return errors.Join(errs...)
@@ -175,10 +192,7 @@ func keyLine(root *yaml.Node, keys ...string) int {
 func (c *RepoConfig) setNames(mapping map[string]string) {
 	c.names, c.byGitHub = map[string]string{}, map[string]string{}
 	for _, l := range c.vocab.Labels {
-		gh := l.GitHubLabel
-		if m := strings.TrimSpace(mapping[l.Name]); m != "" {
-			gh = m
-		}
+		gh := cmp.Or(strings.TrimSpace(mapping[l.Name]), l.GitHubLabel)
 		c.names[l.Name] = gh
 		c.byGitHub[strings.ToLower(gh)] = l.Name
 	}
@@ -194,14 +208,16 @@ func (c RepoConfig) VocabularyLabel(gitHubName string) (name string, ok bool) {
 	return name, ok
 }
 
-// IgnoresAuthor reports whether a login matches an ignore_authors glob.
+// IgnoresAuthor reports whether a login matches an ignore_authors pattern.
 func (c RepoConfig) IgnoresAuthor(login string) bool {
-	for _, g := range c.IgnoreAuthors {
-		if ok, _ := path.Match(g, login); ok {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(c.ignore, func(re *regexp.Regexp) bool { return re.MatchString(login) })
+}
+
+// loginPattern compiles an ignore_authors pattern.
+func loginPattern(glob string) *regexp.Regexp {
+	q := regexp.QuoteMeta(strings.TrimSpace(glob))
+	q = strings.ReplaceAll(strings.ReplaceAll(q, `\*`, ".*"), `\?`, ".")
+	return regexp.MustCompile("(?i)^" + q + "$")
 }
 
 // Select returns the labels of a prediction to apply, most probable first,
