@@ -237,3 +237,35 @@ func TestDryRunWritesNothing(t *testing.T) {
 		})
 	}
 }
+
+func TestPullRequestConfigurationSkips(t *testing.T) {
+	for _, tt := range []struct {
+		name, file string
+		draft      bool
+		wantLabels bool
+	}{
+		{"disabled", "enabled: false\n", false, false},
+		{"author ignored", "ignore_authors: ['codertocat']\n", false, false},
+		{"draft labeled by default", "", true, true},
+		{"drafts off", "label_drafts: false\n", true, false},
+		{"check runs off", "check_runs: false\n", false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newBotFixture(t)
+			f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { r.Files[ConfigPath] = tt.file })
+			f.mustDeliver("pull_request", pullExample(t, "opened", "fix: crash", human, func(m map[string]any) {
+				m["pull_request"].(map[string]any)["draft"] = tt.draft
+			}))
+			if got := len(f.labels()) > 0; got != tt.wantLabels {
+				t.Errorf("labeled = %v, want %v", got, tt.wantLabels)
+			}
+			wantRuns := 0
+			if tt.wantLabels && tt.file == "" {
+				wantRuns = 1
+			}
+			if n := len(f.checkRuns(PullCheckRunName)); n != wantRuns {
+				t.Errorf("%d check runs, want %d", n, wantRuns)
+			}
+		})
+	}
+}

@@ -136,18 +136,24 @@ func (h *pushHandler) pushedCommitInput(ctx context.Context, gh *github.Client, 
 		}
 		log.WarnContext(ctx, "commit not readable through the API: classified from the payload", "sha", c.GetID(), "error", err)
 	}
-	return commitInput(subject, body, payloadFiles(c)), nil
+	return payloadInput(subject, body, c), nil
 }
 
-// payloadFiles lists a pushed commit's files from the payload, without patches.
-func payloadFiles(c *github.HeadCommit) []*github.CommitFile {
-	var files []*github.CommitFile
-	for status, paths := range map[string][]string{"added": c.Added, "removed": c.Removed, "modified": c.Modified} {
+// payloadInput builds a pushed commit's input from the payload alone: its
+// files in path order with their status, but no line counts and no diff,
+// which the payload lacks.
+func payloadInput(subject, body string, c *github.HeadCommit) classify.Commit {
+	var files []classify.File
+	for status, paths := range map[string][]string{"A": c.Added, "D": c.Removed, "M": c.Modified} {
 		for _, p := range paths {
-			files = append(files, &github.CommitFile{Filename: new(p), Status: new(status), Patch: new("")})
+			files = append(files, classify.File{Path: p, Status: status})
 		}
 	}
-	return files
+	slices.SortFunc(files, func(a, b classify.File) int { return strings.Compare(a.Path, b.Path) })
+	return classify.Commit{
+		Subject: subject, Body: classify.CleanBody(body),
+		Files: files[:min(len(files), maxInputFiles)], FilesChanged: len(files),
+	}
 }
 
 // touchesConfig reports whether a commit changed the configuration file.

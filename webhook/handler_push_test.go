@@ -94,3 +94,27 @@ func TestPushSkipsTagsDeletionsAndEmptyPushes(t *testing.T) {
 		t.Fatalf("skipped pushes made calls: %+v", calls)
 	}
 }
+
+// TestPushChangingTheConfigurationDropsTheCache checks that a push to the
+// default branch changing the configuration file makes the bot read it again
+// at once, instead of after the cache's TTL.
+func TestPushChangingTheConfigurationDropsTheCache(t *testing.T) {
+	f := newBotFixture(t)
+	f.mustDeliver("pull_request", pullExample(t, "opened", "fix: crash", human, nil)) // caches "no file"
+	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { r.Files[ConfigPath] = "check_runs: false\n" })
+	f.mustDeliver("push", pushExample(t, 1, func(m map[string]any) {
+		m["commits"].([]any)[0].(map[string]any)["modified"] = []any{ConfigPath}
+	}))
+	if n := len(f.checkRuns(PushCheckRunName)); n != 0 {
+		t.Errorf("%d push check runs, want none: the new configuration turns them off", n)
+	}
+	reads := 0
+	for _, c := range f.repos.Calls() {
+		if strings.Contains(c.Path, "/contents/") {
+			reads++
+		}
+	}
+	if reads != 2 {
+		t.Errorf("configuration read %d times, want 2", reads)
+	}
+}
