@@ -16,7 +16,7 @@ func TestFaultsLabelsAreEventuallyApplied(t *testing.T) {
 	// Seed 7 fails six calls in a row early on: ten attempts ride it out.
 	f := newBotFixture(t, func(c *EventsConfig) { c.Transport = append(c.Transport, WithAttempts(10)) })
 	f.repos.SetFaults(fakegithub.NewFaults(0.3, 7, time.Second))
-	f.mustDeliver("pull_request", pullExample(t, "opened", "feat(i18n): add a French README", human, nil))
+	f.mustDeliver("pull_request", f.pullExample("opened", "feat(i18n): add a French README", human, nil))
 	f.mustDeliver("push", pushExample(t, 3, nil))
 
 	if got, want := f.labels(), []string{"type: feat", "type: i18n"}; !slices.Equal(got, want) {

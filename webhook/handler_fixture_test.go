@@ -80,9 +80,11 @@ func example(t *testing.T, event, action string, keep func(map[string]any) bool,
 	return nil
 }
 
-// pullExample is a pull_request example with the title and sender set.
-func pullExample(t *testing.T, action, title string, sender map[string]any, edit func(map[string]any)) []byte {
-	return example(t, "pull_request", action, nil, func(m map[string]any) {
+// pullExample is a pull_request example with the title and sender set; the
+// fake's pull request takes the payload's state, as GitHub's would.
+func (f *botFixture) pullExample(action, title string, sender map[string]any, edit func(map[string]any)) []byte {
+	f.t.Helper()
+	payload := example(f.t, "pull_request", action, nil, func(m map[string]any) {
 		m["pull_request"].(map[string]any)["title"] = title
 		if sender != nil {
 			m["sender"] = sender
@@ -91,6 +93,12 @@ func pullExample(t *testing.T, action, title string, sender map[string]any, edit
 			edit(m)
 		}
 	})
+	var ev github.PullRequestEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		f.t.Fatal(err)
+	}
+	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { r.Pulls[exPull].PullRequest = ev.PullRequest })
+	return payload
 }
 
 var (

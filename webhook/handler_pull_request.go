@@ -59,13 +59,23 @@ func (h *pullRequestHandler) Handle(ctx context.Context, eventType, deliveryID s
 
 // label classifies the pull request and syncs its labels.
 func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *github.PullRequestEvent, deliveryID string, log *slog.Logger) error {
-	pr := ev.GetPullRequest()
 	if action := ev.GetAction(); action == "edited" && ev.GetChanges().GetTitle() == nil && ev.GetChanges().GetBody() == nil {
 		return nil // only the base branch changed
 	}
 	gh, err := h.clients.installation(r.installationID)
 	if err != nil {
 		return err
+	}
+	// The pull request as it is now: a job may run (or rerun) after later
+	// edits and pushes, which the payload does not show.
+	number := ev.GetNumber()
+	pr, _, err := gh.PullRequests.Get(ctx, r.owner, r.name, number)
+	if err != nil {
+		return fmt.Errorf("pull request %s#%d: %w", r, number, err)
+	}
+	if pr.GetState() == "closed" {
+		log.InfoContext(ctx, "pull request closed since the event: skipped")
+		return nil
 	}
 	cfg, problem, err := h.repoConfig(ctx, gh, r)
 	if err != nil {
@@ -88,7 +98,6 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *github.Pu
 		return nil
 	}
 
-	number := ev.GetNumber()
 	shas, err := pullCommits(ctx, gh, r, number)
 	if err != nil {
 		return err

@@ -12,7 +12,7 @@ import (
 
 func TestPullRequestConventionalTitleLabelsAndCreatesLabels(t *testing.T) {
 	f := newBotFixture(t)
-	f.mustDeliver("pull_request", pullExample(t, "opened", "feat(i18n): add a French README", human, nil))
+	f.mustDeliver("pull_request", f.pullExample("opened", "feat(i18n): add a French README", human, nil))
 
 	if got, want := f.labels(), []string{"type: feat", "type: i18n"}; !slices.Equal(got, want) {
 		t.Fatalf("labels = %v, want %v", got, want)
@@ -47,7 +47,7 @@ func TestPullRequestConventionalTitleLabelsAndCreatesLabels(t *testing.T) {
 func TestPullRequestModelDecidesOtherTitles(t *testing.T) {
 	f := newBotFixture(t)
 	f.model.set("readme", "docs", 0.91)
-	f.mustDeliver("pull_request", pullExample(t, "opened", "Update the README with new information.", human, nil))
+	f.mustDeliver("pull_request", f.pullExample("opened", "Update the README with new information.", human, nil))
 
 	if got := f.labels(); !slices.Equal(got, []string{"type: docs"}) {
 		t.Fatalf("labels = %v, want [type: docs]", got)
@@ -79,21 +79,21 @@ func TestPullRequestSynchronizeRemovesOnlyTheBotsStaleLabel(t *testing.T) {
 	f := newBotFixture(t)
 	f.model.set("readme", "fix", 0.8)
 	title := "Update the README with new information."
-	f.mustDeliver("pull_request", pullExample(t, "opened", title, human, nil))
+	f.mustDeliver("pull_request", f.pullExample("opened", title, human, nil))
 	// A maintainer adds a vocabulary label and an unrelated one.
 	f.setLabels(append(f.labels(), "type: perf", "help wanted")...)
-	f.mustDeliver("pull_request", pullExample(t, "labeled", title, human, func(m map[string]any) {
+	f.mustDeliver("pull_request", f.pullExample("labeled", title, human, func(m map[string]any) {
 		m["label"] = map[string]any{"name": "type: perf"}
 	}))
 
 	f.model.set("readme", "feat", 0.7)
-	f.mustDeliver("pull_request", pullExample(t, "synchronize", title, human, nil))
+	f.mustDeliver("pull_request", f.pullExample("synchronize", title, human, nil))
 	if got, want := f.labels(), []string{"help wanted", "type: feat", "type: perf"}; !slices.Equal(got, want) {
 		t.Fatalf("labels = %v, want %v", got, want)
 	}
 	// The prediction changes to perf and back: perf stays (a human's), feat goes.
 	f.model.set("readme", "perf", 0.7)
-	f.mustDeliver("pull_request", pullExample(t, "synchronize", title, human, nil))
+	f.mustDeliver("pull_request", f.pullExample("synchronize", title, human, nil))
 	if got, want := f.labels(), []string{"help wanted", "type: perf"}; !slices.Equal(got, want) {
 		t.Fatalf("labels = %v, want %v", got, want)
 	}
@@ -103,12 +103,12 @@ func TestPullRequestLabelRemovedByHumanIsNotReAdded(t *testing.T) {
 	f := newBotFixture(t)
 	f.model.set("readme", "fix", 0.8)
 	title := "Update the README with new information."
-	f.mustDeliver("pull_request", pullExample(t, "opened", title, human, nil))
+	f.mustDeliver("pull_request", f.pullExample("opened", title, human, nil))
 	f.setLabels()
-	f.mustDeliver("pull_request", pullExample(t, "unlabeled", title, human, func(m map[string]any) {
+	f.mustDeliver("pull_request", f.pullExample("unlabeled", title, human, func(m map[string]any) {
 		m["label"] = map[string]any{"name": "type: fix"}
 	}))
-	f.mustDeliver("pull_request", pullExample(t, "synchronize", title, human, nil))
+	f.mustDeliver("pull_request", f.pullExample("synchronize", title, human, nil))
 	if got := f.labels(); len(got) != 0 {
 		t.Fatalf("labels = %v, want none: a maintainer removed type: fix", got)
 	}
@@ -133,7 +133,7 @@ func TestPullRequestLabelChangesByHumansAreCorrections(t *testing.T) {
 		{"labeled", human, "help wanted"},     // not a vocabulary label
 		{"unlabeled", self, "type: refactor"}, // the bot's own change
 	} {
-		f.mustDeliver("pull_request", pullExample(t, tt.action, title, tt.sender, func(m map[string]any) {
+		f.mustDeliver("pull_request", f.pullExample(tt.action, title, tt.sender, func(m map[string]any) {
 			m["label"] = map[string]any{"name": tt.label}
 		}))
 	}
@@ -162,8 +162,8 @@ func TestPullRequestLabelChangesByHumansAreCorrections(t *testing.T) {
 
 func TestPullRequestEventsByTheBotAreIgnored(t *testing.T) {
 	f := newBotFixture(t)
-	f.mustDeliver("pull_request", pullExample(t, "synchronize", "feat: x", self, nil))
-	f.mustDeliver("pull_request", pullExample(t, "opened", "feat: x", self, nil))
+	f.mustDeliver("pull_request", f.pullExample("synchronize", "feat: x", self, nil))
+	f.mustDeliver("pull_request", f.pullExample("opened", "feat: x", self, nil))
 	if calls := f.repos.Calls(); len(calls) != 0 {
 		t.Fatalf("the bot's own event made %d calls", len(calls))
 	}
@@ -174,7 +174,7 @@ func TestPullRequestLabelMapping(t *testing.T) {
 	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) {
 		r.Files[ConfigPath] = "labels:\n  fix: bug\n  feat: enhancement\n"
 	})
-	f.mustDeliver("pull_request", pullExample(t, "opened", "fix: crash on start", human, nil))
+	f.mustDeliver("pull_request", f.pullExample("opened", "fix: crash on start", human, nil))
 	if got := f.labels(); !slices.Equal(got, []string{"bug"}) {
 		t.Fatalf("labels = %v, want [bug]", got)
 	}
@@ -183,7 +183,7 @@ func TestPullRequestLabelMapping(t *testing.T) {
 			t.Errorf("created a label although %q exists: %+v", "bug", c)
 		}
 	}
-	f.mustDeliver("pull_request", pullExample(t, "unlabeled", "fix: crash on start", human, func(m map[string]any) {
+	f.mustDeliver("pull_request", f.pullExample("unlabeled", "fix: crash on start", human, func(m map[string]any) {
 		m["label"] = map[string]any{"name": "bug"}
 	}))
 	got, _ := f.db.Corrections(context.Background())
@@ -197,7 +197,7 @@ func TestPullRequestInvalidConfigReportedDefaultsApply(t *testing.T) {
 	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) {
 		r.Files[ConfigPath] = "enabled: true\nmax_lables: 2\n"
 	})
-	f.mustDeliver("pull_request", pullExample(t, "opened", "fix: crash on start", human, nil))
+	f.mustDeliver("pull_request", f.pullExample("opened", "fix: crash on start", human, nil))
 	if got := f.labels(); !slices.Equal(got, []string{"type: fix"}) {
 		t.Fatalf("labels = %v, want the default [type: fix]", got)
 	}
@@ -221,7 +221,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 			if tt.file != "" {
 				f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { r.Files[ConfigPath] = tt.file })
 			}
-			f.mustDeliver("pull_request", pullExample(t, "opened", "fix: crash", human, nil))
+			f.mustDeliver("pull_request", f.pullExample("opened", "fix: crash", human, nil))
 			f.mustDeliver("push", pushExample(t, 3, nil))
 			if w := f.writes(); len(w) != 0 {
 				t.Fatalf("dry run wrote: %+v", w)
@@ -253,7 +253,7 @@ func TestPullRequestConfigurationSkips(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newBotFixture(t)
 			f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { r.Files[ConfigPath] = tt.file })
-			f.mustDeliver("pull_request", pullExample(t, "opened", "fix: crash", human, func(m map[string]any) {
+			f.mustDeliver("pull_request", f.pullExample("opened", "fix: crash", human, func(m map[string]any) {
 				m["pull_request"].(map[string]any)["draft"] = tt.draft
 			}))
 			if got := len(f.labels()) > 0; got != tt.wantLabels {
@@ -267,5 +267,15 @@ func TestPullRequestConfigurationSkips(t *testing.T) {
 				t.Errorf("%d check runs, want %d", n, wantRuns)
 			}
 		})
+	}
+}
+
+func TestPullRequestClosedSinceTheEventIsSkipped(t *testing.T) {
+	f := newBotFixture(t)
+	payload := f.pullExample("synchronize", "fix: crash", human, nil)
+	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { r.Pulls[exPull].PullRequest.State = new("closed") })
+	f.mustDeliver("pull_request", payload)
+	if len(f.labels()) != 0 || len(f.writes()) != 0 {
+		t.Fatalf("a closed pull request was labeled: %v", f.writes())
 	}
 }

@@ -100,7 +100,7 @@ func TestPushSkipsTagsDeletionsAndEmptyPushes(t *testing.T) {
 // at once, instead of after the cache's TTL.
 func TestPushChangingTheConfigurationDropsTheCache(t *testing.T) {
 	f := newBotFixture(t)
-	f.mustDeliver("pull_request", pullExample(t, "opened", "fix: crash", human, nil)) // caches "no file"
+	f.mustDeliver("pull_request", f.pullExample("opened", "fix: crash", human, nil)) // caches "no file"
 	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { r.Files[ConfigPath] = "check_runs: false\n" })
 	f.mustDeliver("push", pushExample(t, 1, func(m map[string]any) {
 		m["commits"].([]any)[0].(map[string]any)["modified"] = []any{ConfigPath}
