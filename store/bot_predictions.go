@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+)
+
+// BotPrediction is a prediction the bot made for a pull request head or a
+// pushed commit.
+type BotPrediction struct {
+	Repo string
+	// PullNumber is the pull request, 0 for a pushed commit.
+	PullNumber int
+	SHA        string
+	// Source is what decided: "title", "model" or "human".
+	Source string
+	// Labels are the vocabulary names the bot chose.
+	Labels []string
+	// Detail is the full prediction as JSON (classify.Prediction).
+	Detail     []byte
+	DeliveryID string
+}
+
+// SavePredictions stores predictions of pushed commits in one transaction,
+// replacing earlier ones of the same commits.
+func (db *DB) SavePredictions(ctx context.Context, ps []BotPrediction) error {
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, p := range ps {
+			if err := putPrediction(ctx, tx, p); err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// BotPredictions returns the stored predictions of a repository, by pull
+// request then commit.
+func (db *DB) BotPredictions(ctx context.Context, repo string) ([]BotPrediction, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+		SELECT pull_number, sha, source, labels, prediction, delivery_id FROM bot_predictions
+		WHERE repo = ? ORDER BY pull_number, sha`, repo)
+	if err != nil {
+		return nil, fmt.Errorf("store: predictions of %s: %w", repo, err)
+	}
+	defer rows.Close()
+	var out []BotPrediction
+	for rows.Next() {
+		p := BotPrediction{Repo: repo}
+		var labels, detail string
+		if err := rows.Scan(&p.PullNumber, &p.SHA, &p.Source, &labels, &detail, &p.DeliveryID); err != nil {
+			return nil, fmt.Errorf("store: predictions of %s: %w", repo, err)
+		}
+		if err := json.Unmarshal([]byte(labels), &p.Labels); err != nil {
+			return nil, fmt.Errorf("store: prediction of %s in %s: labels: %w", p.SHA, repo, err)
+		}
+		p.Detail = []byte(detail)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func putPrediction(ctx context.Context, tx *sql.Tx, p BotPrediction) error {
+	labels, err := json.Marshal(nonNil(p.Labels))
+	if err != nil {
+		return err
+	}
+	detail := p.Detail
+	if len(detail) == 0 {
+		detail = []byte("{}")
+	}
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO bot_predictions (repo, pull_number, sha, source, labels, prediction, delivery_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (repo, pull_number, sha) DO UPDATE SET
+			source = excluded.source, labels = excluded.labels, prediction = excluded.prediction,
+			delivery_id = excluded.delivery_id, created_at = excluded.created_at`,
+		p.Repo, p.PullNumber, p.SHA, p.Source, string(labels), string(detail), p.DeliveryID, now())
+	if err != nil {
+		return fmt.Errorf("prediction of commit %s in %s: %w", p.SHA, p.Repo, err)
+	}
+	return nil
+}

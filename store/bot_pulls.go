@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// States of a pull request label in the bot's bookkeeping.
+const (
+	// PullLabelBotApplied: the bot applied the label and may remove it.
+	PullLabelBotApplied = "bot_applied"
+	// PullLabelHumanAdded: a human added it; the bot never removes it.
+	PullLabelHumanAdded = "human_added"
+	// PullLabelHumanRemoved: a human removed it; the bot never re-adds it.
+	PullLabelHumanRemoved = "human_removed"
+)
+
+// PullLabel is the state of one vocabulary label on a pull request.
+type PullLabel struct {
+	// Label is the vocabulary name ("fix").
+	Label string
+	// GitHubLabel is the label's name on GitHub ("bug").
+	GitHubLabel string
+	// State is PullLabelBotApplied, PullLabelHumanAdded or PullLabelHumanRemoved.
+	State      string
+	Sender     string
+	DeliveryID string
+}
+
+// PullState is what the bot knows of a pull request.
+type PullState struct {
+	Repo       string
+	Number     int
+	HeadSHA    string
+	CommitSHAs []string
+	// Labels by vocabulary name.
+	Labels map[string]PullLabel
+}
+
+// PullPrediction is one labeling of a pull request head: the prediction and
+// the labels the bot is about to apply, saved before it writes to GitHub so
+// that a crash between the two never leaves a bot label it does not own.
+type PullPrediction struct {
+	Repo       string
+	Number     int
+	HeadSHA    string
+	CommitSHAs []string
+	Prediction BotPrediction
+	// Applying are the labels the bot adds now; they become PullLabelBotApplied.
+	Applying []PullLabel
+}
+
+// PullState returns the state of a pull request; found is false when the bot
+// never saw it (its Labels map is then empty, not nil).
+func (db *DB) PullState(ctx context.Context, repo string, number int) (st PullState, found bool, err error) {
+	st = PullState{Repo: repo, Number: number, Labels: map[string]PullLabel{}}
+	var shas string
+	err = db.sql.QueryRowContext(ctx, `SELECT head_sha, commit_shas FROM bot_pull_requests WHERE repo = ? AND number = ?`,
+		repo, number).Scan(&st.HeadSHA, &shas)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return st, false, fmt.Errorf("store: pull request %s#%d: %w", repo, number, err)
+	default:
+		found = true
+		if err := json.Unmarshal([]byte(shas), &st.CommitSHAs); err != nil {
+			return st, false, fmt.Errorf("store: pull request %s#%d: commit list: %w", repo, number, err)
+		}
+	}
+	rows, err := db.sql.QueryContext(ctx, `
+		SELECT label, github_label, state, sender, delivery_id FROM bot_pull_labels
+		WHERE repo = ? AND number = ?`, repo, number)
+	if err != nil {
+		return st, false, fmt.Errorf("store: labels of pull request %s#%d: %w", repo, number, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l PullLabel
+		if err := rows.Scan(&l.Label, &l.GitHubLabel, &l.State, &l.Sender, &l.DeliveryID); err != nil {
+			return st, false, fmt.Errorf("store: labels of pull request %s#%d: %w", repo, number, err)
+		}
+		st.Labels[l.Label] = l
+		found = true
+	}
+	return st, found, rows.Err()
+}
+
+// SavePullPrediction records a labeling of a pull request in one transaction:
+// its head and commits, the prediction and the labels being applied.
+func (db *DB) SavePullPrediction(ctx context.Context, p PullPrediction) error {
+	shas, err := json.Marshal(nonNil(p.CommitSHAs))
+	if err != nil {
+		return err
+	}
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO bot_pull_requests (repo, number, head_sha, commit_shas, updated_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (repo, number) DO UPDATE SET
+				head_sha = excluded.head_sha, commit_shas = excluded.commit_shas, updated_at = excluded.updated_at`,
+			p.Repo, p.Number, p.HeadSHA, string(shas), now()); err != nil {
+			return err
+		}
+		if err := putPrediction(ctx, tx, p.Prediction); err != nil {
+			return err
+		}
+		for _, l := range p.Applying {
+			l.State = PullLabelBotApplied
+			if err := putPullLabel(ctx, tx, p.Repo, p.Number, l); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: prediction of pull request %s#%d at %s: %w", p.Repo, p.Number, p.HeadSHA, err)
+	}
+	return nil
+}
+
+// SetPullLabel records the state of one label of a pull request.
+func (db *DB) SetPullLabel(ctx context.Context, repo string, number int, l PullLabel) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error { return putPullLabel(ctx, tx, repo, number, l) })
+	if err != nil {
+		return fmt.Errorf("store: label %s of pull request %s#%d: %w", l.Label, repo, number, err)
+	}
+	return nil
+}
+
+// ForgetBotLabels drops the bot's ownership of labels it removed from a pull
+// request. Labels in a human state are kept.
+func (db *DB) ForgetBotLabels(ctx context.Context, repo string, number int, labels []string) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, l := range labels {
+			if _, err := tx.ExecContext(ctx, `
+				DELETE FROM bot_pull_labels WHERE repo = ? AND number = ? AND label = ? AND state = ?`,
+				repo, number, l, PullLabelBotApplied); err != nil {
+				return fmt.Errorf("label %s: %w", l, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: bot labels of pull request %s#%d: %w", repo, number, err)
+	}
+	return nil
+}
+
+func putPullLabel(ctx context.Context, tx *sql.Tx, repo string, number int, l PullLabel) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO bot_pull_labels (repo, number, label, github_label, state, sender, delivery_id, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (repo, number, label) DO UPDATE SET
+			github_label = excluded.github_label, state = excluded.state, sender = excluded.sender,
+			delivery_id = excluded.delivery_id, updated_at = excluded.updated_at`,
+		repo, number, l.Label, l.GitHubLabel, l.State, l.Sender, l.DeliveryID, now())
+	if err != nil {
+		return fmt.Errorf("label %s (%s): %w", l.Label, l.State, err)
+	}
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,183 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v93/github"
+
+	"github.com/commit-labeler/commit-labeler/classify"
+)
+
+// Check run names.
+const (
+	// PullCheckRunName explains the labels of a pull request on its head.
+	PullCheckRunName = "commit-labeler"
+	// PushCheckRunName lists the predictions of pushed commits on the head.
+	PushCheckRunName = "commit-labeler / commits"
+	// ConfigCheckRunName reports an invalid configuration file.
+	ConfigCheckRunName = "commit-labeler / config"
+)
+
+// checkRunTextLimit keeps check run text under GitHub's 65535 characters.
+const checkRunTextLimit = 60000
+
+// checkRun is a completed check run to create.
+type checkRun struct {
+	name, headSHA, conclusion string
+	title, summary, text      string
+}
+
+// create writes the check run.
+func (c checkRun) create(ctx context.Context, gh *github.Client, owner, repo string) error {
+	out := &github.CheckRunOutput{Title: &c.title, Summary: new(limitText(c.summary))}
+	if c.text != "" {
+		out.Text = new(limitText(c.text))
+	}
+	_, _, err := gh.Checks.CreateCheckRun(ctx, owner, repo, github.CreateCheckRunOptions{
+		Name:        c.name,
+		HeadSHA:     c.headSHA,
+		Status:      new("completed"),
+		Conclusion:  &c.conclusion,
+		CompletedAt: &github.Timestamp{Time: time.Now()},
+		Output:      out,
+	})
+	if err != nil {
+		return fmt.Errorf("check run %q on %s/%s@%s: %w", c.name, owner, repo, short(c.headSHA), err)
+	}
+	return nil
+}
+
+// pullCheckRun explains the labels of a pull request: each label with its
+// confidence and source, labels kept or held back by maintainers, and the
+// features behind a model decision.
+func pullCheckRun(headSHA string, p classify.Prediction, labels []labelLine, cfg RepoConfig) checkRun {
+	var b strings.Builder
+	b.WriteString("| Label | GitHub label | Confidence | Source | Action |\n|---|---|---|---|---|\n")
+	for _, l := range labels {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", cell(l.label), cell(cfg.GitHubLabel(l.label)),
+			percent(l.confidence), sourceName(l.source), l.action)
+	}
+	if len(labels) == 0 {
+		b.WriteString("| – | – | – | – | no label reached its threshold |\n")
+	}
+	if p.Source == classify.SourceModel {
+		b.WriteString("\n**Model scores**: ")
+		for i, s := range p.Scores {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s %s", s.Label, percent(s.Probability))
+		}
+		if len(p.Reasons) > 0 {
+			b.WriteString("\n\n**Top features**\n\n| Feature | Contribution |\n|---|---|\n")
+			for _, r := range p.Reasons {
+				fmt.Fprintf(&b, "| `%s` | %+.3f |\n", strings.ReplaceAll(cell(r.Feature), "`", "'"), r.Contribution)
+			}
+		}
+	}
+	title := "No label"
+	if names := labelNames(labels, "applied", "kept"); len(names) > 0 {
+		title = "Labels: " + strings.Join(names, ", ")
+	}
+	return checkRun{
+		name: PullCheckRunName, headSHA: headSHA, conclusion: "neutral", title: title,
+		summary: fmt.Sprintf("Decided by %s.", sourceName(p.Source)),
+		text:    b.String(),
+	}
+}
+
+// labelLine is one row of the pull request explanation.
+type labelLine struct {
+	label      string
+	confidence float64
+	source     string
+	// action: applied, kept (already there), held back (a maintainer removed
+	// it), removed (no longer predicted) or dry run.
+	action string
+}
+
+func labelNames(lines []labelLine, actions ...string) []string {
+	var out []string
+	for _, l := range lines {
+		for _, a := range actions {
+			if l.action == a {
+				out = append(out, l.label)
+			}
+		}
+	}
+	return out
+}
+
+// commitRow is one pushed commit's row in the push check run.
+type commitRow struct {
+	sha, subject string
+	prediction   classify.Prediction
+	labels       []classify.LabelScore
+	skipped      string // why the commit was not classified
+}
+
+// pushCheckRun lists pushed commits with their labels.
+func pushCheckRun(headSHA string, rows []commitRow) checkRun {
+	var b strings.Builder
+	b.WriteString("| Commit | Subject | Labels | Confidence | Source |\n|---|---|---|---|---|\n")
+	for _, r := range rows {
+		var names, conf []string
+		for _, l := range r.labels {
+			names = append(names, l.Label)
+			conf = append(conf, percent(l.Probability))
+		}
+		source := sourceName(r.prediction.Source)
+		if r.skipped != "" {
+			names, source = []string{"–"}, r.skipped
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", short(r.sha), cell(r.subject),
+			strings.Join(names, ", "), strings.Join(conf, ", "), source)
+	}
+	return checkRun{
+		name: PushCheckRunName, headSHA: headSHA, conclusion: "neutral",
+		title:   fmt.Sprintf("%d commits classified", len(rows)),
+		summary: "Labels predicted for each pushed commit.",
+		text:    b.String(),
+	}
+}
+
+// configCheckRun reports an invalid configuration file.
+func configCheckRun(headSHA string, problem error) checkRun {
+	return checkRun{
+		name: ConfigCheckRunName, headSHA: headSHA, conclusion: "failure",
+		title:   "Invalid " + ConfigPath,
+		summary: "The configuration file is invalid; the defaults apply until it is fixed.\n\n```\n" + problem.Error() + "\n```",
+	}
+}
+
+func sourceName(source string) string {
+	switch source {
+	case classify.SourceTitle:
+		return "title rule"
+	case classify.SourceModel:
+		return "model"
+	case classify.SourceHuman:
+		return "human"
+	}
+	return source
+}
+
+func percent(p float64) string { return fmt.Sprintf("%.0f%%", 100*p) }
+
+// cell makes text safe in a Markdown table cell.
+func cell(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	return strings.ReplaceAll(s, "|", `\|`)
+}
+
+func short(sha string) string { return sha[:min(len(sha), 7)] }
+
+func limitText(s string) string {
+	if len(s) <= checkRunTextLimit {
+		return s
+	}
+	return s[:strings.LastIndexByte(s[:checkRunTextLimit], '\n')+1] + "\n… (cut)"
+}

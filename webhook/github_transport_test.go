@@ -1,0 +1,136 @@
+package webhook
+
+import (
+	"cmp"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// scriptedServer answers requests with the scripted answers in order (the
+// last one repeats) and records when each request arrived and its body.
+type scriptedServer struct {
+	mu      sync.Mutex
+	answers []func(w http.ResponseWriter)
+	times   []time.Time
+	bodies  []string
+}
+
+func (s *scriptedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	i := min(len(s.times), len(s.answers)-1)
+	s.times = append(s.times, time.Now())
+	s.bodies = append(s.bodies, string(body))
+	answer := s.answers[i]
+	s.mu.Unlock()
+	answer(w)
+}
+
+func status(code int, headers ...string) func(w http.ResponseWriter) {
+	return func(w http.ResponseWriter) {
+		for i := 0; i+1 < len(headers); i += 2 {
+			w.Header().Set(headers[i], headers[i+1])
+		}
+		w.WriteHeader(code)
+		io.WriteString(w, `{"message":"scripted"}`)
+	}
+}
+
+func transportClient(t *testing.T, s *scriptedServer, opts ...TransportOption) (*http.Client, string) {
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	opts = append([]TransportOption{WithBackoff(5 * time.Millisecond), WithTransportLogger(slog.New(slog.DiscardHandler))}, opts...)
+	return &http.Client{Transport: NewTransport(nil, opts...)}, srv.URL
+}
+
+func TestTransportRetries(t *testing.T) {
+	reset := func() string { return strconv.FormatInt(time.Now().Add(time.Second).Unix(), 10) }
+	tests := []struct {
+		name      string
+		answers   []func(http.ResponseWriter)
+		opts      []TransportOption
+		method    string
+		wantCalls int
+		wantCode  int
+		// minGap is the least time between the first and second request.
+		minGap time.Duration
+	}{
+		{name: "429 Retry-After", answers: []func(http.ResponseWriter){status(429, "Retry-After", "1"), status(200)},
+			wantCalls: 2, wantCode: 200, minGap: time.Second},
+		{name: "403 secondary with Retry-After", answers: []func(http.ResponseWriter){
+			status(403, "Retry-After", "1"), status(200)}, wantCalls: 2, wantCode: 200, minGap: time.Second},
+		{name: "primary limit exhausted", answers: []func(http.ResponseWriter){
+			func(w http.ResponseWriter) {
+				status(403, "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", reset())(w)
+			}, status(200)}, wantCalls: 2, wantCode: 200, minGap: time.Second},
+		{name: "502 bounded", answers: []func(http.ResponseWriter){status(502)}, opts: []TransportOption{WithAttempts(3)},
+			wantCalls: 3, wantCode: 502},
+		{name: "POST resent after 502", method: "POST", answers: []func(http.ResponseWriter){status(502), status(201)},
+			wantCalls: 2, wantCode: 201},
+		{name: "403 forbidden is final", answers: []func(http.ResponseWriter){status(403)}, wantCalls: 1, wantCode: 403},
+		{name: "404 is final", answers: []func(http.ResponseWriter){status(404)}, wantCalls: 1, wantCode: 404},
+		{name: "too long a wait is returned", answers: []func(http.ResponseWriter){status(429, "Retry-After", "3600")},
+			opts: []TransportOption{WithMaxWait(time.Second)}, wantCalls: 1, wantCode: 429},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &scriptedServer{answers: tt.answers}
+			client, url := transportClient(t, s, tt.opts...)
+			req, _ := http.NewRequest(cmp.Or(tt.method, "GET"), url+"/repos/o/r/labels", strings.NewReader(`["fix"]`))
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.wantCode || len(s.times) != tt.wantCalls {
+				t.Fatalf("status %d after %d calls, want %d after %d", resp.StatusCode, len(s.times), tt.wantCode, tt.wantCalls)
+			}
+			if tt.minGap > 0 && s.times[1].Sub(s.times[0]) < tt.minGap {
+				t.Errorf("retried after %s, before the %s asked", s.times[1].Sub(s.times[0]), tt.minGap)
+			}
+			for _, b := range s.bodies {
+				if b != `["fix"]` {
+					t.Errorf("body sent %q, want the original", b)
+				}
+			}
+		})
+	}
+}
+
+// TestTransportHoldsBackOtherRequests checks that a Retry-After holds back
+// every request of the installation, not only the one retried.
+func TestTransportHoldsBackOtherRequests(t *testing.T) {
+	s := &scriptedServer{answers: []func(http.ResponseWriter){status(429, "Retry-After", "1"), status(200)}}
+	client, url := transportClient(t, s)
+	var wg sync.WaitGroup
+	wg.Go(func() { client.Get(url + "/first") })
+	time.Sleep(200 * time.Millisecond) // the first request is waiting out its Retry-After
+	client.Get(url + "/second")
+	wg.Wait()
+	for i, at := range s.times[1:] {
+		if gap := at.Sub(s.times[0]); gap < time.Second {
+			t.Errorf("request %d sent %s after the 429, before its Retry-After of 1s", i+2, gap)
+		}
+	}
+}
+
+func TestTransportSecondaryLimitWithoutRetryAfterWaitsAMinute(t *testing.T) {
+	tr := NewTransport(nil)
+	resp := &http.Response{StatusCode: 403, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(
+		`{"message":"You have exceeded a secondary rate limit","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`))}
+	req, _ := http.NewRequest("GET", "http://x/", nil)
+	wait, shared, why := tr.retryAfter(req, resp, nil, 1)
+	if wait != time.Minute || !shared || why == "" {
+		t.Fatalf("wait %s shared %v (%q), want 1m shared", wait, shared, why)
+	}
+	if b, _ := io.ReadAll(resp.Body); !strings.Contains(string(b), "secondary") {
+		t.Errorf("body not kept for the caller: %q", b)
+	}
+}

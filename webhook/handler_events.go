@@ -1,0 +1,146 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/go-github/v93/github"
+
+	commitlabeler "github.com/commit-labeler/commit-labeler"
+	"github.com/commit-labeler/commit-labeler/store"
+)
+
+// EventsConfig is what the event handlers need.
+type EventsConfig struct {
+	// Store keeps installations, predictions, label ownership, corrections
+	// and the configuration cache.
+	Store *store.DB
+	// Clients authenticates as installations (*ghapp.Clients).
+	Clients InstallationClients
+	// Classifier decides labels when no Conventional Commits title does.
+	Classifier Classifier
+	// AppSlug is the App's slug: its bot user is "<slug>[bot]", whose
+	// events are ignored.
+	AppSlug string
+	// DryRun computes, logs and stores everything but writes nothing to GitHub.
+	DryRun bool
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// Vocabulary defaults to commitlabeler.Default().
+	Vocabulary *commitlabeler.Vocabulary
+	// ConfigTTL is how long a repository's configuration file is cached
+	// (default 5 minutes); a push changing it drops the cache at once.
+	ConfigTTL time.Duration
+	// Transport options of every installation's client (retries, waits).
+	Transport []TransportOption
+}
+
+// defaultConfigTTL is how long a configuration file is trusted.
+const defaultConfigTTL = 5 * time.Minute
+
+// Events handles the GitHub events the bot acts on: pull_request, push,
+// installation and installation_repositories.
+type Events struct {
+	db      *store.DB
+	clients *clientPool
+	model   Classifier
+	botUser string
+	dryRun  bool
+	log     *slog.Logger
+	vocab   *commitlabeler.Vocabulary
+	ttl     time.Duration
+}
+
+// NewEvents checks cfg and returns the event handlers' shared state.
+func NewEvents(cfg EventsConfig) (*Events, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, errors.New("webhook: events: no store")
+	case cfg.Clients == nil:
+		return nil, errors.New("webhook: events: no GitHub clients")
+	case cfg.Classifier == nil:
+		return nil, errors.New("webhook: events: no classifier")
+	case cfg.AppSlug == "":
+		return nil, errors.New("webhook: events: the App slug is empty (its bot user's events could not be told apart)")
+	}
+	e := &Events{
+		db:      cfg.Store,
+		model:   cfg.Classifier,
+		botUser: cfg.AppSlug + "[bot]",
+		dryRun:  cfg.DryRun,
+		log:     cfg.Logger,
+		vocab:   cfg.Vocabulary,
+		ttl:     cfg.ConfigTTL,
+	}
+	if e.log == nil {
+		e.log = slog.Default()
+	}
+	// The Transport logs through the same logger unless an option says otherwise.
+	e.clients = newClientPool(cfg.Clients, append([]TransportOption{WithTransportLogger(e.log)}, cfg.Transport...)...)
+	if e.vocab == nil {
+		e.vocab = commitlabeler.Default()
+	}
+	if e.ttl <= 0 {
+		e.ttl = defaultConfigTTL
+	}
+	return e, nil
+}
+
+// Handlers returns the handlers of every event type the bot acts on.
+func (e *Events) Handlers() []Handler {
+	return []Handler{&pullRequestHandler{e}, &pushHandler{e}, &installationHandler{e}}
+}
+
+// repoRef names a repository and the installation it is reached through.
+type repoRef struct {
+	installationID int64
+	owner, name    string
+	defaultBranch  string
+}
+
+func (r repoRef) String() string { return r.owner + "/" + r.name }
+
+// refOf takes the repository and installation of an event.
+func refOf(repo *github.Repository, inst *github.Installation) (repoRef, error) {
+	if repo == nil || repo.GetOwner().GetLogin() == "" || repo.GetName() == "" {
+		return repoRef{}, Permanent(errors.New("payload has no repository"))
+	}
+	r := repoRef{owner: repo.GetOwner().GetLogin(), name: repo.GetName(), defaultBranch: repo.GetDefaultBranch()}
+	if inst.GetID() == 0 {
+		return r, Permanent(fmt.Errorf("payload for %s has no installation", r))
+	}
+	r.installationID = inst.GetID()
+	return r, nil
+}
+
+// isSelf reports whether the App's own bot user caused the event.
+func (e *Events) isSelf(sender *github.User) bool {
+	return sender.GetType() == "Bot" && sender.GetLogin() == e.botUser
+}
+
+// decode parses a payload into the event type, permanently failing on
+// malformed JSON.
+func decode[T any](eventType, deliveryID string, payload []byte) (*T, error) {
+	v := new(T)
+	if err := json.Unmarshal(payload, v); err != nil {
+		return nil, Permanent(fmt.Errorf("%s delivery %s: payload: %w", eventType, deliveryID, err))
+	}
+	return v, nil
+}
+
+// writes reports whether the bot may write to GitHub for this repository.
+func (e *Events) writes(cfg RepoConfig) bool { return !e.dryRun && !cfg.DryRun }
+
+// reportConfigProblem logs an invalid configuration and reports it in a
+// check run on sha (when writing and check runs are on).
+func (e *Events) reportConfigProblem(ctx context.Context, gh *github.Client, r repoRef, sha string, cfg RepoConfig, problem error, log *slog.Logger) error {
+	log.WarnContext(ctx, "invalid repository configuration; defaults apply", "repo", r.String(), "error", problem)
+	if !e.writes(cfg) || !cfg.CheckRuns || sha == "" {
+		return nil
+	}
+	return configCheckRun(sha, problem).create(ctx, gh, r.owner, r.name)
+}

@@ -1,0 +1,187 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+
+	"github.com/google/go-github/v93/github"
+
+	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/store"
+)
+
+// Bounds of what is read of a pull request (GitHub lists at most 250
+// commits and 3000 files of one).
+const (
+	maxPullCommits = 250
+	maxPullFiles   = 3000
+)
+
+// pullRequestHandler labels pull requests and records maintainers' label
+// changes as corrections.
+type pullRequestHandler struct{ *Events }
+
+func (h *pullRequestHandler) Handles() []string { return []string{"pull_request"} }
+
+func (h *pullRequestHandler) Handle(ctx context.Context, eventType, deliveryID string, payload []byte) error {
+	ev, err := decode[github.PullRequestEvent](eventType, deliveryID, payload)
+	if err != nil {
+		return err
+	}
+	action := ev.GetAction()
+	switch action {
+	case "opened", "reopened", "synchronize", "edited", "ready_for_review", "labeled", "unlabeled":
+	default:
+		return nil
+	}
+	r, err := refOf(ev.Repo, ev.Installation)
+	if err != nil {
+		return fmt.Errorf("pull_request delivery %s: %w", deliveryID, err)
+	}
+	log := h.log.With("delivery", deliveryID, "event", eventType, "action", action,
+		"repo", r.String(), "pull", ev.GetNumber())
+	if h.isSelf(ev.Sender) {
+		log.DebugContext(ctx, "event caused by the bot itself: ignored")
+		return nil
+	}
+	if action == "labeled" || action == "unlabeled" {
+		err = h.correction(ctx, r, ev, deliveryID, log)
+	} else {
+		err = h.label(ctx, r, ev, deliveryID, log)
+	}
+	if err != nil {
+		return fmt.Errorf("pull_request %s delivery %s on %s#%d: %w", action, deliveryID, r, ev.GetNumber(), err)
+	}
+	return nil
+}
+
+// label classifies the pull request and syncs its labels.
+func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *github.PullRequestEvent, deliveryID string, log *slog.Logger) error {
+	if action := ev.GetAction(); action == "edited" && ev.GetChanges().GetTitle() == nil && ev.GetChanges().GetBody() == nil {
+		return nil // only the base branch changed
+	}
+	gh, err := h.clients.installation(r.installationID)
+	if err != nil {
+		return err
+	}
+	// The pull request as it is now: a job may run (or rerun) after later
+	// edits and pushes, which the payload does not show.
+	number := ev.GetNumber()
+	pr, _, err := gh.PullRequests.Get(ctx, r.owner, r.name, number)
+	if err != nil {
+		return fmt.Errorf("pull request %s#%d: %w", r, number, err)
+	}
+	if pr.GetState() == "closed" {
+		log.InfoContext(ctx, "pull request closed since the event: skipped")
+		return nil
+	}
+	cfg, problem, err := h.repoConfig(ctx, gh, r)
+	if err != nil {
+		return err
+	}
+	if problem != nil {
+		if err := h.reportConfigProblem(ctx, gh, r, pr.GetHead().GetSHA(), cfg, problem, log); err != nil {
+			return err
+		}
+	}
+	switch {
+	case !cfg.Enabled:
+		log.InfoContext(ctx, "bot disabled by the repository configuration")
+		return nil
+	case cfg.IgnoresAuthor(pr.GetUser().GetLogin()):
+		log.InfoContext(ctx, "author ignored by the repository configuration", "author", pr.GetUser().GetLogin())
+		return nil
+	case pr.GetDraft() && !cfg.LabelDrafts:
+		log.InfoContext(ctx, "draft pull requests are not labeled in this repository")
+		return nil
+	}
+
+	shas, err := pullCommits(ctx, gh, r, number)
+	if err != nil {
+		return err
+	}
+	var files []*github.CommitFile
+	for f, err := range gh.PullRequests.ListFilesIter(ctx, r.owner, r.name, number, &github.ListOptions{PerPage: 100}) {
+		if err != nil {
+			return fmt.Errorf("files of %s#%d: %w", r, number, err)
+		}
+		if files = append(files, f); len(files) == maxPullFiles {
+			break
+		}
+	}
+	preds, err := predict(ctx, h.model, h.vocab, []classify.Commit{commitInput(pr.GetTitle(), pr.GetBody(), files)})
+	if err != nil {
+		return err
+	}
+	pred := preds[0]
+	selected := cfg.Select(pred)
+
+	st, _, err := h.db.PullState(ctx, r.String(), number)
+	if err != nil {
+		return err
+	}
+	present, err := issueLabels(ctx, gh, r, number, cfg)
+	if err != nil {
+		return err
+	}
+	plan := planLabels(selected, pred.Source, present, st)
+	write := h.writes(cfg)
+	saved := store.PullPrediction{
+		Repo: r.String(), Number: number, HeadSHA: pr.GetHead().GetSHA(), CommitSHAs: shas,
+		Prediction: botPrediction(r, number, pr.GetHead().GetSHA(), pred, selected, deliveryID),
+	}
+	if write {
+		for _, name := range plan.add {
+			saved.Applying = append(saved.Applying, store.PullLabel{
+				Label: name, GitHubLabel: cfg.GitHubLabel(name), DeliveryID: deliveryID,
+			})
+		}
+	}
+	if err := h.db.SavePullPrediction(ctx, saved); err != nil {
+		return err
+	}
+	log.InfoContext(ctx, "pull request classified", "source", pred.Source, "labels", labelNames(plan.lines, "applied", "kept"),
+		"add", plan.add, "remove", plan.remove, "dry_run", !write)
+	if !write {
+		return nil
+	}
+	if err := applyLabels(ctx, gh, r, number, plan, cfg, h.vocab); err != nil {
+		return err
+	}
+	if err := h.db.ForgetBotLabels(ctx, r.String(), number, plan.remove); err != nil {
+		return err
+	}
+	if !cfg.CheckRuns {
+		return nil
+	}
+	return pullCheckRun(pr.GetHead().GetSHA(), pred, plan.lines, cfg).create(ctx, gh, r.owner, r.name)
+}
+
+// pullCommits lists the SHAs of a pull request's commits, oldest first.
+func pullCommits(ctx context.Context, gh *github.Client, r repoRef, number int) ([]string, error) {
+	var shas []string
+	for c, err := range gh.PullRequests.ListCommitsIter(ctx, r.owner, r.name, number, &github.ListOptions{PerPage: 100}) {
+		if err != nil {
+			return nil, fmt.Errorf("commits of %s#%d: %w", r, number, err)
+		}
+		if shas = append(shas, c.GetSHA()); len(shas) == maxPullCommits {
+			break
+		}
+	}
+	return shas, nil
+}
+
+// botPrediction is the stored form of a prediction.
+func botPrediction(r repoRef, number int, sha string, p classify.Prediction, selected []classify.LabelScore, deliveryID string) store.BotPrediction {
+	detail, _ := json.Marshal(p)
+	names := make([]string, len(selected))
+	for i, s := range selected {
+		names[i] = s.Label
+	}
+	return store.BotPrediction{
+		Repo: r.String(), PullNumber: number, SHA: sha, Source: p.Source,
+		Labels: names, Detail: detail, DeliveryID: deliveryID,
+	}
+}

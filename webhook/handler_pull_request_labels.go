@@ -1,0 +1,65 @@
+package webhook
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/google/go-github/v93/github"
+
+	"github.com/commit-labeler/commit-labeler/store"
+)
+
+// correction records a maintainer's label change on a pull request: the
+// bot stops owning the label (never removes one a human added, never
+// re-adds one a human removed) and training gets it as a correction.
+func (h *pullRequestHandler) correction(ctx context.Context, r repoRef, ev *github.PullRequestEvent, deliveryID string, log *slog.Logger) error {
+	sender := ev.GetSender()
+	if sender.GetType() == "Bot" {
+		log.DebugContext(ctx, "label change by another bot: not a correction", "sender", sender.GetLogin())
+		return nil
+	}
+	gh, err := h.clients.installation(r.installationID)
+	if err != nil {
+		return err
+	}
+	cfg, _, err := h.repoConfig(ctx, gh, r)
+	if err != nil {
+		return err
+	}
+	name, ok := cfg.VocabularyLabel(ev.GetLabel().Name)
+	if !ok {
+		return nil
+	}
+	number := ev.GetNumber()
+	st, _, err := h.db.PullState(ctx, r.String(), number)
+	if err != nil {
+		return err
+	}
+	shas := st.CommitSHAs
+	if len(shas) == 0 || st.HeadSHA != ev.GetPullRequest().GetHead().GetSHA() {
+		if shas, err = pullCommits(ctx, gh, r, number); err != nil {
+			return err
+		}
+	}
+	state, action := store.PullLabelHumanAdded, store.CorrectionAdded
+	if ev.GetAction() == "unlabeled" {
+		state, action = store.PullLabelHumanRemoved, store.CorrectionRemoved
+	}
+	// The label state is an upsert and goes first: a retry after a failed
+	// correction insert then repeats nothing.
+	if err := h.db.SetPullLabel(ctx, r.String(), number, store.PullLabel{
+		Label: name, GitHubLabel: ev.GetLabel().Name, State: state, Sender: sender.GetLogin(), DeliveryID: deliveryID,
+	}); err != nil {
+		return err
+	}
+	at := ev.GetPullRequest().GetUpdatedAt().Time
+	if at.IsZero() {
+		at = time.Now()
+	}
+	log.InfoContext(ctx, "maintainer correction", "label", name, "action", action, "sender", sender.GetLogin())
+	return h.db.AddCorrection(ctx, store.Correction{
+		Repo: r.String(), SHAs: shas, PullNumber: number, Label: name, Action: action,
+		Sender: sender.GetLogin(), DeliveryID: deliveryID, CreatedAt: at,
+	})
+}

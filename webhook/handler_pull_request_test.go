@@ -1,0 +1,281 @@
+package webhook
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
+	"github.com/commit-labeler/commit-labeler/store"
+)
+
+func TestPullRequestConventionalTitleLabelsAndCreatesLabels(t *testing.T) {
+	f := newBotFixture(t)
+	f.mustDeliver("pull_request", f.pullExample("opened", "feat(i18n): add a French README", human, nil))
+
+	if got, want := f.labels(), []string{"type: feat", "type: i18n"}; !slices.Equal(got, want) {
+		t.Fatalf("labels = %v, want %v", got, want)
+	}
+	if len(f.model.calls) != 0 {
+		t.Errorf("the classifier was called for a Conventional Commits title")
+	}
+	for _, l := range f.repos.RepoLabels(exOwner, exRepo) {
+		if l.Name == "type: feat" && (l.Color != "1d76db" || !strings.HasPrefix(l.GetDescription(), "Adds a new feature")) {
+			t.Errorf("created label %q: colour %q, description %q; want labels.json's", l.Name, l.Color, l.GetDescription())
+		}
+	}
+	runs := f.checkRuns(PullCheckRunName)
+	if len(runs) != 1 {
+		t.Fatalf("%d %q check runs, want 1", len(runs), PullCheckRunName)
+	}
+	text := runs[0].GetOutput().GetText()
+	for _, want := range []string{"| feat | type: feat | 100% | title rule | applied |", "| i18n |"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("check run text lacks %q:\n%s", want, text)
+		}
+	}
+	if runs[0].GetHeadSHA() != "ec26c3e57ca3a959ca5aad62de7213c562f8c821" || runs[0].GetConclusion() != "neutral" {
+		t.Errorf("check run on %s concluded %s", runs[0].GetHeadSHA(), runs[0].GetConclusion())
+	}
+	preds, _ := f.db.BotPredictions(context.Background(), exOwner+"/"+exRepo)
+	if len(preds) != 1 || preds[0].Source != "title" || !slices.Equal(preds[0].Labels, []string{"feat", "i18n"}) {
+		t.Errorf("stored predictions = %+v", preds)
+	}
+}
+
+func TestPullRequestModelDecidesOtherTitles(t *testing.T) {
+	f := newBotFixture(t)
+	f.model.set("readme", "docs", 0.91)
+	f.mustDeliver("pull_request", f.pullExample("opened", "Update the README with new information.", human, nil))
+
+	if got := f.labels(); !slices.Equal(got, []string{"type: docs"}) {
+		t.Fatalf("labels = %v, want [type: docs]", got)
+	}
+	if len(f.model.calls) != 1 {
+		t.Fatalf("classifier called %d times, want 1", len(f.model.calls))
+	}
+	in := f.model.calls[0]
+	if in.FilesChanged != 3 || in.Files[0].Path != "README.md" || !in.Files[1].Binary {
+		t.Errorf("classifier input files = %+v", in.Files)
+	}
+	for _, want := range []string{
+		"diff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -1,2 +1,2 @@",
+		"diff --git a/docs/logo.png b/docs/logo.png\nnew file mode 100644\nBinary files /dev/null and b/docs/logo.png differ",
+	} {
+		if !strings.Contains(in.Diff, want) {
+			t.Errorf("diff lacks %q:\n%s", want, in.Diff)
+		}
+	}
+	text := f.checkRuns(PullCheckRunName)[0].GetOutput().GetText()
+	for _, want := range []string{"| docs | type: docs | 91% | model | applied |", "Top features", "`subject:docs` | +1.250"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("check run text lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+func TestPullRequestSynchronizeRemovesOnlyTheBotsStaleLabel(t *testing.T) {
+	f := newBotFixture(t)
+	f.model.set("readme", "fix", 0.8)
+	title := "Update the README with new information."
+	f.mustDeliver("pull_request", f.pullExample("opened", title, human, nil))
+	// A maintainer adds a vocabulary label and an unrelated one.
+	f.setLabels(append(f.labels(), "type: perf", "help wanted")...)
+	f.mustDeliver("pull_request", f.pullExample("labeled", title, human, func(m map[string]any) {
+		m["label"] = map[string]any{"name": "type: perf"}
+	}))
+
+	f.model.set("readme", "feat", 0.7)
+	f.mustDeliver("pull_request", f.pullExample("synchronize", title, human, nil))
+	if got, want := f.labels(), []string{"help wanted", "type: feat", "type: perf"}; !slices.Equal(got, want) {
+		t.Fatalf("labels = %v, want %v", got, want)
+	}
+	// The prediction changes to perf and back: perf stays (a human's), feat goes.
+	f.model.set("readme", "perf", 0.7)
+	f.mustDeliver("pull_request", f.pullExample("synchronize", title, human, nil))
+	if got, want := f.labels(), []string{"help wanted", "type: perf"}; !slices.Equal(got, want) {
+		t.Fatalf("labels = %v, want %v", got, want)
+	}
+}
+
+func TestPullRequestLabelRemovedByHumanIsNotReAdded(t *testing.T) {
+	f := newBotFixture(t)
+	f.model.set("readme", "fix", 0.8)
+	title := "Update the README with new information."
+	f.mustDeliver("pull_request", f.pullExample("opened", title, human, nil))
+	f.setLabels()
+	f.mustDeliver("pull_request", f.pullExample("unlabeled", title, human, func(m map[string]any) {
+		m["label"] = map[string]any{"name": "type: fix"}
+	}))
+	f.mustDeliver("pull_request", f.pullExample("synchronize", title, human, nil))
+	if got := f.labels(); len(got) != 0 {
+		t.Fatalf("labels = %v, want none: a maintainer removed type: fix", got)
+	}
+	runs := f.checkRuns(PullCheckRunName)
+	if text := runs[len(runs)-1].GetOutput().GetText(); !strings.Contains(text, "held back") {
+		t.Errorf("check run does not say the label is held back:\n%s", text)
+	}
+}
+
+func TestPullRequestLabelChangesByHumansAreCorrections(t *testing.T) {
+	f := newBotFixture(t)
+	ctx := context.Background()
+	title := "Update the README with new information."
+	for _, tt := range []struct {
+		action string
+		sender map[string]any
+		label  string
+	}{
+		{"labeled", human, "type: docs"},
+		{"unlabeled", human, "type: fix"},
+		{"labeled", self, "type: feat"},       // the bot's own change
+		{"labeled", human, "help wanted"},     // not a vocabulary label
+		{"unlabeled", self, "type: refactor"}, // the bot's own change
+	} {
+		f.mustDeliver("pull_request", f.pullExample(tt.action, title, tt.sender, func(m map[string]any) {
+			m["label"] = map[string]any{"name": tt.label}
+		}))
+	}
+	got, err := f.db.Corrections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two corrections, each on the pull request's three commits.
+	var summary []string
+	for _, c := range got {
+		summary = append(summary, c.Label+" "+c.Action+" "+c.SHA[:2])
+	}
+	slices.Sort(summary)
+	want := []string{"docs added c1", "docs added c2", "docs added ec", "fix removed c1", "fix removed c2", "fix removed ec"}
+	if !slices.Equal(summary, want) {
+		t.Fatalf("corrections = %v, want %v", summary, want)
+	}
+	st, _, _ := f.db.PullState(ctx, exOwner+"/"+exRepo, exPull)
+	if st.Labels["docs"].State != store.PullLabelHumanAdded || st.Labels["fix"].State != store.PullLabelHumanRemoved {
+		t.Errorf("label states = %+v", st.Labels)
+	}
+	if len(f.writes()) != 0 {
+		t.Errorf("label events wrote to GitHub: %+v", f.writes())
+	}
+}
+
+func TestPullRequestEventsByTheBotAreIgnored(t *testing.T) {
+	f := newBotFixture(t)
+	f.mustDeliver("pull_request", f.pullExample("synchronize", "feat: x", self, nil))
+	f.mustDeliver("pull_request", f.pullExample("opened", "feat: x", self, nil))
+	if calls := f.repos.Calls(); len(calls) != 0 {
+		t.Fatalf("the bot's own event made %d calls", len(calls))
+	}
+}
+
+func TestPullRequestLabelMapping(t *testing.T) {
+	f := newBotFixture(t)
+	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) {
+		r.Files[ConfigPath] = "labels:\n  fix: bug\n  feat: enhancement\n"
+	})
+	f.mustDeliver("pull_request", f.pullExample("opened", "fix: crash on start", human, nil))
+	if got := f.labels(); !slices.Equal(got, []string{"bug"}) {
+		t.Fatalf("labels = %v, want [bug]", got)
+	}
+	for _, c := range f.writes() {
+		if c.Method == "POST" && strings.HasSuffix(c.Path, "/labels") && !strings.Contains(c.Path, "/issues/") {
+			t.Errorf("created a label although %q exists: %+v", "bug", c)
+		}
+	}
+	f.mustDeliver("pull_request", f.pullExample("unlabeled", "fix: crash on start", human, func(m map[string]any) {
+		m["label"] = map[string]any{"name": "bug"}
+	}))
+	got, _ := f.db.Corrections(context.Background())
+	if len(got) == 0 || got[0].Label != "fix" || got[0].Action != store.CorrectionRemoved {
+		t.Fatalf("corrections = %+v, want fix removed", got)
+	}
+}
+
+func TestPullRequestInvalidConfigReportedDefaultsApply(t *testing.T) {
+	f := newBotFixture(t)
+	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) {
+		r.Files[ConfigPath] = "enabled: true\nmax_lables: 2\n"
+	})
+	f.mustDeliver("pull_request", f.pullExample("opened", "fix: crash on start", human, nil))
+	if got := f.labels(); !slices.Equal(got, []string{"type: fix"}) {
+		t.Fatalf("labels = %v, want the default [type: fix]", got)
+	}
+	runs := f.checkRuns(ConfigCheckRunName)
+	if len(runs) != 1 {
+		t.Fatalf("%d config check runs, want 1", len(runs))
+	}
+	if s := runs[0].GetOutput().GetSummary(); !strings.Contains(s, "line 2") || !strings.Contains(s, "max_lables") {
+		t.Errorf("config check run does not name the key and line:\n%s", s)
+	}
+}
+
+func TestDryRunWritesNothing(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		global bool
+		file   string
+	}{{"global", true, ""}, {"repository", false, "dry_run: true\n"}} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newBotFixture(t, func(c *EventsConfig) { c.DryRun = tt.global })
+			if tt.file != "" {
+				f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { r.Files[ConfigPath] = tt.file })
+			}
+			f.mustDeliver("pull_request", f.pullExample("opened", "fix: crash", human, nil))
+			f.mustDeliver("push", pushExample(t, 3, nil))
+			if w := f.writes(); len(w) != 0 {
+				t.Fatalf("dry run wrote: %+v", w)
+			}
+			preds, _ := f.db.BotPredictions(context.Background(), exOwner+"/"+exRepo)
+			if len(preds) != 4 {
+				t.Errorf("%d predictions stored, want 4 (1 pull request, 3 commits)", len(preds))
+			}
+			st, _, _ := f.db.PullState(context.Background(), exOwner+"/"+exRepo, exPull)
+			if len(st.Labels) != 0 {
+				t.Errorf("dry run claimed labels: %+v", st.Labels)
+			}
+		})
+	}
+}
+
+func TestPullRequestConfigurationSkips(t *testing.T) {
+	for _, tt := range []struct {
+		name, file string
+		draft      bool
+		wantLabels bool
+	}{
+		{"disabled", "enabled: false\n", false, false},
+		{"author ignored", "ignore_authors: ['codertocat']\n", false, false},
+		{"draft labeled by default", "", true, true},
+		{"drafts off", "label_drafts: false\n", true, false},
+		{"check runs off", "check_runs: false\n", false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newBotFixture(t)
+			f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { r.Files[ConfigPath] = tt.file })
+			f.mustDeliver("pull_request", f.pullExample("opened", "fix: crash", human, func(m map[string]any) {
+				m["pull_request"].(map[string]any)["draft"] = tt.draft
+			}))
+			if got := len(f.labels()) > 0; got != tt.wantLabels {
+				t.Errorf("labeled = %v, want %v", got, tt.wantLabels)
+			}
+			wantRuns := 0
+			if tt.wantLabels && tt.file == "" {
+				wantRuns = 1
+			}
+			if n := len(f.checkRuns(PullCheckRunName)); n != wantRuns {
+				t.Errorf("%d check runs, want %d", n, wantRuns)
+			}
+		})
+	}
+}
+
+func TestPullRequestClosedSinceTheEventIsSkipped(t *testing.T) {
+	f := newBotFixture(t)
+	payload := f.pullExample("synchronize", "fix: crash", human, nil)
+	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { r.Pulls[exPull].PullRequest.State = new("closed") })
+	f.mustDeliver("pull_request", payload)
+	if len(f.labels()) != 0 || len(f.writes()) != 0 {
+		t.Fatalf("a closed pull request was labeled: %v", f.writes())
+	}
+}

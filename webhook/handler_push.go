@@ -1,0 +1,180 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/google/go-github/v93/github"
+
+	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/store"
+)
+
+// maxPushCommits bounds the commits classified per push: the newest are kept.
+const maxPushCommits = 50
+
+// pushHandler classifies pushed commits, stores the predictions and lists
+// them in a check run on the head commit.
+type pushHandler struct{ *Events }
+
+func (h *pushHandler) Handles() []string { return []string{"push"} }
+
+func (h *pushHandler) Handle(ctx context.Context, eventType, deliveryID string, payload []byte) error {
+	ev, err := decode[github.PushEvent](eventType, deliveryID, payload)
+	if err != nil {
+		return err
+	}
+	log := h.log.With("delivery", deliveryID, "event", eventType, "ref", ev.GetRef())
+	switch {
+	case !strings.HasPrefix(ev.GetRef(), "refs/heads/"):
+		log.DebugContext(ctx, "not a branch push: skipped")
+		return nil
+	case ev.GetDeleted():
+		log.DebugContext(ctx, "branch deletion: skipped")
+		return nil
+	case len(ev.Commits) == 0:
+		log.DebugContext(ctx, "push without commits: skipped")
+		return nil
+	}
+	r, err := refOf(pushRepository(ev.GetRepo()), ev.Installation)
+	if err != nil {
+		return fmt.Errorf("push delivery %s: %w", deliveryID, err)
+	}
+	log = log.With("repo", r.String())
+	if err := h.push(ctx, r, ev, deliveryID, log); err != nil {
+		return fmt.Errorf("push delivery %s to %s %s: %w", deliveryID, r, ev.GetRef(), err)
+	}
+	return nil
+}
+
+func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent, deliveryID string, log *slog.Logger) error {
+	if ev.GetRef() == "refs/heads/"+r.defaultBranch && touchesConfig(ev.Commits) {
+		if err := h.db.ForgetRepoConfigFile(ctx, r.String()); err != nil {
+			return err
+		}
+	}
+	gh, err := h.clients.installation(r.installationID)
+	if err != nil {
+		return err
+	}
+	headSHA := ev.GetAfter()
+	cfg, problem, err := h.repoConfig(ctx, gh, r)
+	if err != nil {
+		return err
+	}
+	if problem != nil {
+		if err := h.reportConfigProblem(ctx, gh, r, headSHA, cfg, problem, log); err != nil {
+			return err
+		}
+	}
+	if !cfg.Enabled {
+		log.InfoContext(ctx, "bot disabled by the repository configuration")
+		return nil
+	}
+	commits := ev.Commits
+	if n := len(commits); n > maxPushCommits {
+		log.InfoContext(ctx, "push too long: only the newest commits are classified", "commits", n, "classified", maxPushCommits)
+		commits = commits[n-maxPushCommits:]
+	}
+	rows := make([]commitRow, 0, len(commits))
+	var inputs []classify.Commit
+	for _, c := range commits {
+		subject, body := classify.SplitMessage(c.GetMessage())
+		row := commitRow{sha: c.GetID(), subject: subject}
+		if author := pushAuthor(c); cfg.IgnoresAuthor(author) {
+			row.skipped = "author " + author + " ignored"
+			rows = append(rows, row)
+			continue
+		}
+		in, err := h.pushedCommitInput(ctx, gh, r, c, subject, body, log)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row)
+		inputs = append(inputs, in)
+	}
+	preds, err := predict(ctx, h.model, h.vocab, inputs)
+	if err != nil {
+		return err
+	}
+	var saved []store.BotPrediction
+	next := 0
+	for i := range rows {
+		if rows[i].skipped != "" {
+			continue
+		}
+		rows[i].prediction = preds[next]
+		rows[i].labels = cfg.Select(preds[next])
+		saved = append(saved, botPrediction(r, 0, rows[i].sha, preds[next], rows[i].labels, deliveryID))
+		next++
+	}
+	if err := h.db.SavePredictions(ctx, saved); err != nil {
+		return err
+	}
+	log.InfoContext(ctx, "pushed commits classified", "commits", len(rows), "classified", len(saved), "dry_run", !h.writes(cfg))
+	if !h.writes(cfg) || !cfg.CheckRuns {
+		return nil
+	}
+	return pushCheckRun(headSHA, rows).create(ctx, gh, r.owner, r.name)
+}
+
+// pushedCommitInput builds a pushed commit's classifier input. A
+// Conventional Commits subject decides alone, so the payload's file lists
+// do; otherwise the model needs the diff, read from the commits API (the
+// payload's lists when the API has no such commit).
+func (h *pushHandler) pushedCommitInput(ctx context.Context, gh *github.Client, r repoRef, c *github.HeadCommit, subject, body string, log *slog.Logger) (classify.Commit, error) {
+	if _, ok := classify.ParseHeader(subject); !ok {
+		full, _, err := gh.Repositories.GetCommit(ctx, r.owner, r.name, c.GetID(), &github.ListOptions{PerPage: 100})
+		switch {
+		case err == nil:
+			return commitInput(subject, body, full.Files), nil
+		case statusOf(err) != 404 && statusOf(err) != 422:
+			return classify.Commit{}, fmt.Errorf("commit %s: %w", c.GetID(), err)
+		}
+		log.WarnContext(ctx, "commit not readable through the API: classified from the payload", "sha", c.GetID(), "error", err)
+	}
+	return payloadInput(subject, body, c), nil
+}
+
+// payloadInput builds a pushed commit's input from the payload alone: its
+// files in path order with their status, but no line counts and no diff,
+// which the payload lacks.
+func payloadInput(subject, body string, c *github.HeadCommit) classify.Commit {
+	var files []classify.File
+	for status, paths := range map[string][]string{"A": c.Added, "D": c.Removed, "M": c.Modified} {
+		for _, p := range paths {
+			files = append(files, classify.File{Path: p, Status: status})
+		}
+	}
+	slices.SortFunc(files, func(a, b classify.File) int { return strings.Compare(a.Path, b.Path) })
+	return classify.Commit{
+		Subject: subject, Body: classify.CleanBody(body),
+		Files: files[:min(len(files), maxInputFiles)], FilesChanged: len(files),
+	}
+}
+
+// touchesConfig reports whether a commit changed the configuration file.
+func touchesConfig(commits []*github.HeadCommit) bool {
+	return slices.ContainsFunc(commits, func(c *github.HeadCommit) bool {
+		return slices.Contains(c.Added, ConfigPath) || slices.Contains(c.Modified, ConfigPath) || slices.Contains(c.Removed, ConfigPath)
+	})
+}
+
+// pushAuthor is the login (or, without one, the name) of a commit's author.
+func pushAuthor(c *github.HeadCommit) string {
+	if login := c.GetAuthor().GetLogin(); login != "" {
+		return login
+	}
+	return c.GetAuthor().GetName()
+}
+
+// pushRepository converts the push payload's repository.
+func pushRepository(p *github.PushEventRepository) *github.Repository {
+	if p == nil {
+		return nil
+	}
+	return &github.Repository{Owner: p.Owner, Name: p.Name, DefaultBranch: p.DefaultBranch}
+}

@@ -1,0 +1,135 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/google/go-github/v93/github"
+
+	commitlabeler "github.com/commit-labeler/commit-labeler"
+	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/store"
+)
+
+// labelPlan is what label sync changes on a pull request, in vocabulary names.
+type labelPlan struct {
+	// add are predicted labels missing from the pull request.
+	add []string
+	// remove are labels the bot applied earlier and no longer predicts.
+	remove []string
+	// lines explain every predicted or removed label.
+	lines []labelLine
+}
+
+// planLabels compares the selected labels with the pull request's labels
+// (present, vocabulary names) and the bot's bookkeeping: it adds what is
+// missing unless a maintainer removed it, and removes only what the bot
+// applied itself. A label a maintainer added is never removed.
+func planLabels(selected []classify.LabelScore, source string, present map[string]bool, st store.PullState) labelPlan {
+	var p labelPlan
+	chosen := map[string]bool{}
+	for _, s := range selected {
+		chosen[s.Label] = true
+		line := labelLine{label: s.Label, confidence: s.Probability, source: source}
+		switch {
+		case st.Labels[s.Label].State == store.PullLabelHumanRemoved:
+			line.action = "held back (a maintainer removed it)"
+		case present[s.Label]:
+			line.action = "kept"
+		default:
+			line.action = "applied"
+			p.add = append(p.add, s.Label)
+		}
+		p.lines = append(p.lines, line)
+	}
+	for _, name := range slices.Sorted(maps.Keys(st.Labels)) {
+		if st.Labels[name].State == store.PullLabelBotApplied && !chosen[name] {
+			p.remove = append(p.remove, name)
+			p.lines = append(p.lines, labelLine{label: name, source: "earlier prediction", action: "removed (no longer predicted)"})
+		}
+	}
+	return p
+}
+
+// issueLabels returns the vocabulary labels present on a pull request.
+func issueLabels(ctx context.Context, gh *github.Client, r repoRef, number int, cfg RepoConfig) (map[string]bool, error) {
+	present := map[string]bool{}
+	for l, err := range gh.Issues.ListLabelsByIssueIter(ctx, r.owner, r.name, number, &github.ListOptions{PerPage: 100}) {
+		if err != nil {
+			return nil, fmt.Errorf("labels of %s#%d: %w", r, number, err)
+		}
+		if name, ok := cfg.VocabularyLabel(l.Name); ok {
+			present[name] = true
+		}
+	}
+	return present, nil
+}
+
+// ensureLabel creates the repository label of a vocabulary label, with the
+// colour and description of labels.json, unless it exists.
+func ensureLabel(ctx context.Context, gh *github.Client, r repoRef, gitHubName string, l commitlabeler.Label) error {
+	_, _, err := gh.Issues.GetLabel(ctx, r.owner, r.name, url.PathEscape(gitHubName))
+	if err == nil {
+		return nil
+	}
+	if statusOf(err) != http.StatusNotFound {
+		return fmt.Errorf("label %q of %s: %w", gitHubName, r, err)
+	}
+	_, _, err = gh.Issues.CreateLabel(ctx, r.owner, r.name, github.CreateIssueLabelRequest{
+		Name: gitHubName, Color: &l.Color, Description: &l.Description,
+	})
+	if err != nil && !isAlreadyExists(err) {
+		return fmt.Errorf("create label %q in %s: %w", gitHubName, r, err)
+	}
+	return nil
+}
+
+// applyLabels creates the missing repository labels, adds the labels in one
+// request and removes the stale ones (404: already gone, fine).
+func applyLabels(ctx context.Context, gh *github.Client, r repoRef, number int, p labelPlan, cfg RepoConfig, vocab *commitlabeler.Vocabulary) error {
+	var names []string
+	for _, name := range p.add {
+		l, _ := vocab.Get(name)
+		gitHubName := cfg.GitHubLabel(name)
+		if err := ensureLabel(ctx, gh, r, gitHubName, l); err != nil {
+			return err
+		}
+		names = append(names, gitHubName)
+	}
+	if len(names) > 0 {
+		if _, _, err := gh.Issues.AddLabelsToIssue(ctx, r.owner, r.name, number, names); err != nil {
+			return fmt.Errorf("add labels %q to %s#%d: %w", names, r, number, err)
+		}
+	}
+	for _, name := range p.remove {
+		gitHubName := cfg.GitHubLabel(name)
+		_, err := gh.Issues.RemoveLabelForIssue(ctx, r.owner, r.name, number, url.PathEscape(gitHubName))
+		if err != nil && statusOf(err) != http.StatusNotFound {
+			return fmt.Errorf("remove label %q from %s#%d: %w", gitHubName, r, number, err)
+		}
+	}
+	return nil
+}
+
+// statusOf returns the HTTP status of a go-github error, 0 if none.
+func statusOf(err error) int {
+	var e *github.ErrorResponse
+	if errors.As(err, &e) && e.Response != nil {
+		return e.Response.StatusCode
+	}
+	return 0
+}
+
+// isAlreadyExists recognises the 422 GitHub answers when a label exists.
+func isAlreadyExists(err error) bool {
+	var e *github.ErrorResponse
+	if !errors.As(err, &e) || statusOf(err) != http.StatusUnprocessableEntity {
+		return false
+	}
+	return slices.ContainsFunc(e.Errors, func(x github.Error) bool { return x.Code == "already_exists" })
+}

@@ -1,0 +1,59 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/go-github/v93/github"
+
+	"github.com/commit-labeler/commit-labeler/store"
+)
+
+// repoConfig returns the repository's configuration: the file on the
+// default branch, cached in the store for the TTL. An invalid file gives the
+// defaults and the problem; err is for failures worth a retry.
+func (e *Events) repoConfig(ctx context.Context, gh *github.Client, r repoRef) (cfg RepoConfig, problem, err error) {
+	f, ok, err := e.db.RepoConfigFile(ctx, r.String())
+	if err != nil {
+		return cfg, nil, err
+	}
+	if !ok || time.Since(f.FetchedAt) > e.ttl {
+		if f, err = fetchConfigFile(ctx, gh, r); err != nil {
+			return cfg, nil, err
+		}
+		if err := e.db.PutRepoConfigFile(ctx, f); err != nil {
+			return cfg, nil, err
+		}
+	}
+	if !f.Found {
+		return DefaultRepoConfig(e.vocab), nil, nil
+	}
+	cfg, problem = ParseRepoConfig([]byte(f.Content), e.vocab)
+	return cfg, problem, nil
+}
+
+// fetchConfigFile reads the configuration file of the default branch.
+func fetchConfigFile(ctx context.Context, gh *github.Client, r repoRef) (store.RepoConfigFile, error) {
+	f := store.RepoConfigFile{Repo: r.String()}
+	var opts *github.RepositoryContentGetOptions
+	if r.defaultBranch != "" {
+		opts = &github.RepositoryContentGetOptions{Ref: r.defaultBranch}
+	}
+	file, _, _, err := gh.Repositories.GetContents(ctx, r.owner, r.name, ConfigPath, opts)
+	switch {
+	case statusOf(err) == http.StatusNotFound:
+		return f, nil
+	case err != nil:
+		return f, fmt.Errorf("read %s of %s: %w", ConfigPath, r, err)
+	case file == nil:
+		return f, nil // a directory, not a configuration file
+	}
+	content, err := file.GetContent()
+	if err != nil {
+		return f, fmt.Errorf("read %s of %s: %w", ConfigPath, r, err)
+	}
+	f.Found, f.BlobSHA, f.Content = true, file.GetSHA(), content
+	return f, nil
+}

@@ -1,0 +1,155 @@
+package webhook
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	commitlabeler "github.com/commit-labeler/commit-labeler"
+	"github.com/commit-labeler/commit-labeler/classify"
+)
+
+func TestParseRepoConfig(t *testing.T) {
+	vocab := commitlabeler.Default()
+	tests := []struct {
+		name, file string
+		wantErr    []string // substrings of the error; none for a valid file
+		check      func(t *testing.T, c RepoConfig)
+	}{
+		{name: "empty", file: "", check: func(t *testing.T, c RepoConfig) {
+			if !c.Enabled || c.MaxLabels != 3 || !c.CheckRuns || !c.LabelDrafts || c.DryRun || c.GitHubLabel("fix") != "type: fix" {
+				t.Errorf("defaults = %+v", c)
+			}
+		}},
+		{name: "full", file: `
+enabled: true
+labels:
+  feat: enhancement
+  fix: bug
+threshold: 0.4
+thresholds:
+  fix: 0.7
+max_labels: 1
+dry_run: true
+check_runs: false
+label_drafts: false
+ignore_authors: ["*[bot]", "renovate*", "a?c"]
+`, check: func(t *testing.T, c RepoConfig) {
+			if c.GitHubLabel("fix") != "bug" || c.GitHubLabel("docs") != "type: docs" {
+				t.Errorf("mapping: fix→%q docs→%q", c.GitHubLabel("fix"), c.GitHubLabel("docs"))
+			}
+			if name, ok := c.VocabularyLabel("Enhancement"); !ok || name != "feat" {
+				t.Errorf("VocabularyLabel(Enhancement) = %q, %v", name, ok)
+			}
+			if _, ok := c.VocabularyLabel("type: fix"); ok {
+				t.Errorf("the default name of a mapped label still maps")
+			}
+			if !c.IgnoresAuthor("dependabot[bot]") || !c.IgnoresAuthor("Renovate-bot") || !c.IgnoresAuthor("abc") ||
+				c.IgnoresAuthor("octocat") || c.IgnoresAuthor("robot") || c.IgnoresAuthor("abbc") {
+				t.Errorf("ignore_authors globs do not match as expected")
+			}
+			if c.MaxLabels != 1 || !c.DryRun || c.CheckRuns || c.LabelDrafts || c.Threshold != 0.4 {
+				t.Errorf("config = %+v", c)
+			}
+		}},
+		{name: "unknown key", file: "enabled: true\nmax_lables: 2\n", wantErr: []string{"line 2", "max_lables"}},
+		{name: "unknown label", file: "labels:\n  feat: enhancement\n  feature: x\n", wantErr: []string{"line 3", `"feature" is not a label`}},
+		{name: "threshold range", file: "thresholds:\n  fix: 1.5\nthreshold: -1\n", wantErr: []string{"line 2: thresholds: fix: 1.5", "line 3: threshold: -1"}},
+		{name: "mapped onto a default name", file: "labels:\n  feat: 'Type: Fix'\n", wantErr: []string{"line 2", "feat and fix both map"}},
+		{name: "two labels one name", file: "labels:\n  feat: x\n  fix: X\n", wantErr: []string{"line 3", "both map"}},
+		{name: "empty pattern", file: "ignore_authors: ['']\n", wantErr: []string{"line 1", "empty pattern"}},
+		{name: "bad type", file: "max_labels: many\n", wantErr: []string{"line 1", "many"}},
+		{name: "max labels", file: "max_labels: 0\n", wantErr: []string{"line 1", "max_labels: 0"}},
+		{name: "not a mapping", file: "- a\n", wantErr: []string{"line 1"}},
+		{name: "bad yaml", file: "labels: [\n", wantErr: []string{ConfigPath}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := ParseRepoConfig([]byte(tt.file), vocab)
+			if len(tt.wantErr) == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				tt.check(t, c)
+				return
+			}
+			if err == nil {
+				t.Fatalf("no error, want %q", tt.wantErr)
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			if d := DefaultRepoConfig(vocab); c.MaxLabels != d.MaxLabels || c.GitHubLabel("fix") != d.GitHubLabel("fix") {
+				t.Errorf("an invalid file did not give the defaults: %+v", c)
+			}
+		})
+	}
+}
+
+func TestRepoConfigSelect(t *testing.T) {
+	vocab := commitlabeler.Default()
+	model := classify.Prediction{
+		Source: classify.SourceModel,
+		Labels: []classify.LabelScore{{Label: "fix", Probability: 0.6}},
+		Scores: []classify.LabelScore{{Label: "fix", Probability: 0.6}, {Label: "test", Probability: 0.45}, {Label: "docs", Probability: 0.2}},
+	}
+	title := classify.Prediction{Source: classify.SourceTitle,
+		Labels: []classify.LabelScore{{Label: "feat", Probability: 1}, {Label: "i18n", Probability: 1}}}
+	tests := []struct {
+		name string
+		file string
+		p    classify.Prediction
+		want []string
+	}{
+		{"model's own choice", "", model, []string{"fix"}},
+		{"global threshold", "threshold: 0.4\n", model, []string{"fix", "test"}},
+		{"per-label threshold", "thresholds:\n  fix: 0.7\n  docs: 0.1\n", model, []string{"docs"}},
+		{"max labels", "threshold: 0.1\nmax_labels: 2\n", model, []string{"fix", "test"}},
+		{"title ignores thresholds", "threshold: 0.99\n", title, []string{"feat", "i18n"}},
+		{"abstain", "", classify.Prediction{Source: classify.SourceModel, Abstain: true}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := ParseRepoConfig([]byte(tt.file), vocab)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range c.Select(tt.p) {
+				got = append(got, s.Label)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Select = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzRepoConfig checks that no file crashes the parser and that every
+// accepted file gives a usable configuration.
+func FuzzRepoConfig(f *testing.F) {
+	vocab := commitlabeler.Default()
+	for _, seed := range []string{
+		"", "enabled: false\n", "labels:\n  fix: bug\n", "thresholds:\n  fix: 0.5\n", "max_labels: 2\n",
+		"ignore_authors: ['*[bot]']\n", "a: &x [*x]\n", "labels: {fix: }\n", "? [a]\n: b\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := ParseRepoConfig(data, vocab)
+		if err != nil {
+			return
+		}
+		if c.MaxLabels < 1 {
+			t.Fatalf("accepted max_labels %d", c.MaxLabels)
+		}
+		for _, name := range vocab.Names() {
+			gh := c.GitHubLabel(name)
+			if back, ok := c.VocabularyLabel(gh); gh == "" || !ok || back != name {
+				t.Fatalf("label %s maps to %q, which maps back to %q", name, gh, back)
+			}
+		}
+	})
+}
