@@ -7,7 +7,7 @@ import (
 )
 
 func TestPullStateOwnership(t *testing.T) {
-	db := openTest(t)
+	db := openTestDB(t)
 	ctx := context.Background()
 	const repo = "o/r"
 	if _, found, err := db.PullState(ctx, repo, 1); err != nil || found {
@@ -49,7 +49,7 @@ func TestPullStateOwnership(t *testing.T) {
 }
 
 func TestSavePredictionsReplacesRedeliveries(t *testing.T) {
-	db := openTest(t)
+	db := openTestDB(t)
 	ctx := context.Background()
 	for _, labels := range [][]string{{"fix"}, {"perf"}} {
 		err := db.SavePredictions(ctx, []BotPrediction{{Repo: "o/r", SHA: "s1", Source: "model", Labels: labels, Detail: []byte(`{"abstain":false}`)}})
@@ -64,7 +64,7 @@ func TestSavePredictionsReplacesRedeliveries(t *testing.T) {
 }
 
 func TestRepoConfigFileCache(t *testing.T) {
-	db := openTest(t)
+	db := openTestDB(t)
 	ctx := context.Background()
 	if _, ok, err := db.RepoConfigFile(ctx, "o/r"); ok || err != nil {
 		t.Fatalf("empty cache: ok %v err %v", ok, err)
@@ -81,7 +81,7 @@ func TestRepoConfigFileCache(t *testing.T) {
 }
 
 func TestInstallationChangesAndDeletion(t *testing.T) {
-	db := openTest(t)
+	db := openTestDB(t)
 	ctx := context.Background()
 	db.UpsertInstallation(ctx, Installation{ID: 7, Account: "octo"})
 	err := db.ChangeInstallationRepositories(ctx, 7,
