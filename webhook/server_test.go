@@ -244,3 +244,15 @@ func loadExamples(t testing.TB, events ...string) []example {
 	}
 	return out
 }
+
+func TestHealthz(t *testing.T) {
+	bot := startBot(t, "", nil)
+	resp, err := bot.http.Client().Get(bot.http.URL + webhook.PathHealth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: %d", resp.StatusCode)
+	}
+}
