@@ -16,10 +16,11 @@ import (
 // its key) or as one of its installations (an installation token, created on
 // first use and renewed before it expires). It is safe for concurrent use.
 type Clients struct {
-	appID   int64
-	key     *rsa.PrivateKey
-	baseURL string // API root with its trailing slash, for go-github
-	app     *github.Client
+	appID     int64
+	key       *rsa.PrivateKey
+	transport http.RoundTripper
+	baseURL   string // API root with its trailing slash, for go-github
+	app       *github.Client
 
 	mu            sync.Mutex
 	installations map[int64]*ghinstallation.Transport
@@ -41,6 +42,7 @@ func New(cfg Config) (*Clients, error) {
 	c := &Clients{
 		appID:         cfg.AppID,
 		key:           key,
+		transport:     cfg.Transport,
 		baseURL:       u.String(),
 		installations: map[int64]*ghinstallation.Transport{},
 	}
@@ -77,7 +79,11 @@ func (c *Clients) InstallationToken(ctx context.Context, installationID int64) (
 // its own: ghinstallation's installation transport writes to the fields of
 // the AppsTransport it wraps when it refreshes its token.
 func (c *Clients) appsTransport() *ghinstallation.AppsTransport {
-	t := ghinstallation.NewAppsTransportFromPrivateKey(http.DefaultTransport, c.appID, c.key)
+	base := c.transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	t := ghinstallation.NewAppsTransportFromPrivateKey(base, c.appID, c.key)
 	t.BaseURL = strings.TrimSuffix(c.baseURL, "/")
 	return t
 }

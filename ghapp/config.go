@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"strconv"
@@ -35,6 +36,9 @@ type Config struct {
 	// APIURL is the REST API root: DefaultAPIURL when empty, or a GitHub
 	// Enterprise Server URL such as https://ghe.example.com/api/v3/.
 	APIURL string
+	// Transport carries the API requests (http.DefaultTransport when nil),
+	// for instance wrapped to count calls and record rate limits.
+	Transport http.RoundTripper
 }
 
 // ConfigFromEnv reads the Config from GITHUB_APP_ID, GITHUB_PRIVATE_KEY_PATH

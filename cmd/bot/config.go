@@ -1,0 +1,128 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/commit-labeler/commit-labeler/ghapp"
+	"github.com/commit-labeler/commit-labeler/webhook"
+)
+
+// envPort is the listening port when --addr is not given (Probot's PORT).
+const envPort = "PORT"
+
+// options are the serve command's flags.
+type options struct {
+	addr              string
+	dbPath            string
+	modelDir          string
+	dryRun            bool
+	configPath        string
+	workers           int
+	redeliverInterval time.Duration
+	redeliverWindow   time.Duration
+	stopTimeout       time.Duration
+	logLevel          string
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("bot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: bot [flags]        serve GitHub's webhooks\n       bot setup [flags]  register the GitHub App from app.yml\n\nEnvironment: %s, %s or %s, %s, %s, %s.\n\n",
+			ghapp.EnvAppID, ghapp.EnvPrivateKeyPath, ghapp.EnvPrivateKey, webhook.EnvWebhookSecret, ghapp.EnvAPIURL, envPort)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.addr, "addr", "", "listen address HOST:PORT (default :$PORT, :3000)")
+	fs.StringVar(&o.dbPath, "db", "commit-labeler-bot.db", "SQLite file of deliveries and the job queue")
+	fs.StringVar(&o.modelDir, "model", "", "model directory (default: the shipped model; none: the Conventional-title rule alone)")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "compute labels but change nothing on GitHub")
+	fs.StringVar(&o.configPath, "config", "", "app.env written by `bot setup` (default ~/.config/commit-labeler/app.env when it exists)")
+	fs.IntVar(&o.workers, "workers", 4, "deliveries handled at once")
+	fs.DurationVar(&o.redeliverInterval, "redeliver-interval", 10*time.Minute, "how often to ask redelivery of missed deliveries (0: never)")
+	fs.DurationVar(&o.redeliverWindow, "redeliver-window", webhook.DefaultRedeliveryWindow, "how far back to look for missed deliveries")
+	fs.DurationVar(&o.stopTimeout, "shutdown-timeout", 30*time.Second, "how long running handlers may finish on SIGTERM")
+	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if o.workers < 1 {
+		return nil, fmt.Errorf("--workers %d: must be at least 1", o.workers)
+	}
+	return o, nil
+}
+
+// settings are the validated environment.
+type settings struct {
+	app    ghapp.Config
+	secret []byte
+	addr   string
+}
+
+// loadSettings fills the environment's gaps from app.env, then reads and
+// checks every setting. Errors name the setting, never its value.
+func loadSettings(o *options) (*settings, error) {
+	if err := applyAppEnv(o.configPath); err != nil {
+		return nil, err
+	}
+	secret := os.Getenv(webhook.EnvWebhookSecret)
+	if secret == "" {
+		return nil, fmt.Errorf("%s is not set", webhook.EnvWebhookSecret)
+	}
+	app, err := ghapp.ConfigFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	addr := o.addr
+	if addr == "" {
+		port := os.Getenv(envPort)
+		if port == "" {
+			port = "3000"
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			return nil, fmt.Errorf("%s=%q is not a port number", envPort, port)
+		}
+		addr = ":" + port
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return nil, fmt.Errorf("--addr %q: %w", addr, err)
+	}
+	return &settings{app: app, secret: []byte(secret), addr: addr}, nil
+}
+
+// applyAppEnv sets the variables of the app.env file that the environment
+// lacks. The default file may be absent; a named one must exist.
+func applyAppEnv(path string) error {
+	named := path != ""
+	if !named {
+		dir, err := webhook.DefaultConfigDir()
+		if err != nil {
+			return nil
+		}
+		path = webhook.AppEnvPath(dir)
+	}
+	env, err := webhook.LoadAppEnv(path)
+	if errors.Is(err, fs.ErrNotExist) && !named {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("--config: %w", err)
+	}
+	for k, v := range env {
+		if _, set := os.LookupEnv(k); !set {
+			os.Setenv(k, v)
+		}
+	}
+	return nil
+}

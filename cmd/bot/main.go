@@ -1,0 +1,129 @@
+// Command bot is commit-labeler's GitHub App: a webhook server that labels
+// pull requests. `bot setup` registers the App from app.yml.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/commit-labeler/commit-labeler/ghapp"
+	"github.com/commit-labeler/commit-labeler/store"
+	"github.com/commit-labeler/commit-labeler/webhook"
+)
+
+// Exit codes: 2 for bad flags or settings, 1 for failures while running.
+const (
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "setup" {
+		return runSetup(ctx, args[1:], stderr)
+	}
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "bot: %v\n", err)
+		return exitUsage
+	}
+	s, err := loadSettings(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "bot: %v\n", err)
+		return exitUsage
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		fmt.Fprintf(stderr, "bot: --log-level %q: %v\n", o.logLevel, err)
+		return exitUsage
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if err := serve(ctx, o, s, log); err != nil {
+		log.Error("bot stopped", "err", err)
+		return exitFailure
+	}
+	return 0
+}
+
+// serve runs the bot until ctx ends, then shuts down gracefully: it stops
+// accepting, lets running handlers finish within the shutdown timeout and
+// leaves the rest queued for the next start.
+func serve(ctx context.Context, o *options, s *settings, log *slog.Logger) error {
+	db, err := store.Open(ctx, o.dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	metrics := webhook.NewMetrics()
+	s.app.Transport = metrics.Transport(nil)
+	clients, err := ghapp.New(s.app)
+	if err != nil {
+		return err
+	}
+	handlers, err := newHandlers(handlerDeps{Clients: clients, DB: db, Metrics: metrics, Log: log, ModelDir: o.modelDir, DryRun: o.dryRun})
+	if err != nil {
+		return fmt.Errorf("event handlers (--model %q): %w", o.modelDir, err)
+	}
+	dispatcher := webhook.NewDispatcher(log, handlers...)
+	srv, err := webhook.NewServer(ctx, db, s.secret, dispatcher, webhook.WithLogger(log), webhook.WithMetrics(metrics),
+		webhook.WithWorkers(o.workers), webhook.WithStopTimeout(o.stopTimeout))
+	if err != nil {
+		return err
+	}
+	// The queue outlives ctx: Stop below drains it.
+	if err := srv.Start(context.WithoutCancel(ctx)); err != nil {
+		srv.Stop(context.Background())
+		return err
+	}
+	if o.redeliverInterval > 0 {
+		r := &webhook.Redeliverer{App: clients.App(), DB: db, Handles: dispatcher.Handles, Window: o.redeliverWindow, Metrics: metrics, Log: log}
+		go r.Run(ctx, o.redeliverInterval)
+	}
+
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		srv.Stop(context.Background())
+		return fmt.Errorf("listen on %s: %w", s.addr, err)
+	}
+	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute}
+	log.Info("listening", "addr", ln.Addr().String(), "events", dispatcher.Events(), "api", s.app.APIURL, "dry_run", o.dryRun)
+	served := make(chan error, 1)
+	go func() { served <- httpSrv.Serve(ln) }()
+
+	select {
+	case err = <-served:
+	case <-ctx.Done():
+		log.Info("shutting down")
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), o.stopTimeout+10*time.Second)
+	defer cancel()
+	if serr := httpSrv.Shutdown(shutdownCtx); serr != nil && err == nil {
+		err = serr
+	}
+	if serr := srv.Stop(shutdownCtx); serr != nil && err == nil {
+		err = serr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}

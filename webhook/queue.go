@@ -1,0 +1,220 @@
+package webhook
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/commit-labeler/commit-labeler/store"
+)
+
+// deliveryJobKind is the River job kind of a stored delivery.
+const deliveryJobKind = "github_delivery"
+
+// deliveryArgs is the job of one stored delivery: the payload stays in the
+// deliveries table, the job only points at it.
+type deliveryArgs struct {
+	DeliveryID string `json:"delivery_id"`
+	Event      string `json:"event"`
+}
+
+// Kind implements river.JobArgs.
+func (deliveryArgs) Kind() string { return deliveryJobKind }
+
+// queueConfig is the queue's part of the server options.
+type queueConfig struct {
+	workers     int
+	maxAttempts int
+	retryUnit   time.Duration
+	jobTimeout  time.Duration
+	stopTimeout time.Duration
+	pollEvery   time.Duration
+}
+
+func defaultQueueConfig() queueConfig {
+	return queueConfig{
+		workers:     4,
+		maxAttempts: 10,
+		retryUnit:   time.Second,
+		jobTimeout:  5 * time.Minute,
+		stopTimeout: 30 * time.Second,
+		pollEvery:   time.Second,
+	}
+}
+
+// queue is the River client working delivery jobs on the store's file.
+type queue struct {
+	client *river.Client[*sql.Tx]
+	db     *store.DB
+	lock   *os.File
+	cfg    queueConfig
+}
+
+// openQueue locks the store's file for this process, applies River's
+// migrations and makes the client. It starts nothing.
+func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueConfig, log *slog.Logger) (*queue, error) {
+	lock, err := lockStore(db.Path())
+	if err != nil {
+		return nil, err
+	}
+	q := &queue{db: db, lock: lock, cfg: cfg}
+	driver := riversqlite.New(db.SQL())
+	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: log})
+	if err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("webhook: river migrations: %w", err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("webhook: river migrations on %s: %w", db.Path(), err)
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, w)
+	q.client, err = river.NewClient(driver, &river.Config{
+		Logger:               log,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.workers}},
+		Workers:              workers,
+		MaxAttempts:          cfg.maxAttempts,
+		RetryPolicy:          backoff{unit: cfg.retryUnit},
+		JobTimeout:           cfg.jobTimeout,
+		RescueStuckJobsAfter: cfg.jobTimeout + time.Minute,
+		SoftStopTimeout:      cfg.stopTimeout,
+		FetchPollInterval:    cfg.pollEvery,
+		FetchCooldown:        min(cfg.pollEvery, river.FetchCooldownDefault),
+		// Failed deliveries stay visible (metrics, logs, the deliveries
+		// table) for the default week.
+		DiscardedJobRetentionPeriod: 7 * 24 * time.Hour,
+	})
+	if err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("webhook: river client: %w", err)
+	}
+	return q, nil
+}
+
+// lockStore takes an exclusive lock on path+".lock" so that one bot process
+// works a file's queue: start-up relies on it to requeue the jobs a killed
+// process left running.
+func lockStore(path string) (*os.File, error) {
+	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("webhook: lock %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("webhook: %s is in use by another bot process: %w", path, err)
+	}
+	return f, nil
+}
+
+// enqueueTx inserts the delivery's job in tx, the transaction that stores
+// the delivery: both exist or neither.
+func (q *queue) enqueueTx(ctx context.Context, tx *sql.Tx, d store.Delivery) error {
+	if _, err := q.client.InsertTx(ctx, tx, deliveryArgs{DeliveryID: d.ID, Event: d.Event}, nil); err != nil {
+		return fmt.Errorf("webhook: enqueue delivery %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// start requeues the jobs a killed process left running, then works the queue.
+func (q *queue) start(ctx context.Context) error {
+	// River's rescuer would retry them only after RescueStuckJobsAfter; the
+	// file lock guarantees no other process is working them.
+	if _, err := q.db.SQL().ExecContext(ctx,
+		`UPDATE river_job SET state = 'available' WHERE state = 'running' AND kind = ?`, deliveryJobKind); err != nil {
+		return fmt.Errorf("webhook: requeue interrupted jobs in %s: %w", q.db.Path(), err)
+	}
+	if err := q.client.Start(ctx); err != nil {
+		return fmt.Errorf("webhook: start queue: %w", err)
+	}
+	return nil
+}
+
+// stop lets running jobs finish for the stop timeout, then cancels them
+// (River puts them back for a retry), and releases the file lock.
+func (q *queue) stop(ctx context.Context) error {
+	defer q.lock.Close()
+	ctx, cancel := context.WithTimeout(ctx, q.cfg.stopTimeout+5*time.Second)
+	defer cancel()
+	if err := q.client.Stop(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("webhook: stop queue: %w", err)
+	}
+	return nil
+}
+
+// backoff is River's exponential backoff (errors⁴ units) with a
+// configurable unit, so tests can retry in milliseconds.
+type backoff struct{ unit time.Duration }
+
+// NextRetry implements river.ClientRetryPolicy.
+func (b backoff) NextRetry(job *rivertype.JobRow) time.Time {
+	n := float64(len(job.Errors) + 1)
+	return time.Now().Add(time.Duration(math.Min(math.Pow(n, 4)*float64(b.unit), float64(24*time.Hour))))
+}
+
+// deliveryWorker works delivery jobs: it loads the stored payload and
+// dispatches it.
+type deliveryWorker struct {
+	river.WorkerDefaults[deliveryArgs]
+	db         *store.DB
+	dispatcher *Dispatcher
+	metrics    *Metrics
+	log        *slog.Logger
+}
+
+// Work implements river.Worker.
+func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs]) error {
+	id, event := job.Args.DeliveryID, job.Args.Event
+	log := w.log.With("delivery", id, "event", event, "attempt", job.Attempt, "job", job.ID)
+	d, err := w.db.Delivery(ctx, id)
+	if errors.Is(err, store.ErrDeliveryNotFound) {
+		log.Error("job of an unknown delivery dropped")
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	err = w.dispatcher.Dispatch(ctx, d.Event, d.ID, d.Payload)
+	took := time.Since(start)
+	switch {
+	case err == nil:
+		w.metrics.observeJob(event, "done", took)
+		log.Info("delivery handled", "took", took)
+		return w.finish(ctx, id, store.DeliveryDone, nil)
+	case IsPermanent(err):
+		w.metrics.observeJob(event, "failed", took)
+		log.Error("delivery failed permanently", "err", err)
+		if ferr := w.finish(ctx, id, store.DeliveryFailed, err); ferr != nil {
+			return ferr
+		}
+		return river.JobCancel(err)
+	case job.Attempt >= job.MaxAttempts:
+		w.metrics.observeJob(event, "failed", took)
+		log.Error("delivery failed after its last attempt", "err", err)
+		if ferr := w.finish(ctx, id, store.DeliveryFailed, err); ferr != nil {
+			return ferr
+		}
+		return err
+	default:
+		w.metrics.observeJob(event, "retry", took)
+		log.Warn("delivery failed, will retry", "err", err)
+		return err
+	}
+}
+
+// finish records the outcome, even when the job's context ended meanwhile.
+func (w *deliveryWorker) finish(ctx context.Context, id string, status store.DeliveryStatus, cause error) error {
+	return w.db.FinishDelivery(context.WithoutCancel(ctx), id, status, cause)
+}

@@ -1,0 +1,198 @@
+package webhook
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/commit-labeler/commit-labeler/store"
+)
+
+// Routes the server answers.
+const (
+	PathWebhooks = "/api/github/webhooks"
+	PathHealth   = "/healthz"
+	PathMetrics  = "/metrics"
+)
+
+// Server receives GitHub's webhook deliveries: it verifies, stores and
+// queues them before answering, and its queue dispatches them to the
+// handlers, retrying failures.
+type Server struct {
+	db         *store.DB
+	secret     []byte
+	dispatcher *Dispatcher
+	metrics    *Metrics
+	log        *slog.Logger
+	queue      *queue
+	mux        *http.ServeMux
+}
+
+// Option configures a Server.
+type Option func(*settings)
+
+type settings struct {
+	log     *slog.Logger
+	metrics *Metrics
+	queue   queueConfig
+}
+
+// WithLogger sets the logger (slog.Default() otherwise).
+func WithLogger(l *slog.Logger) Option { return func(s *settings) { s.log = l } }
+
+// WithMetrics makes the server count into m (a fresh NewMetrics otherwise),
+// so that handlers built before the server share it.
+func WithMetrics(m *Metrics) Option { return func(s *settings) { s.metrics = m } }
+
+// WithWorkers sets how many deliveries are handled at once (default 4).
+func WithWorkers(n int) Option { return func(s *settings) { s.queue.workers = n } }
+
+// WithMaxAttempts sets how many times a delivery's handlers run before it
+// is kept as failed (default 10).
+func WithMaxAttempts(n int) Option { return func(s *settings) { s.queue.maxAttempts = n } }
+
+// WithRetryUnit scales the exponential backoff: attempt n waits n⁴ units
+// (default one second, River's schedule).
+func WithRetryUnit(d time.Duration) Option { return func(s *settings) { s.queue.retryUnit = d } }
+
+// WithJobTimeout bounds one attempt of a delivery's handlers (default 5 minutes).
+func WithJobTimeout(d time.Duration) Option { return func(s *settings) { s.queue.jobTimeout = d } }
+
+// WithStopTimeout sets how long Stop lets running handlers finish before
+// cancelling them; cancelled deliveries are retried (default 30 seconds).
+func WithStopTimeout(d time.Duration) Option { return func(s *settings) { s.queue.stopTimeout = d } }
+
+// WithPollInterval sets how often the queue looks for due retries (default 1 second).
+func WithPollInterval(d time.Duration) Option { return func(s *settings) { s.queue.pollEvery = d } }
+
+// NewServer makes a server storing deliveries in db and dispatching them
+// with d. It locks db's file for this process and applies River's
+// migrations; Start starts handling.
+func NewServer(ctx context.Context, db *store.DB, secret []byte, d *Dispatcher, opts ...Option) (*Server, error) {
+	if len(secret) == 0 {
+		return nil, errors.New("webhook: the webhook secret is empty")
+	}
+	st := settings{log: slog.Default(), queue: defaultQueueConfig()}
+	for _, o := range opts {
+		o(&st)
+	}
+	if st.metrics == nil {
+		st.metrics = NewMetrics()
+	}
+	s := &Server{db: db, secret: secret, dispatcher: d, metrics: st.metrics, log: st.log, mux: http.NewServeMux()}
+	worker := &deliveryWorker{db: db, dispatcher: d, metrics: st.metrics, log: st.log}
+	var err error
+	if s.queue, err = openQueue(ctx, db, worker, st.queue, st.log); err != nil {
+		return nil, err
+	}
+	if err := st.metrics.Register(newQueueDepth(db.SQL(), st.log)); err != nil {
+		s.queue.lock.Close()
+		return nil, fmt.Errorf("webhook: queue metric: %w", err)
+	}
+	s.mux.HandleFunc("POST "+PathWebhooks, s.serveWebhook)
+	s.mux.HandleFunc("GET "+PathHealth, s.serveHealth)
+	s.mux.Handle("GET "+PathMetrics, st.metrics.Handler())
+	return s, nil
+}
+
+// Metrics returns the server's metrics.
+func (s *Server) Metrics() *Metrics { return s.metrics }
+
+// Start requeues the deliveries an earlier process left unfinished and
+// starts handling queued deliveries.
+func (s *Server) Start(ctx context.Context) error { return s.queue.start(ctx) }
+
+// Stop stops handling: running handlers get the stop timeout to finish,
+// then are cancelled and their deliveries left for the next start.
+func (s *Server) Stop(ctx context.Context) error { return s.queue.stop(ctx) }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	if err := s.db.SQL().PingContext(r.Context()); err != nil {
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	io.WriteString(w, "ok\n")
+}
+
+// serveWebhook answers 202 "queued" once the delivery and its job are
+// committed, 200 "duplicate" for a GUID already stored and 200 "ignored"
+// for an event no handler takes; refusals store nothing.
+func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
+	event := eventUnverified
+	status, outcome, msg := s.intake(r, &event)
+	s.metrics.deliveries.WithLabelValues(event, outcome).Inc()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	io.WriteString(w, msg+"\n")
+}
+
+// intake runs the checks in order (signature before parsing) and stores the
+// delivery; it sets *event once the signature is verified.
+func (s *Server) intake(r *http.Request, event *string) (status int, outcome, msg string) {
+	body, mediaType, err := verifyRequest(r, s.secret)
+	if err != nil {
+		return refusal(err)
+	}
+	d := store.Delivery{}
+	if d.Event, d.ID, err = deliveryHeaders(r); err != nil {
+		return refusal(err)
+	}
+	if !s.dispatcher.Handles(d.Event) {
+		*event = "unhandled"
+		return http.StatusOK, outcomeIgnored, "ignored"
+	}
+	*event = d.Event
+	if err := ParsePayload(body, mediaType, &d); err != nil {
+		return refusal(err)
+	}
+	fresh, err := s.store(r.Context(), d)
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "delivery not stored", "delivery", d.ID, "event", d.Event, "err", err)
+		return http.StatusInternalServerError, outcomeError, "not stored"
+	}
+	if !fresh {
+		s.log.InfoContext(r.Context(), "duplicate delivery", "delivery", d.ID, "event", d.Event)
+		return http.StatusOK, outcomeDuplicate, "duplicate"
+	}
+	s.log.InfoContext(r.Context(), "delivery queued", "delivery", d.ID, "event", d.Event, "action", d.Action, "repo", d.Repo)
+	return http.StatusAccepted, outcomeQueued, "queued"
+}
+
+// store commits the delivery and its job in one transaction, reporting
+// whether the GUID is new (a known one gets no new job).
+func (s *Server) store(ctx context.Context, d store.Delivery) (fresh bool, err error) {
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		fresh, err = store.InsertDeliveryTx(ctx, tx, d)
+		if err != nil || !fresh {
+			return err
+		}
+		return s.queue.enqueueTx(ctx, tx, d)
+	})
+	return fresh, err
+}
+
+// refusal maps an intake error to its answer.
+func refusal(err error) (int, string, string) {
+	var ie *intakeError
+	if !errors.As(err, &ie) {
+		return http.StatusBadRequest, outcomeBadRequest, "bad request"
+	}
+	outcome := outcomeBadRequest
+	switch ie.status {
+	case http.StatusUnauthorized:
+		outcome = outcomeBadSignature
+	case http.StatusRequestEntityTooLarge:
+		outcome = outcomeTooLarge
+	case http.StatusUnsupportedMediaType:
+		outcome = outcomeBadContentType
+	}
+	return ie.status, outcome, ie.message
+}

@@ -1,0 +1,191 @@
+package webhook
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/commit-labeler/commit-labeler/ghapp"
+)
+
+// Manifest is a GitHub App manifest in Probot's app.yml format; its JSON
+// form is what GitHub's "create an App from a manifest" flow takes.
+type Manifest struct {
+	Name               string            `yaml:"name" json:"name"`
+	Description        string            `yaml:"description,omitempty" json:"description,omitempty"`
+	URL                string            `yaml:"url" json:"url"`
+	HookAttributes     HookAttributes    `yaml:"hook_attributes" json:"hook_attributes"`
+	RedirectURL        string            `yaml:"redirect_url" json:"redirect_url"`
+	CallbackURLs       []string          `yaml:"callback_urls,omitempty" json:"callback_urls,omitempty"`
+	SetupURL           string            `yaml:"setup_url,omitempty" json:"setup_url,omitempty"`
+	Public             bool              `yaml:"public" json:"public"`
+	DefaultEvents      []string          `yaml:"default_events" json:"default_events"`
+	DefaultPermissions map[string]string `yaml:"default_permissions" json:"default_permissions"`
+}
+
+// HookAttributes is the manifest's webhook.
+type HookAttributes struct {
+	URL    string `yaml:"url" json:"url"`
+	Active *bool  `yaml:"active,omitempty" json:"active,omitempty"`
+}
+
+// ParseManifest decodes app.yml, refusing unknown keys and a manifest
+// without a name, an absolute webhook URL or events.
+func ParseManifest(data []byte) (*Manifest, error) {
+	var m Manifest
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("app manifest: %w", err)
+	}
+	switch {
+	case m.Name == "":
+		return nil, errors.New("app manifest: name is empty")
+	case !absoluteHTTPURL(m.HookAttributes.URL):
+		return nil, fmt.Errorf("app manifest: hook_attributes.url %q is not an absolute http(s) URL", m.HookAttributes.URL)
+	case len(m.DefaultEvents) == 0:
+		return nil, errors.New("app manifest: default_events is empty")
+	}
+	return &m, nil
+}
+
+func absoluteHTTPURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// WebURL returns the web root of the GitHub that serves the API root
+// apiURL: https://github.com/ for the public API, https://HOST/ for an
+// Enterprise Server's https://HOST/api/v3/.
+func WebURL(apiURL string) (string, error) {
+	if apiURL == "" {
+		apiURL = ghapp.DefaultAPIURL
+	}
+	u, err := url.Parse(apiURL)
+	if err != nil || !absoluteHTTPURL(apiURL) {
+		return "", fmt.Errorf("API URL %q is not an absolute http(s) URL", apiURL)
+	}
+	if u.Host == "api.github.com" {
+		return "https://github.com/", nil
+	}
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/api/v3") + "/"
+	u.RawQuery, u.Fragment = "", ""
+	return u.String(), nil
+}
+
+// Names of the app.env settings beside the ghapp ones.
+const (
+	EnvWebhookSecret = "GITHUB_WEBHOOK_SECRET"
+	// appEnvFile and privateKeyFile are what SaveAppEnv writes in its directory.
+	appEnvFile     = "app.env"
+	privateKeyFile = "private-key.pem"
+)
+
+// DefaultConfigDir is where `bot setup` saves the App's credentials and
+// `bot` reads them: $XDG_CONFIG_HOME/commit-labeler (~/.config/commit-labeler).
+func DefaultConfigDir() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("config directory: %w", err)
+	}
+	return filepath.Join(dir, "commit-labeler"), nil
+}
+
+// AppCredentials are what GitHub hands back when it creates the App.
+type AppCredentials struct {
+	AppID         int64
+	Slug          string
+	PrivateKeyPEM string
+	WebhookSecret string
+	// APIURL is the REST API root; empty for github.com.
+	APIURL string
+}
+
+// SaveAppEnv writes the credentials to dir (created 0700): the key to
+// private-key.pem and the settings to app.env, both mode 0600. app.env is
+// KEY=VALUE lines (# comments), the environment variables bot reads:
+//
+//	GITHUB_APP_ID=12345
+//	GITHUB_PRIVATE_KEY_PATH=/home/me/.config/commit-labeler/private-key.pem
+//	GITHUB_WEBHOOK_SECRET=...
+//	GITHUB_API_URL=https://ghe.example.com/api/v3/   (Enterprise Server only)
+//
+// It returns the app.env path.
+func SaveAppEnv(dir string, c AppCredentials) (string, error) {
+	if c.AppID <= 0 || c.PrivateKeyPEM == "" || c.WebhookSecret == "" {
+		return "", fmt.Errorf("app %q: GitHub's answer lacks the id, key or webhook secret", c.Slug)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("save app credentials: %w", err)
+	}
+	keyPath := filepath.Join(dir, privateKeyFile)
+	if err := writeFile0600(keyPath, []byte(c.PrivateKeyPEM)); err != nil {
+		return "", err
+	}
+	var env strings.Builder
+	fmt.Fprintf(&env, "# GitHub App %s, written by `bot setup`. Environment variables override these.\n", c.Slug)
+	fmt.Fprintf(&env, "%s=%d\n%s=%s\n%s=%s\n", ghapp.EnvAppID, c.AppID, ghapp.EnvPrivateKeyPath, keyPath, EnvWebhookSecret, c.WebhookSecret)
+	if c.APIURL != "" {
+		fmt.Fprintf(&env, "%s=%s\n", ghapp.EnvAPIURL, c.APIURL)
+	}
+	envPath := filepath.Join(dir, appEnvFile)
+	return envPath, writeFile0600(envPath, []byte(env.String()))
+}
+
+// writeFile0600 replaces path atomically with a file only its owner reads.
+func writeFile0600(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err == nil {
+		_, err = tmp.Write(data)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// AppEnvPath returns the app.env path in dir.
+func AppEnvPath(dir string) string { return filepath.Join(dir, appEnvFile) }
+
+// LoadAppEnv reads an app.env file. Errors name the line, never its value.
+func LoadAppEnv(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	env := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		key, value, ok := strings.Cut(line, "=")
+		if key = strings.TrimSpace(key); !ok || key == "" || strings.ContainsAny(key, " \t") {
+			return nil, fmt.Errorf("%s:%d: not a KEY=VALUE line", path, n)
+		}
+		env[key] = strings.TrimSpace(value)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return env, nil
+}
