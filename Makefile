@@ -23,6 +23,7 @@ demo: build
 	bin/train run --db $(DEMO_DIR)/commit-labeler.db --workdir $(DEMO_DIR)/clones --repo . --log-level info
 
 test: setup
+	scripts/fetch-webhook-examples.sh >/dev/null
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 

@@ -8,7 +8,7 @@ import (
 )
 
 func TestDeliveriesDeduplicateAndFinish(t *testing.T) {
-	db := openTest(t)
+	db := openTestDB(t)
 	ctx := context.Background()
 	d := Delivery{ID: "guid-1", Event: "pull_request", Action: "opened", InstallationID: 7, Repo: "o/r", Payload: []byte(`{}`)}
 	insert := func(d Delivery) bool {

@@ -6,12 +6,13 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/commit-labeler/commit-labeler/internal/ghexamples"
 
 	"github.com/google/go-github/v93/github"
 
@@ -30,38 +31,11 @@ const (
 	appSlug  = "commit-labeler"
 )
 
-// webhookExamples returns the examples of @octokit/webhooks-examples by
-// event name, skipping the test when the file is absent.
-func webhookExamples(t *testing.T) map[string][]json.RawMessage {
-	t.Helper()
-	path := os.Getenv("WEBHOOK_EXAMPLES")
-	if path == "" {
-		home, _ := os.UserHomeDir()
-		path = filepath.Join(home, ".cache", "commit-labeler", "webhooks-examples-7.6.1", "index.json")
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Skipf("webhook examples absent (%v): run scripts/fetch-webhook-examples.sh or set WEBHOOK_EXAMPLES", err)
-	}
-	var events []struct {
-		Name     string            `json:"name"`
-		Examples []json.RawMessage `json:"examples"`
-	}
-	if err := json.Unmarshal(data, &events); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	out := map[string][]json.RawMessage{}
-	for _, e := range events {
-		out[e.Name] = e.Examples
-	}
-	return out
-}
-
 // example returns the first example of the event with the action (any when
 // empty) and matching keep, changed by edit, with installation exInstID.
 func example(t *testing.T, event, action string, keep func(map[string]any) bool, edit func(map[string]any)) []byte {
 	t.Helper()
-	for _, raw := range webhookExamples(t)[event] {
+	for _, raw := range ghexamples.Load(t)[event] {
 		var m map[string]any
 		if err := json.Unmarshal(raw, &m); err != nil {
 			t.Fatal(err)

@@ -10,12 +10,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/commit-labeler/commit-labeler/internal/ghexamples"
 
 	"github.com/commit-labeler/commit-labeler/store"
 	"github.com/commit-labeler/commit-labeler/webhook"
@@ -200,47 +201,23 @@ type example struct {
 	payload       []byte
 }
 
-// loadExamples reads the examples of events from the file
-// scripts/fetch-webhook-examples.sh caches, skipping the test without it.
+// loadExamples returns GitHub's examples of the events, skipping the test
+// without them.
 func loadExamples(t testing.TB, events ...string) []example {
 	t.Helper()
-	path := os.Getenv("WEBHOOK_EXAMPLES")
-	if path == "" {
-		home, _ := os.UserHomeDir()
-		cache := os.Getenv("COMMIT_LABELER_CACHE")
-		if cache == "" {
-			cache = filepath.Join(home, ".cache", "commit-labeler")
-		}
-		path = filepath.Join(cache, "webhooks-examples-7.6.1", "api.github.com", "index.json")
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Skipf("webhook examples absent (%v): run scripts/fetch-webhook-examples.sh", err)
-	}
-	var index []struct {
-		Name     string            `json:"name"`
-		Examples []json.RawMessage `json:"examples"`
-	}
-	if err := json.Unmarshal(raw, &index); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
+	all := ghexamples.Load(t)
 	var out []example
-	for _, e := range index {
-		for _, want := range events {
-			if e.Name != want {
-				continue
+	for _, event := range events {
+		for _, p := range all[event] {
+			var env struct {
+				Action string `json:"action"`
 			}
-			for _, p := range e.Examples {
-				var env struct {
-					Action string `json:"action"`
-				}
-				json.Unmarshal(p, &env)
-				out = append(out, example{event: e.Name, action: env.Action, payload: p})
-			}
+			json.Unmarshal(p, &env)
+			out = append(out, example{event: event, action: env.Action, payload: p})
 		}
 	}
 	if len(out) == 0 {
-		t.Fatalf("%s has no examples of %v", path, events)
+		t.Fatalf("%s has no examples of %v", ghexamples.Path(), events)
 	}
 	return out
 }

@@ -1,0 +1,65 @@
+// Package ghexamples reads GitHub's own webhook payload examples, the file
+// api.github.com/index.json of the npm package @octokit/webhooks-examples,
+// which scripts/fetch-webhook-examples.sh caches outside the clone.
+package ghexamples
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// Version is the package version the script fetches by default.
+const Version = "7.6.1"
+
+// Path is where the examples are: $WEBHOOK_EXAMPLES, else the script's cache path.
+func Path() string {
+	if p := os.Getenv("WEBHOOK_EXAMPLES"); p != "" {
+		return p
+	}
+	cache := os.Getenv("COMMIT_LABELER_CACHE")
+	if cache == "" {
+		home, _ := os.UserHomeDir()
+		cache = filepath.Join(home, ".cache", "commit-labeler")
+	}
+	return filepath.Join(cache, "webhooks-examples-"+Version, "api.github.com", "index.json")
+}
+
+var (
+	once    sync.Once
+	byEvent map[string][]json.RawMessage
+	loadErr error
+)
+
+// Load returns the example payloads by event name (X-GitHub-Event), skipping
+// the test with a message naming the script when the file is absent.
+func Load(t testing.TB) map[string][]json.RawMessage {
+	t.Helper()
+	once.Do(func() {
+		var raw []byte
+		raw, loadErr = os.ReadFile(Path())
+		if loadErr != nil {
+			return
+		}
+		var index []struct {
+			Name     string            `json:"name"`
+			Examples []json.RawMessage `json:"examples"`
+		}
+		if loadErr = json.Unmarshal(raw, &index); loadErr != nil {
+			return
+		}
+		byEvent = make(map[string][]json.RawMessage, len(index))
+		for _, e := range index {
+			byEvent[e.Name] = e.Examples
+		}
+	})
+	if os.IsNotExist(loadErr) {
+		t.Skipf("webhook examples absent (%v): run scripts/fetch-webhook-examples.sh or set WEBHOOK_EXAMPLES", loadErr)
+	}
+	if loadErr != nil {
+		t.Fatalf("webhook examples %s: %v", Path(), loadErr)
+	}
+	return byEvent
+}
