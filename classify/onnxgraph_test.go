@@ -155,14 +155,22 @@ func checkHead(t *testing.T, out map[string]classify.Float32Tensor, want [][]flo
 
 func compare(t *testing.T, what string, got []float32, want []float64) {
 	t.Helper()
+	if !within(got, want) {
+		t.Fatalf("%s = %v, want %v within %g", what, got, want, tolerance)
+	}
+}
+
+// within reports whether got equals want up to tolerance (relative above 1).
+func within(got []float32, want []float64) bool {
 	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+		return false
 	}
 	for i := range want {
-		if d := math.Abs(float64(got[i]) - want[i]); d > tolerance*math.Max(1, math.Abs(want[i])) {
-			t.Fatalf("%s[%d] = %v, want %v (off by %g)", what, i, got[i], want[i], d)
+		if math.Abs(float64(got[i])-want[i]) > tolerance*math.Max(1, math.Abs(want[i])) {
+			return false
 		}
 	}
+	return true
 }
 
 var graphCases = []struct {
