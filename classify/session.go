@@ -131,9 +131,16 @@ func (s *Session) run(ctx context.Context, inputs, outputs []ort.Value) error {
 		return err
 	}
 	defer opts.Destroy()
-	stop := context.AfterFunc(ctx, func() { opts.Terminate() })
-	defer stop()
-	return s.session.RunWithOptions(inputs, outputs, opts)
+	terminated := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		opts.Terminate()
+		close(terminated)
+	})
+	err = s.session.RunWithOptions(inputs, outputs, opts)
+	if !stop() {
+		<-terminated // Terminate must finish before opts is destroyed.
+	}
+	return err
 }
 
 // inputValues orders the inputs as the model declares them and checks their

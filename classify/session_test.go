@@ -19,7 +19,7 @@ import (
 
 var commitTexts = []string{"Fixed the Café bug", "docs: update README", "bump deps", "refactor the ci build scripts for linux"}
 
-func openSession(t *testing.T, dir string) *classify.Session {
+func openSession(t testing.TB, dir string) *classify.Session {
 	t.Helper()
 	s, err := classify.OpenSession(dir)
 	if err != nil {
@@ -251,5 +251,30 @@ func TestSessionConcurrentRuns(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// A context that is live during the call takes the terminating path and
+// still returns the model's answer.
+func TestRunWithCancellableContext(t *testing.T) {
+	requireRuntime(t)
+	dir := t.TempDir()
+	if err := onnxfixture.WriteTinyClassifierFixture(dir, []string{"bug", "feature"}); err != nil {
+		t.Fatal(err)
+	}
+	s := openSession(t, dir)
+	inputs, _ := tokenized(t, dir, commitTexts, onnxgraph.InputIDs, onnxgraph.InputAttentionMask)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, err := s.Run(ctx, inputs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := s.Run(context.Background(), inputs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(out[onnxgraph.OutputLogits].Data, want[onnxgraph.OutputLogits].Data) {
+		t.Error("a cancellable context changed the logits")
 	}
 }
