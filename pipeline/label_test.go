@@ -60,6 +60,7 @@ func TestLabelPrecedence(t *testing.T) {
 		"docs update the readme", // no header: ollama docs
 		"test: add cases",        // human added then removed ci: conventional test
 		"plain without header",   // not sampled: no label at all
+		"fix: tidy imports",      // a human removed fix and named nothing: no label
 	}
 	commits := make([]store.Commit, len(subjects))
 	for i, s := range subjects {
@@ -75,6 +76,7 @@ func TestLabelPrecedence(t *testing.T) {
 		{SHAs: []string{commits[3].SHA}, Label: "ci", Action: store.CorrectionRemoved},
 		{SHAs: []string{commits[3].SHA}, Label: "type: ci", Action: store.CorrectionAdded},
 		{SHAs: []string{"0123456789abcdef0123456789abcdef01234567"}, Label: "feat", Action: store.CorrectionAdded},
+		{SHAs: []string{commits[5].SHA}, Label: "fix", Action: store.CorrectionRemoved},
 	} {
 		c.Repo, c.PullNumber, c.CreatedAt = "octo/app", 7, base.Add(time.Duration(i)*time.Minute)
 		if err := env.DB.AddCorrection(ctx, c); err != nil {
@@ -106,8 +108,8 @@ func TestLabelPrecedence(t *testing.T) {
 		t.Errorf("effective labels = %v, want %v", got, want)
 	}
 	for k, v := range map[string]int64{
-		"human.labeled": 1, "human.cleared": 1, "human.unknown_commit": 1, "human.invalid_label": 1, "human.label.perf": 1,
-		"conventional.labeled": 3, "conventional.none": 2,
+		"human.labeled": 1, "human.cleared": 2, "human.unknown_commit": 1, "human.invalid_label": 1, "human.label.perf": 1,
+		"conventional.labeled": 4, "conventional.none": 2,
 		"ollama.labeled": 4, "ollama.label.docs": 1, "ollama.label.other": 3,
 	} {
 		if counts[k] != v {

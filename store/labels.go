@@ -122,7 +122,10 @@ type EffectiveLabel struct {
 }
 
 // EffectiveLabels returns, for every labeled commit in id order, the labels
-// of its most trusted source (human > conventional > ollama).
+// of its most trusted source (human > conventional > ollama), less the labels
+// a maintainer removed (their latest correction is a removal): a maintainer
+// who only says "not fix" overrules a "fix:" header without naming another
+// label, and a commit left without labels has none.
 func (db *DB) EffectiveLabels(ctx context.Context) ([]EffectiveLabel, error) {
 	rows, err := db.sql.QueryContext(ctx, `
 		WITH ranked AS (
@@ -131,11 +134,22 @@ func (db *DB) EffectiveLabels(ctx context.Context) ([]EffectiveLabel, error) {
 			FROM labelings WHERE status = 'labeled'
 		), best AS (
 			SELECT commit_id, min(precedence) AS precedence FROM ranked GROUP BY commit_id
+		), latest AS (
+			SELECT repo, sha, label, action,
+				row_number() OVER (PARTITION BY repo, sha, label ORDER BY created_at DESC, id DESC) AS n
+			FROM corrections
+		), removed AS (
+			SELECT c.id AS commit_id, k.label
+			FROM latest k
+			JOIN repositories p ON p.name = k.repo
+			JOIN commits c ON c.repo_id = p.id AND c.sha = k.sha
+			WHERE k.n = 1 AND k.action = 'removed'
 		)
 		SELECT l.commit_id, l.source, l.label, l.confidence, l.reason
 		FROM best b
 		JOIN ranked r ON r.commit_id = b.commit_id AND r.precedence = b.precedence
 		JOIN commit_labels l ON l.commit_id = r.commit_id AND l.source = r.source
+		WHERE NOT EXISTS (SELECT 1 FROM removed x WHERE x.commit_id = l.commit_id AND x.label = l.label)
 		ORDER BY l.commit_id, l.rank`)
 	if err != nil {
 		return nil, fmt.Errorf("store: effective labels: %w", err)
