@@ -9,10 +9,6 @@ import (
 	ort "github.com/yalue/onnxruntime_go"
 )
 
-// ModelFile is the ONNX graph inside a model directory; external data
-// (model.onnx.data) must sit next to it.
-const ModelFile = "model.onnx"
-
 // Session runs one ONNX model. It is safe for concurrent use: ONNX Runtime
 // runs calls in parallel, each with its own input and output tensors.
 type Session struct {

@@ -1,0 +1,181 @@
+package classify
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"sort"
+	"time"
+)
+
+// Example is one labeled commit for training or evaluation.
+type Example struct {
+	// ID identifies the commit (repository/sha) in fingerprints.
+	ID string
+	// Repo is the repository, which validation holds out whole.
+	Repo string
+	// Features are the commit's features (BuildFeatures).
+	Features *Features
+	// Labels are the commit's labels, the first being the primary one.
+	Labels []string
+}
+
+// TrainOptions tune training; kinds read what concerns them.
+type TrainOptions struct {
+	// Seed makes training deterministic.
+	Seed int64
+	// PrecisionTarget is the precision thresholds are tuned for.
+	PrecisionTarget float64
+	// Encoder is the directory of a sentence encoder (model.onnx and
+	// tokenizer.json), for embed_mlp.
+	Encoder string
+	// OllamaHost and OllamaModel give embed_mlp embeddings from Ollama instead.
+	OllamaHost, OllamaModel string
+	// Members are trained model directories an ensemble combines.
+	Members []string
+	// Import is a fine-tuned transformer directory for the transformer kind.
+	Import string
+}
+
+// TrainInput is what a kind trains on.
+type TrainInput struct {
+	// Labels are the output labels, in column order.
+	Labels []string
+	// Train are the examples to fit; Valid are examples of other
+	// repositories, for early stopping and for fitting ensemble weights.
+	Train, Valid []Example
+	Options      TrainOptions
+}
+
+// Train trains a model of the named kind into dir (created if needed), then
+// tunes its per-label thresholds and scores it on the validation examples,
+// and writes the completed model.json.
+func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, error) {
+	k, err := LookupKind(kind)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Train) == 0 {
+		return nil, fmt.Errorf("train %s: no training examples", kind)
+	}
+	if in.Options.PrecisionTarget == 0 {
+		in.Options.PrecisionTarget = DefaultPrecisionTarget
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("train %s: %w", kind, err)
+	}
+	start := time.Now()
+	if err := k.Train(ctx, in, dir); err != nil {
+		return nil, fmt.Errorf("train %s: %w", kind, err)
+	}
+	elapsed := time.Since(start)
+	model, err := Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer model.Close()
+	meta := model.Meta()
+	meta.Fingerprint = Fingerprint(in.Train)
+	meta.TrainExamples = len(in.Train)
+	meta.ValidExamples = len(in.Valid)
+	meta.ValidRepos = repoNames(in.Valid)
+	meta.TrainSeconds = elapsed.Seconds()
+	meta.ThresholdTarget = in.Options.PrecisionTarget
+	if len(in.Valid) > 0 {
+		outcomes, err := Score(ctx, model, in.Valid)
+		if err != nil {
+			return nil, fmt.Errorf("train %s: validate: %w", kind, err)
+		}
+		meta.Thresholds = TuneThresholds(meta.Labels, outcomes, in.Options.PrecisionTarget)
+		for i := range outcomes {
+			outcomes[i].Applied = labelNames(ApplyThresholds(meta.Labels, outcomes[i].Probabilities, meta.Thresholds))
+		}
+		meta.Metrics = Evaluate(meta.Labels, outcomes)
+	}
+	if err := WriteMeta(dir, meta); err != nil {
+		return nil, err
+	}
+	return meta, nil
+}
+
+// scoreBatch is how many examples Score sends to a model at once.
+const scoreBatch = 256
+
+// Score runs the model over examples and returns their outcomes, with the
+// labels applied under the model's thresholds.
+func Score(ctx context.Context, m Model, examples []Example) ([]Scored, error) {
+	meta := m.Meta()
+	out := make([]Scored, 0, len(examples))
+	for start := 0; start < len(examples); start += scoreBatch {
+		batch := examples[start:min(start+scoreBatch, len(examples))]
+		feats := make([]*Features, len(batch))
+		for i := range batch {
+			feats[i] = batch[i].Features
+		}
+		probs, err := m.Probabilities(ctx, feats)
+		if err != nil {
+			return nil, err
+		}
+		for i, p := range probs {
+			out = append(out, Scored{Truth: batch[i].Labels, Probabilities: p,
+				Applied: labelNames(ApplyThresholds(meta.Labels, p, meta.Thresholds))})
+		}
+	}
+	return out, nil
+}
+
+func labelNames(ls []LabelScore) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.Label
+	}
+	return out
+}
+
+// Fingerprint identifies a training set by its commit ids and labels.
+func Fingerprint(examples []Example) string {
+	ids := make([]string, len(examples))
+	for i, e := range examples {
+		ids[i] = e.ID + "\x00" + fmt.Sprint(e.Labels)
+	}
+	sort.Strings(ids)
+	h := sha256.New()
+	for _, id := range ids {
+		h.Write([]byte(id))
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func repoNames(examples []Example) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range examples {
+		if !seen[e.Repo] {
+			seen[e.Repo] = true
+			out = append(out, e.Repo)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SplitByRepo holds out whole repositories: a repository goes to the
+// validation side when a hash of its name and the seed falls under share,
+// so the split never mixes a repository's commits and is stable as
+// repositories are added.
+func SplitByRepo(examples []Example, share float64, seed int64) (train, valid []Example) {
+	for _, e := range examples {
+		h := fnv.New64a()
+		fmt.Fprintf(h, "%d/%s", seed, e.Repo)
+		if float64(h.Sum64()%10000)/10000 < share {
+			valid = append(valid, e)
+		} else {
+			train = append(train, e)
+		}
+	}
+	return train, valid
+}
