@@ -1,0 +1,269 @@
+package classify
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// TokenConfig selects the namespaces of tokens a linear or bag-of-n-grams
+// model reads from Features. It is stored in model.json so that serving
+// builds exactly the tokens training did.
+type TokenConfig struct {
+	// SubjectChars adds character 3- to 5-grams of the subject's words.
+	SubjectChars bool `json:"subject_chars"`
+	// BodyWords is how many words of the body are read (0: none).
+	BodyWords int `json:"body_words"`
+	// DiffWords is how many words of changed diff lines are read (0: none).
+	DiffWords int `json:"diff_words"`
+	// Weights scale each namespace group: "subject", "chars", "body",
+	// "files", "shape", "diff" (missing: 1).
+	Weights map[string]float64 `json:"weights,omitempty"`
+}
+
+// DefaultTokenConfig is the configuration of the shipped linear model.
+func DefaultTokenConfig() TokenConfig {
+	return TokenConfig{BodyWords: 150, Weights: map[string]float64{"body": 0.3}}
+}
+
+// Token is one named input feature with its weight (a log-scaled count).
+type Token struct {
+	Name   string
+	Weight float64
+}
+
+// Tokens turns features into weighted tokens in namespaces ("s:" subject
+// word, "p:" path word, "cat:" file category, ...). Counts are log-scaled
+// (1 + ln n) and multiplied by the group's weight; the order is the order
+// of first occurrence, so it is deterministic.
+func Tokens(f *Features, cfg TokenConfig) []Token {
+	t := tokenBuilder{counts: make(map[string]float64, 128), cfg: cfg}
+	t.subject(f)
+	t.body(f)
+	t.files(f)
+	t.shape(f)
+	t.diff(f)
+	out := make([]Token, len(t.order))
+	for i, name := range t.order {
+		c := t.counts[name]
+		w := t.weight[i]
+		if c >= 1 {
+			c = 1 + math.Log(c)
+		}
+		out[i] = Token{Name: name, Weight: c * w}
+	}
+	return out
+}
+
+type tokenBuilder struct {
+	cfg    TokenConfig
+	counts map[string]float64
+	order  []string
+	weight []float64
+	group  float64
+}
+
+func (t *tokenBuilder) setGroup(name string) {
+	t.group = 1
+	if w, ok := t.cfg.Weights[name]; ok {
+		t.group = w
+	}
+}
+
+func (t *tokenBuilder) add(name string, n float64) {
+	if _, ok := t.counts[name]; !ok {
+		t.order = append(t.order, name)
+		t.weight = append(t.weight, t.group)
+	}
+	t.counts[name] += n
+}
+
+func (t *tokenBuilder) subject(f *Features) {
+	t.setGroup("subject")
+	ws := Words(f.Subject)
+	if len(ws) == 0 {
+		t.add("s:<empty>", 1)
+	} else {
+		t.add("s0:"+ws[0], 1)
+	}
+	if _, ok := ParseHeader(f.Subject); ok {
+		// A masked subject that still starts with a header is a revert of a
+		// conventional commit: `Revert "feat: x"` masks to "feat: x".
+		t.add("s:<header>", 1)
+	}
+	for i, w := range ws {
+		t.add("s:"+w, 1)
+		if i > 0 {
+			t.add("s2:"+ws[i-1]+"_"+w, 1)
+		}
+	}
+	if t.cfg.SubjectChars {
+		t.setGroup("chars")
+		for _, w := range ws {
+			r := []rune("<" + w + ">")
+			for n := 3; n <= 5; n++ {
+				for i := 0; i+n <= len(r); i++ {
+					t.add("c:"+string(r[i:i+n]), 1)
+				}
+			}
+		}
+	}
+}
+
+func (t *tokenBuilder) body(f *Features) {
+	if t.cfg.BodyWords <= 0 || f.Body == "" {
+		return
+	}
+	t.setGroup("body")
+	ws := Words(f.Body)
+	if len(ws) > t.cfg.BodyWords {
+		ws = ws[:t.cfg.BodyWords]
+	}
+	for _, w := range ws {
+		t.add("b:"+w, 1)
+	}
+}
+
+func (t *tokenBuilder) files(f *Features) {
+	t.setGroup("files")
+	for _, fl := range f.Files {
+		p := strings.ToLower(fl.Path)
+		t.add("cat:"+string(fl.Category), 1)
+		t.add("ext:"+FileExt(p), 1)
+		t.add("top:"+TopDir(p), 1)
+		t.add("base:"+p[strings.LastIndexByte(p, '/')+1:], 1)
+		t.add("st:"+fl.Status, 1)
+		for _, w := range Words(p) {
+			t.add("p:"+w, 0.5)
+		}
+	}
+}
+
+func (t *tokenBuilder) shape(f *Features) {
+	t.setGroup("shape")
+	for cat, st := range f.Categories {
+		t.add("cs:"+string(cat)+":"+shareBucket(st.FileShare), 1)
+		t.add("cl:"+string(cat)+":"+shareBucket(st.LineShare), 1)
+	}
+	t.add("lines:"+f.LinesBucket, 1)
+	t.add("files:"+f.FilesBucket, 1)
+	t.add("adds:"+shareBucket(f.AdditionShare), 1)
+	if f.AuthorIsBot {
+		t.add("author:bot", 1)
+	}
+	d := f.DiffStats
+	t.add("blank:"+shareBucket(d.BlankShare), 1)
+	t.add("comment:"+shareBucket(d.CommentShare), 1)
+	t.add("whitespace:"+shareBucket(d.WhitespaceShare), 1)
+	t.add("moved:"+shareBucket(d.MovedShare), 1)
+	t.add("version:"+shareBucket(d.VersionShare), 1)
+	if f.Status.RenameOnly > 0 {
+		t.add("rename-only", 1)
+	}
+}
+
+func (t *tokenBuilder) diff(f *Features) {
+	if t.cfg.DiffWords <= 0 {
+		return
+	}
+	t.setGroup("diff")
+	n := 0
+	for line := range strings.SplitSeq(f.DiffExcerpt, "\n") {
+		if len(line) < 2 || (line[0] != '+' && line[0] != '-') {
+			continue
+		}
+		for _, w := range Words(line[1:]) {
+			if len(w) < 3 {
+				continue
+			}
+			t.add("d"+line[:1]+":"+w, 1)
+			if n++; n >= t.cfg.DiffWords {
+				return
+			}
+		}
+	}
+}
+
+// shareBucket names the size class of a share in [0, 1].
+func shareBucket(x float64) string {
+	switch {
+	case x <= 0:
+		return "0"
+	case x < 0.25:
+		return "low"
+	case x < 0.75:
+		return "mid"
+	case x < 1:
+		return "high"
+	}
+	return "all"
+}
+
+// Words splits text into lower-case runs of letters and digits.
+func Words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+}
+
+// InputText renders features as one text for sentence encoders and
+// transformers: the masked subject, the body's first lines and the paths.
+func InputText(f *Features) string {
+	var b strings.Builder
+	b.WriteString(f.Subject)
+	if f.Body != "" {
+		body := f.Body
+		if len(body) > 500 {
+			body = truncateRunes(body, 500)
+		}
+		b.WriteString("\n")
+		b.WriteString(body)
+	}
+	for i, fl := range f.Files {
+		if i == 20 {
+			break
+		}
+		b.WriteString("\n")
+		b.WriteString(fl.Status)
+		b.WriteString(" ")
+		b.WriteString(fl.Path)
+	}
+	return b.String()
+}
+
+// HashToken maps a token name to one of dims feature indices (FNV-1a).
+func HashToken(name string, dims int) int {
+	const offset, prime = 2166136261, 16777619
+	h := uint32(offset)
+	for i := 0; i < len(name); i++ {
+		h ^= uint32(name[i])
+		h *= prime
+	}
+	return int(h % uint32(dims))
+}
+
+// SparseVector is a hashed bag of tokens: indices with their summed weights,
+// in ascending index order.
+type SparseVector struct {
+	Indices []int64
+	Values  []float32
+}
+
+// Hash turns tokens into a sparse vector of dims dimensions, summing
+// tokens that collide.
+func Hash(tokens []Token, dims int) SparseVector {
+	acc := make(map[int64]float64, len(tokens))
+	for _, t := range tokens {
+		acc[int64(HashToken(t.Name, dims))] += t.Weight
+	}
+	v := SparseVector{Indices: make([]int64, 0, len(acc)), Values: make([]float32, 0, len(acc))}
+	for i := range acc {
+		v.Indices = append(v.Indices, i)
+	}
+	slices.Sort(v.Indices)
+	for _, i := range v.Indices {
+		v.Values = append(v.Values, float32(acc[i]))
+	}
+	return v
+}
