@@ -39,6 +39,9 @@ func OpenSession(dir string, opts ...SessionOption) (*Session, error) {
 		o(&cfg)
 	}
 	path := filepath.Join(dir, ModelFile)
+	if err := InitRuntime(); err != nil {
+		return nil, fmt.Errorf("open model %s: %w", path, err)
+	}
 	options, err := ort.NewSessionOptions()
 	if err != nil {
 		return nil, fmt.Errorf("open model %s: session options: %w", path, err)

@@ -24,7 +24,7 @@ type TokenConfig struct {
 
 // DefaultTokenConfig is the configuration of the shipped linear model.
 func DefaultTokenConfig() TokenConfig {
-	return TokenConfig{BodyWords: 150, Weights: map[string]float64{"body": 0.3}}
+	return TokenConfig{BodyWords: 150}
 }
 
 // Token is one named input feature with its weight (a log-scaled count).

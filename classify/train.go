@@ -38,6 +38,8 @@ type TrainOptions struct {
 	Members []string
 	// Import is a fine-tuned transformer directory for the transformer kind.
 	Import string
+	// Tfidf overrides the tfidf_logreg configuration.
+	Tfidf *TfidfConfig
 }
 
 // TrainInput is what a kind trains on.

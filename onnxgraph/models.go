@@ -137,8 +137,18 @@ func checkLayers(in int, hidden []Dense, out Dense) error {
 // weightedRowSum declares the sparse inputs and returns
 // Σ_k values[n,k]·table[indices[n,k], :], of shape [N, cols].
 func (g *Graph) weightedRowSum(table string) string {
-	indices := g.Input(InputIndices, Int64, Symbolic(batchDim), Symbolic(nonZeroDim))
-	values := g.Input(InputValues, Float32, Symbolic(batchDim), Symbolic(nonZeroDim))
+	indices, values := g.sparseInputs()
+	return g.rowSum(table, indices, values)
+}
+
+// sparseInputs declares the padded sparse inputs indices and values.
+func (g *Graph) sparseInputs() (indices, values string) {
+	return g.Input(InputIndices, Int64, Symbolic(batchDim), Symbolic(nonZeroDim)),
+		g.Input(InputValues, Float32, Symbolic(batchDim), Symbolic(nonZeroDim))
+}
+
+// rowSum returns Σ_k values[n,k]·table[indices[n,k], :], of shape [N, cols].
+func (g *Graph) rowSum(table, indices, values string) string {
 	rows := g.Node("", "Gather", []string{table, indices}, IntAttr("axis", 0))              // [N, K, C]
 	weights := g.Node("", "Unsqueeze", []string{values, g.Int64s(2)})                       // [N, K, 1]
 	weighted := g.Node("", "Mul", []string{rows, weights})                                  // [N, K, C]
