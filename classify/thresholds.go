@@ -2,9 +2,13 @@ package classify
 
 import "sort"
 
-// DefaultPrecisionTarget is the precision the default thresholds aim for on
-// repositories a model never saw; tuning aims a little higher to keep it.
-const DefaultPrecisionTarget = 0.85
+// DefaultPrecisionTarget is the precision thresholds are tuned for on the
+// validation repositories. It is well above the 0.85 the default thresholds
+// must keep on repositories a model never saw, because precision drops from
+// one set of repositories to another: tfidf_logreg tuned for 0.85 on its
+// validation repositories kept 0.79 on unseen ones, tuned for 0.95 it kept
+// 0.85 (at 13% coverage).
+const DefaultPrecisionTarget = 0.95
 
 // minThresholdSupport is the fewest validation predictions of a label that
 // may set its threshold; rarer labels keep the strictest one seen overall.
