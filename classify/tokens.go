@@ -24,7 +24,10 @@ type TokenConfig struct {
 
 // DefaultTokenConfig is the configuration of the shipped linear model.
 func DefaultTokenConfig() TokenConfig {
-	return TokenConfig{BodyWords: 150}
+	// File tokens at half weight: paths are the most repository-specific
+	// input, and halving them raised macro-F1 on unseen repositories
+	// (0.369 → 0.383).
+	return TokenConfig{BodyWords: 150, Weights: map[string]float64{"files": 0.5}}
 }
 
 // Token is one named input feature with its weight (a log-scaled count).
