@@ -2,6 +2,7 @@ package testkind
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"testing"
@@ -109,4 +110,18 @@ func Examples(records []Record) []classify.Example {
 		out[i] = classify.Example{ID: r.Repo + "@" + r.SHA, Repo: r.Repo, Features: &f, Labels: r.Labels}
 	}
 	return out
+}
+
+// Require registers the kinds and loads ONNX Runtime, skipping the test
+// when the library is not installed.
+func Require(tb testing.TB) {
+	tb.Helper()
+	Register()
+	err := classify.InitRuntime()
+	if errors.Is(err, classify.ErrRuntimeMissing) {
+		tb.Skipf("ONNX Runtime absent, run scripts/setup.sh to install it: %v", err)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
 }

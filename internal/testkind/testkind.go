@@ -19,8 +19,13 @@ import (
 	"github.com/commit-labeler/commit-labeler/onnxgraph"
 )
 
-// Name is the kind's name in model.json.
-const Name = "test_bayes"
+// Kinds registered by Register: Name reads the default tokens, NameChars
+// adds the subject's character n-grams, so the two differ as ensemble
+// members should.
+const (
+	Name      = "test_bayes"
+	NameChars = "test_bayes_chars"
+)
 
 // dims is the size of the hashed token space.
 const dims = 1 << 10
@@ -30,9 +35,14 @@ const weightsFile = "weights.f32"
 
 var once sync.Once
 
-// Register registers the kind once per process.
+// Register registers the kinds once per process.
 func Register() {
-	once.Do(func() { classify.Register(classify.Kind{Name: Name, Train: train, Load: load}) })
+	once.Do(func() {
+		tokens := classify.DefaultTokenConfig()
+		classify.Register(classify.Kind{Name: Name, Train: trainer(tokens), Load: load})
+		tokens.SubjectChars = true
+		classify.Register(classify.Kind{Name: NameChars, Train: trainer(tokens), Load: load})
+	})
 }
 
 type config struct {
@@ -40,8 +50,13 @@ type config struct {
 	Tokens classify.TokenConfig `json:"tokens"`
 }
 
-func train(_ context.Context, in classify.TrainInput, dir string) error {
-	cfg := config{Dims: dims, Tokens: classify.DefaultTokenConfig()}
+func trainer(tokens classify.TokenConfig) func(context.Context, classify.TrainInput, string) error {
+	return func(_ context.Context, in classify.TrainInput, dir string) error {
+		return train(in, dir, config{Dims: dims, Tokens: tokens})
+	}
+}
+
+func train(in classify.TrainInput, dir string, cfg config) error {
 	nl := len(in.Labels)
 	col := make(map[string]int, nl)
 	for i, l := range in.Labels {
@@ -90,8 +105,15 @@ func train(_ context.Context, in classify.TrainInput, dir string) error {
 	if err != nil {
 		return err
 	}
-	return classify.WriteMeta(dir, &classify.Meta{Kind: Name, Labels: in.Labels,
+	return classify.WriteMeta(dir, &classify.Meta{Kind: kindOf(cfg), Labels: in.Labels,
 		FeaturesVersion: classify.FeaturesVersion, Config: data})
+}
+
+func kindOf(cfg config) string {
+	if cfg.Tokens.SubjectChars {
+		return NameChars
+	}
+	return Name
 }
 
 // model serves a trained directory.
