@@ -64,10 +64,14 @@ func DecodeCommit(line []byte) (classify.Commit, error) {
 		c.Deletions += f.Deletions
 	}
 	for _, total := range []struct {
-		dst *int
-		src *int
-	}{{&c.FilesChanged, r.FilesChanged}, {&c.Additions, r.Additions}, {&c.Deletions, r.Deletions}} {
+		name string
+		dst  *int
+		src  *int
+	}{{"files_changed", &c.FilesChanged, r.FilesChanged}, {"additions", &c.Additions, r.Additions}, {"deletions", &c.Deletions, r.Deletions}} {
 		if total.src != nil {
+			if *total.src < 0 {
+				return classify.Commit{}, &fieldError{total.name, fmt.Errorf("negative count %d", *total.src)}
+			}
 			*total.dst = *total.src
 		}
 	}
