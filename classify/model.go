@@ -50,6 +50,9 @@ type Meta struct {
 	ValidExamples int `json:"valid_examples"`
 	// ValidRepos are the repositories held out for validation.
 	ValidRepos []string `json:"valid_repos,omitempty"`
+	// TrainRepos are the repositories trained on, which an evaluation on
+	// unseen repositories excludes.
+	TrainRepos []string `json:"train_repos,omitempty"`
 	// TrainSeconds is the training time.
 	TrainSeconds float64 `json:"train_seconds,omitempty"`
 }

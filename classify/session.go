@@ -255,3 +255,12 @@ func (t Float32Tensor) Row(i int) []float32 {
 	n := len(t.Data) / int(t.Shape[0])
 	return t.Data[i*n : (i+1)*n]
 }
+
+// Rows splits a tensor whose first dimension is the batch into its rows.
+func (t Float32Tensor) Rows() [][]float32 {
+	rows := make([][]float32, t.Shape[0])
+	for i := range rows {
+		rows[i] = t.Row(i)
+	}
+	return rows
+}

@@ -36,6 +36,9 @@ type TrainOptions struct {
 	OllamaHost, OllamaModel string
 	// Members are trained model directories an ensemble combines.
 	Members []string
+	// Vote is how an ensemble combines its members: VoteMajority, VoteSoft
+	// or VoteWeighted (the default).
+	Vote string
 	// Import is a fine-tuned transformer directory for the transformer kind.
 	Import string
 	// Tfidf overrides the tfidf_logreg configuration.
@@ -84,6 +87,7 @@ func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, 
 	meta.TrainExamples = len(in.Train)
 	meta.ValidExamples = len(in.Valid)
 	meta.ValidRepos = repoNames(in.Valid)
+	meta.TrainRepos = repoNames(in.Train)
 	meta.TrainSeconds = elapsed.Seconds()
 	meta.ThresholdTarget = in.Options.PrecisionTarget
 	if len(in.Valid) > 0 {

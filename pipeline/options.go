@@ -3,6 +3,8 @@ package pipeline
 import (
 	"time"
 
+	"github.com/commit-labeler/commit-labeler/classify"
+
 	"github.com/commit-labeler/commit-labeler/ghapp"
 )
 
@@ -44,6 +46,17 @@ type Options struct {
 	DiffLimit int
 	// Ollama configures the LLM labeler.
 	Ollama OllamaOptions
+	// Models are the model kinds the train phase trains, each into
+	// ModelsOut/<kind>; with several kinds an ensemble of them is trained
+	// into ModelsOut/ensemble too.
+	Models    []string
+	ModelsOut string
+	// Encoder is the sentence encoder directory of the embedding kinds.
+	Encoder string
+	// ValidShare is the share of repositories held out for validation.
+	ValidShare float64
+	// PrecisionTarget is the precision the label thresholds are tuned for.
+	PrecisionTarget float64
 }
 
 // OllamaOptions configures the ollama labeler.
@@ -57,13 +70,20 @@ type OllamaOptions struct {
 	MaxRetries  int
 }
 
+// DefaultModelKind is the model kind the train phase trains by default.
+const DefaultModelKind = "tfidf_logreg"
+
 // DefaultOptions returns the documented defaults.
 func DefaultOptions() Options {
 	return Options{
-		Labeler:       "conventional",
-		StridePerYear: 100,
-		Seed:          42,
-		DiffLimit:     4000,
+		Labeler:         "conventional",
+		StridePerYear:   100,
+		Seed:            42,
+		DiffLimit:       4000,
+		Models:          []string{DefaultModelKind},
+		ModelsOut:       "trained-models",
+		ValidShare:      0.25,
+		PrecisionTarget: classify.DefaultPrecisionTarget,
 		Ollama: OllamaOptions{
 			Hosts:       []string{"http://127.0.0.1:11434"},
 			Model:       "qwen2.5:7b-instruct",
@@ -88,6 +108,15 @@ func (o Options) Params() map[string]any {
 		"stride_per_year": o.StridePerYear,
 		"seed":            o.Seed,
 		"diff_limit":      o.DiffLimit,
+	}
+	if len(o.Models) > 0 {
+		p["models"] = o.Models
+		p["models_out"] = o.ModelsOut
+		p["valid_share"] = o.ValidShare
+		p["precision_target"] = o.PrecisionTarget
+	}
+	if o.Encoder != "" {
+		p["encoder"] = o.Encoder
 	}
 	if o.CloneFilter != "" {
 		p["clone_filter"] = o.CloneFilter

@@ -13,6 +13,7 @@ var phaseFuncs = map[string]PhaseFunc{
 	PhaseStride:  Stride,
 	PhaseEnrich:  Enrich,
 	PhaseLabel:   Label,
+	PhaseTrain:   TrainModels,
 }
 
 // Implemented reports whether a phase can run in this build.

@@ -25,12 +25,18 @@ type commonFlags struct {
 // newCommonFlagSet returns a flag set with the common flags registered.
 func newCommonFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *commonFlags) {
 	c := &commonFlags{}
-	fs := flag.NewFlagSet("train "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet(name, stderr)
 	fs.StringVar(&c.db, "db", "commit-labeler.db", "SQLite file holding the corpus, labels and runs")
 	fs.BoolVar(&c.json, "json", false, "print the result as one JSON object")
 	fs.StringVar(&c.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn or error")
 	return fs, c
+}
+
+// newFlagSet returns an empty flag set of the command that reports to stderr.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("train "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
 }
 
 // phaseFlags are the flags of run and of every phase command.
@@ -77,6 +83,22 @@ func newPhaseFlagSet(name string, stderr io.Writer, withSelection bool) (*flag.F
 	fs.IntVar(&o.Ollama.BatchSize, "ollama-batch", o.Ollama.BatchSize, "commits per LLM request")
 	fs.IntVar(&o.Ollama.Concurrency, "ollama-concurrency", o.Ollama.Concurrency, "concurrent requests per Ollama host")
 	fs.IntVar(&o.Ollama.NumCtx, "ollama-num-ctx", o.Ollama.NumCtx, "context size (tokens) of LLM requests")
+	fs.Func("model", "model kinds the train phase trains, comma-separated; several also train an ensemble (default "+strings.Join(o.Models, ",")+")", func(s string) error {
+		o.Models = nil
+		for k := range strings.SplitSeq(s, ",") {
+			if k = strings.TrimSpace(k); k != "" {
+				o.Models = append(o.Models, k)
+			}
+		}
+		if len(o.Models) == 0 {
+			return errors.New("no model kind")
+		}
+		return nil
+	})
+	fs.StringVar(&o.ModelsOut, "out", o.ModelsOut, "directory the train phase writes the models into, one subdirectory per kind")
+	fs.StringVar(&o.Encoder, "encoder", "", "sentence encoder directory (model.onnx, tokenizer.json) of the embedding kinds")
+	fs.Float64Var(&o.ValidShare, "valid-share", o.ValidShare, "share of repositories held out for validation")
+	fs.Float64Var(&o.PrecisionTarget, "precision", o.PrecisionTarget, "precision the label thresholds are tuned for on validation")
 	if withSelection {
 		fs.StringVar(&pf.only, "only", "", "run only this phase")
 		fs.StringVar(&pf.from, "from", "", "run from this phase on")
@@ -100,6 +122,12 @@ func (pf *phaseFlags) validate() error {
 	}
 	if o.Ollama.BatchSize < 1 || o.Ollama.Concurrency < 1 || o.Ollama.NumCtx < 512 {
 		return usageErrorf("--ollama-batch and --ollama-concurrency must be ≥ 1 and --ollama-num-ctx ≥ 512")
+	}
+	if o.ValidShare < 0 || o.ValidShare >= 1 {
+		return usageErrorf("--valid-share %v: want a share in [0, 1)", o.ValidShare)
+	}
+	if o.PrecisionTarget <= 0 || o.PrecisionTarget > 1 {
+		return usageErrorf("--precision %v: want a precision in (0, 1]", o.PrecisionTarget)
 	}
 	if o.Installations {
 		app, err := ghapp.ConfigFromEnv()

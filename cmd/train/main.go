@@ -22,6 +22,9 @@ commands:
   stride    phase 3: drop duplicate patches, draw the time-strided sample
   enrich    phase 4: build per-commit features
   label     phase 5: label commits (conventional headers, ollama, human corrections)
+  train     phase 6: train --model KIND[,KIND...] into --out DIR (several kinds: and their ensemble)
+  eval      score a model (--model DIR) on labeled records (--data FILE.jsonl[.gz])
+  classify  classify JSONL commits from stdin with a model, one JSON prediction per line
   import    load JSONL(.gz) records of the corpus schema (DATA.md)
   runs      list the recorded phase runs
 
@@ -60,6 +63,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = importCommand(ctx, rest, stdout, stderr)
 	case "runs":
 		err = runsCommand(ctx, rest, stdout, stderr)
+	case "eval":
+		err = evalCommand(ctx, rest, stdout, stderr)
+	case "classify":
+		err = classifyCommand(ctx, rest, stdout, stderr)
 	default:
 		if !isPhaseCommand(cmd) {
 			fmt.Fprintf(stderr, "train: unknown command %q\n\n%s", cmd, usage)

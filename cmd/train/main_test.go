@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/commit-labeler/commit-labeler/internal/gittest"
+	"github.com/commit-labeler/commit-labeler/internal/testkind"
 )
 
 // train runs the command in-process and returns its exit status and output.
@@ -20,10 +21,12 @@ func train(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestRunJSON(t *testing.T) {
+	testkind.Require(t)
 	fx := gittest.History(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "corpus.db")
-	args := []string{"run", "--db", db, "--workdir", filepath.Join(dir, "clones"), "--repo", fx.Dir, "--json"}
+	args := []string{"run", "--db", db, "--workdir", filepath.Join(dir, "clones"), "--repo", fx.Dir, "--json",
+		"--model", testkind.Name, "--out", filepath.Join(dir, "models")}
 	code, out, errOut := train(t, args...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -32,7 +35,7 @@ func TestRunJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("output is not one JSON object: %v\n%s", err, out)
 	}
-	if len(rep.Phases) != 5 || rep.StoppedAfter != "label" || !strings.Contains(rep.Note, "train, summary") {
+	if len(rep.Phases) != 6 || rep.StoppedAfter != "train" || !strings.Contains(rep.Note, "summary") {
 		t.Fatalf("report = %+v", rep)
 	}
 	if got := rep.Phases[1].Counts["added"]; got != gittest.HistoryCommits {
@@ -50,7 +53,7 @@ func TestRunJSON(t *testing.T) {
 
 	code, out, _ = train(t, "runs", "--db", db, "--json")
 	var runs struct{ Runs []map[string]any }
-	if code != 0 || json.Unmarshal([]byte(out), &runs) != nil || len(runs.Runs) != 6 {
+	if code != 0 || json.Unmarshal([]byte(out), &runs) != nil || len(runs.Runs) != 7 {
 		t.Fatalf("runs: exit %d, %s", code, out)
 	}
 }
@@ -78,7 +81,14 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"bogus"}, 2, `unknown command "bogus"`},
 		{[]string{"run", "--db", db, "--labeler", "gpt"}, 2, `--labeler "gpt"`},
 		{[]string{"run", "--db", db, "--since", "yesterday"}, 2, `--since "yesterday"`},
-		{[]string{"run", "--db", db, "--only", "train"}, 2, `"train": phase not available`},
+		{[]string{"run", "--db", db, "--only", "summary"}, 2, `"summary": phase not available`},
+		{[]string{"train", "--db", db, "--valid-share", "1"}, 2, "--valid-share 1"},
+		{[]string{"train", "--db", db, "--precision", "0"}, 2, "--precision 0"},
+		{[]string{"train", "--db", db, "--model", ","}, 2, "no model kind"},
+		{[]string{"train", "--db", db, "--model", "nonesuch"}, 1, `unknown model kind "nonesuch"`},
+		{[]string{"eval", "--model", t.TempDir()}, 2, "no --data"},
+		{[]string{"eval", "--model", t.TempDir(), "--data", "x.jsonl"}, 1, "not a model directory"},
+		{[]string{"classify", "--model", t.TempDir(), "stray"}, 2, `unexpected argument "stray"`},
 		{[]string{"run", "--db", db, "--only", "clone", "--from", "label"}, 2, "exclusive"},
 		{[]string{"extract", "--db", db, "stray"}, 2, `unexpected argument "stray"`},
 		{[]string{"import", "--db", db}, 2, "no FILE"},

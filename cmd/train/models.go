@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/models"
+	"github.com/commit-labeler/commit-labeler/pipeline"
+)
+
+// stdin is what train classify reads; tests replace it.
+var stdin io.Reader = os.Stdin
+
+// modelFlag registers --model DIR, which defaults to the shipped model.
+func modelFlag(fs *flag.FlagSet) *string {
+	return fs.String("model", "", "model directory (default: the model shipped in the binary)")
+}
+
+// loadModel loads the model in dir, or the shipped default model.
+func loadModel(dir string) (classify.Model, error) {
+	if dir == "" {
+		d, err := models.DefaultDir()
+		if err != nil {
+			return nil, fmt.Errorf("--model: %w", err)
+		}
+		dir = d
+	}
+	if err := classify.InitRuntime(); err != nil {
+		return nil, err
+	}
+	m, err := classify.Load(dir)
+	if err != nil {
+		return nil, fmt.Errorf("--model: %w", err)
+	}
+	return m, nil
+}
+
+func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("eval", stderr)
+	modelDir := modelFlag(fs)
+	data := fs.String("data", "", "JSONL(.gz) file of labeled records in the corpus schema (DATA.md)")
+	asJSON := fs.Bool("json", false, "print the result as one JSON object")
+	repos := fs.String("repos", "", "evaluate only these repositories (owner/name, comma-separated)")
+	var opts pipeline.EvalOptions
+	fs.BoolVar(&opts.ExcludeTrained, "exclude-trained", false, "leave out the repositories the model was trained on")
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) > 0 {
+		return usageErrorf("unexpected argument %q (the records go in --data)", positional[0])
+	}
+	if *data == "" {
+		return usageErrorf("no --data FILE.jsonl[.gz] given")
+	}
+	for r := range strings.SplitSeq(*repos, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			opts.Repos = append(opts.Repos, r)
+		}
+	}
+	m, err := loadModel(*modelDir)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	rep, err := pipeline.EvaluateFile(ctx, m, *data, opts)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(rep)
+	}
+	printEval(stdout, rep)
+	return nil
+}
+
+// printEval prints an evaluation for people.
+func printEval(w io.Writer, rep *pipeline.EvalReport) {
+	m := rep.Metrics
+	fmt.Fprintf(w, "model %s: %d commits (%d left out), %.0f commits/s\n", rep.Kind, m.N, rep.Skipped, rep.CommitsPerSecond)
+	fmt.Fprintf(w, "accuracy %.3f  macro-F1 %.3f  multi-label micro-F1 %.3f  macro-F1 %.3f\n",
+		m.Accuracy, m.MacroF1, m.MultiMicroF1, m.MultiMacroF1)
+	fmt.Fprintf(w, "applied precision %.3f  coverage %.3f", m.AppliedPrecision, m.AppliedCoverage)
+	for _, c := range m.CoverageAt {
+		fmt.Fprintf(w, "  coverage@%.2f %.3f", c.Precision, c.Coverage)
+	}
+	fmt.Fprintln(w)
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "label\tprecision\trecall\tF1\tsupport\tpredicted\t")
+	for _, l := range m.Labels {
+		if lm, ok := m.PerLabel[l]; ok {
+			fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%d\t%d\t\n", l, lm.Precision, lm.Recall, lm.F1, lm.Support, lm.Predicted)
+		}
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "confusion (rows: first label, columns: top label)")
+	tw = tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "\t%s\t\n", strings.Join(m.Labels, "\t"))
+	for i, l := range m.Labels {
+		if !slices.ContainsFunc(m.Confusion[i], func(n int) bool { return n > 0 }) {
+			continue
+		}
+		cells := make([]string, len(m.Labels))
+		for j, n := range m.Confusion[i] {
+			cells[j] = fmt.Sprint(n)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t\n", l, strings.Join(cells, "\t"))
+	}
+	tw.Flush()
+}
+
+func classifyCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("classify", stderr)
+	modelDir := modelFlag(fs)
+	keepGoing := fs.Bool("keep-going", false, "exit 0 even when some lines could not be read (they are still reported)")
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) > 0 {
+		return usageErrorf("unexpected argument %q (records are read from stdin)", positional[0])
+	}
+	m, err := loadModel(*modelDir)
+	if err != nil {
+		return err
+	}
+	c := classify.NewClassifier(m)
+	defer c.Close()
+	out := bufio.NewWriter(stdout)
+	_, invalid, err := pipeline.ClassifyLines(ctx, c, stdin, out, func(e *pipeline.LineError) {
+		fmt.Fprintf(stderr, "train classify: stdin: %v\n", e)
+	})
+	if err != nil {
+		return fmt.Errorf("stdin: %w", err)
+	}
+	if invalid > 0 && !*keepGoing {
+		return fmt.Errorf("%d invalid line(s) skipped (see above; --keep-going exits 0)", invalid)
+	}
+	return nil
+}

@@ -1,0 +1,132 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	commitlabeler "github.com/commit-labeler/commit-labeler"
+	"github.com/commit-labeler/commit-labeler/classify"
+)
+
+// EvalOptions select the records an evaluation reads.
+type EvalOptions struct {
+	// Repos keeps only these repositories' records (none: every record).
+	Repos []string
+	// ExcludeTrained drops the records of the repositories the model trained on.
+	ExcludeTrained bool
+}
+
+// EvalReport is the outcome of evaluating a model on a corpus file.
+type EvalReport struct {
+	*classify.Metrics
+	// Kind is the evaluated model's kind.
+	Kind string `json:"kind"`
+	// Skipped counts the records of repositories left out by the options.
+	Skipped int `json:"skipped"`
+	// Seconds is the time spent reading, building features and inferring,
+	// and CommitsPerSecond the evaluated records per second of it.
+	Seconds          float64 `json:"seconds"`
+	CommitsPerSecond float64 `json:"commits_per_second"`
+}
+
+// evalBatch is how many records one inference call scores.
+const evalBatch = 256
+
+// evalItem is a decoded record with its features, or why it is invalid.
+type evalItem struct {
+	example classify.Example
+	skip    bool
+	err     error
+}
+
+// EvaluateFile scores model m on the records of a JSON Lines file
+// (gzip-compressed or not) in the schema of DATA.md: features are built from
+// each record as the bot builds them (BuildFeatures masks the subject's
+// header), labels are applied under the model's thresholds, and the metrics
+// compare the top label with each record's first label. An invalid record
+// stops the evaluation with an error naming file, line and field.
+func EvaluateFile(ctx context.Context, m classify.Model, path string, opts EvalOptions) (*EvalReport, error) {
+	keep, err := evalRepoFilter(m.Meta(), opts)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	defer f.Close()
+	r, err := decompressed(f, path)
+	if err != nil {
+		return nil, err
+	}
+	vocab := commitlabeler.Default()
+	rep := &EvalReport{Kind: m.Meta().Kind}
+	var outcomes []classify.Scored
+	start := time.Now()
+	flow := batchFlow[importLine, evalItem]{
+		Size: evalBatch,
+		Transform: func(l importLine) evalItem {
+			c, err := decodeImportRecord(l.data, vocab)
+			if err != nil {
+				return evalItem{err: fmt.Errorf("eval: %s:%d: %w", path, l.no, err)}
+			}
+			if !keep(c.Repo) {
+				return evalItem{skip: true}
+			}
+			feats := classify.BuildFeatures(classifyCommit(&c.Commit))
+			return evalItem{example: classify.Example{ID: c.Repo + "@" + c.Commit.SHA, Repo: c.Repo, Features: &feats, Labels: c.Labels}}
+		},
+		Write: func(items []evalItem) error {
+			batch := make([]classify.Example, 0, len(items))
+			for _, it := range items {
+				switch {
+				case it.err != nil:
+					return it.err
+				case it.skip:
+					rep.Skipped++
+				default:
+					batch = append(batch, it.example)
+				}
+			}
+			scored, err := classify.Score(ctx, m, batch)
+			outcomes = append(outcomes, scored...)
+			return err
+		},
+	}
+	if err := flow.Run(ctx, func(ctx context.Context, emit func(importLine) error) error {
+		return readLines(r, path, emit)
+	}); err != nil {
+		return nil, err
+	}
+	elapsed := time.Since(start)
+	if len(outcomes) == 0 {
+		return nil, fmt.Errorf("eval: %s: no records to evaluate (%d left out by the repository selection)", path, rep.Skipped)
+	}
+	rep.Metrics = classify.Evaluate(m.Meta().Labels, outcomes)
+	rep.Seconds = elapsed.Seconds()
+	rep.CommitsPerSecond = float64(len(outcomes)) / elapsed.Seconds()
+	return rep, nil
+}
+
+// evalRepoFilter returns whether a repository's records are evaluated.
+func evalRepoFilter(meta *classify.Meta, opts EvalOptions) (func(repo string) bool, error) {
+	if opts.ExcludeTrained && len(meta.TrainRepos) == 0 {
+		return nil, errors.New("eval: the model's model.json lists no training repositories (train_repos): it cannot exclude them")
+	}
+	only := make(map[string]bool, len(opts.Repos))
+	for _, r := range opts.Repos {
+		only[r] = true
+	}
+	trained := make(map[string]bool, len(meta.TrainRepos))
+	if opts.ExcludeTrained {
+		for _, r := range meta.TrainRepos {
+			trained[r] = true
+		}
+	}
+	return func(repo string) bool {
+		return (len(only) == 0 || only[repo]) && !trained[repo]
+	}, nil
+}
