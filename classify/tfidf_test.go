@@ -98,7 +98,9 @@ func TestTfidfTrainsExportsAndServes(t *testing.T) {
 	for _, r := range preds[0].Reasons {
 		names = append(names, r.Feature)
 	}
-	if !slices.ContainsFunc(names, func(n string) bool { return strings.Contains(n, "crash") || strings.Contains(n, "parser") || strings.Contains(n, "fix") }) {
+	if !slices.ContainsFunc(names, func(n string) bool {
+		return strings.Contains(n, "crash") || strings.Contains(n, "parser") || strings.Contains(n, "fix")
+	}) {
 		t.Errorf("fix explained by %v", names)
 	}
 

@@ -72,7 +72,9 @@ func TestIntakeRefusals(t *testing.T) {
 		req    func(*testing.T) *http.Request
 		status int
 	}{
-		{"bad signature", with(func(r *http.Request) { r.Header.Set(webhook.HeaderSignature, webhook.SignatureHeader([]byte("wrong"), body)) }), 401},
+		{"bad signature", with(func(r *http.Request) {
+			r.Header.Set(webhook.HeaderSignature, webhook.SignatureHeader([]byte("wrong"), body))
+		}), 401},
 		{"signature not hex", with(func(r *http.Request) { r.Header.Set(webhook.HeaderSignature, "sha256=zz") }), 401},
 		{"sha1 only", with(func(r *http.Request) {
 			r.Header.Del(webhook.HeaderSignature)
