@@ -108,7 +108,7 @@ func softmax(v []float32) {
 
 // backward takes the gradient of the loss with respect to the logits (in
 // grad, overwritten), applies an SGD step of rate lr to every layer and
-// returns the gradient with respect to the input in dx.
+// returns the gradient with respect to the input in dx (unless dx is nil).
 func (h *mlpHead) backward(acts activations, grad, dx []float32, lr float32) {
 	for li := len(h.layers) - 1; li >= 0; li-- {
 		l := h.layers[li]
@@ -124,7 +124,9 @@ func (h *mlpHead) backward(acts activations, grad, dx []float32, lr float32) {
 				s += row[j] * g
 				row[j] -= lr * xi * g
 			}
-			in[i] = s
+			if in != nil {
+				in[i] = s
+			}
 		}
 		for j, g := range grad {
 			l.B[j] -= lr * g
