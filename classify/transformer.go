@@ -1,0 +1,290 @@
+package classify
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	"github.com/commit-labeler/commit-labeler/onnxgraph"
+)
+
+// TransformerKind imports a sequence-classification transformer fine-tuned
+// elsewhere, so that it joins the ensemble.
+const TransformerKind = "transformer"
+
+func init() {
+	Register(Kind{Name: TransformerKind, Train: trainTransformer, Load: loadTransformer})
+}
+
+// Files of an imported transformer directory beside model.onnx and tokenizer.json.
+const (
+	// LabelMappingFile maps logit columns to labels: {"id2label": {"0": "feat", ...}}.
+	LabelMappingFile = "label_mapping.json"
+	// HFConfigFile is a Hugging Face config.json, whose id2label is read
+	// when label_mapping.json is missing and whose max_position_embeddings
+	// bounds the token length.
+	HFConfigFile = "config.json"
+)
+
+// DefaultMaxTokens is how many tokens of a commit's InputText a transformer
+// reads unless its config.json allows fewer.
+const DefaultMaxTokens = 256
+
+// TransformerConfig is a transformer model's configuration in model.json.
+type TransformerConfig struct {
+	// MaxLength is the most tokens of a commit's text the model reads.
+	MaxLength int `json:"max_length"`
+	// Files are the SHA-256 sums of the imported files.
+	Files map[string]string `json:"files"`
+}
+
+// hfConfig is the part of a Hugging Face config.json the kinds read.
+type hfConfig struct {
+	ID2Label              map[string]string `json:"id2label"`
+	MaxPositionEmbeddings int               `json:"max_position_embeddings"`
+}
+
+// readHFConfig reads dir/config.json; a missing file gives an empty config.
+func readHFConfig(dir string) (hfConfig, error) {
+	var c hfConfig
+	err := readJSON(filepath.Join(dir, HFConfigFile), &c)
+	if errors.Is(err, os.ErrNotExist) {
+		return c, nil
+	}
+	return c, err
+}
+
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// maxTokens is DefaultMaxTokens bounded by the model's positions.
+func (c hfConfig) maxTokens() int {
+	if c.MaxPositionEmbeddings > 0 {
+		return min(DefaultMaxTokens, c.MaxPositionEmbeddings)
+	}
+	return DefaultMaxTokens
+}
+
+// importLabels reads the labels of the logit columns, in column order, from
+// dir/label_mapping.json, else from the id2label of dir/config.json.
+func importLabels(dir string, cfg hfConfig) ([]string, error) {
+	path := filepath.Join(dir, LabelMappingFile)
+	var mapping struct {
+		ID2Label map[string]string `json:"id2label"`
+	}
+	err := readJSON(path, &mapping)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		path, mapping.ID2Label = filepath.Join(dir, HFConfigFile), cfg.ID2Label
+		if len(mapping.ID2Label) == 0 {
+			return nil, fmt.Errorf("%s: no %s and no id2label in %s", dir, LabelMappingFile, HFConfigFile)
+		}
+	case err != nil:
+		return nil, err
+	}
+	labels := make([]string, len(mapping.ID2Label))
+	for id, label := range mapping.ID2Label {
+		i, err := strconv.Atoi(id)
+		if err != nil || i < 0 || i >= len(labels) || labels[i] != "" || label == "" {
+			return nil, fmt.Errorf("%s: id2label %q: %q: ids must number the labels 0 to %d", path, id, label, len(labels)-1)
+		}
+		labels[i] = label
+	}
+	return labels, nil
+}
+
+func trainTransformer(ctx context.Context, in TrainInput, dir string) error {
+	src := in.Options.Import
+	if src == "" {
+		return errors.New("transformer: no directory to import (Options.Import)")
+	}
+	cfg, err := readHFConfig(src)
+	if err != nil {
+		return err
+	}
+	labels, err := importLabels(src, cfg)
+	if err != nil {
+		return err
+	}
+	for _, l := range labels {
+		if !slices.Contains(in.Labels, l) {
+			return fmt.Errorf("%s: label %q is not in labels.json (labels: %v)", src, l, in.Labels)
+		}
+	}
+	files, err := copyModelFiles(src, dir, ModelFile, TokenizerFile)
+	if err != nil {
+		return err
+	}
+	config, err := json.Marshal(TransformerConfig{MaxLength: cfg.maxTokens(), Files: files})
+	if err != nil {
+		return err
+	}
+	return WriteMeta(dir, &Meta{Kind: TransformerKind, Labels: labels, FeaturesVersion: FeaturesVersion, Config: config})
+}
+
+// copyModelFiles copies the required files, and model.onnx.data, config.json
+// and label_mapping.json when src has them, from src into dst, and returns
+// the SHA-256 sum of each copied file.
+func copyModelFiles(src, dst string, required ...string) (map[string]string, error) {
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return nil, err
+	}
+	sums := map[string]string{}
+	for _, name := range append(required, ModelDataFile, HFConfigFile, LabelMappingFile) {
+		sum, err := copyFile(filepath.Join(src, name), filepath.Join(dst, name))
+		if errors.Is(err, os.ErrNotExist) && !slices.Contains(required, name) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		sums[name] = sum
+	}
+	return sums, nil
+}
+
+// copyFile copies src to dst (through a temporary file renamed into place)
+// and returns its SHA-256 sum.
+func copyFile(src, dst string) (string, error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	tmp := dst + ".tmp"
+	out, err := os.Create(tmp)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	_, err = io.Copy(io.MultiWriter(out, h), in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, dst)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("copy %s: %w", src, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// textRunner runs a transformer ONNX model on texts: its tokenizer.json
+// and model.onnx, taking input_ids, attention_mask and, when the model
+// declares it, token_type_ids.
+type textRunner struct {
+	tokenizer *Tokenizer
+	session   *Session
+	maxLength int
+	typeIDs   bool
+}
+
+// openTextRunner loads dir's tokenizer.json and model.onnx, which must
+// give the named output.
+func openTextRunner(dir string, maxLength int, output string) (*textRunner, error) {
+	tok, err := LoadTokenizer(filepath.Join(dir, TokenizerFile))
+	if err != nil {
+		return nil, err
+	}
+	s, err := openModelSession(dir, []string{onnxgraph.InputIDs, onnxgraph.InputAttentionMask}, output)
+	if err != nil {
+		return nil, err
+	}
+	return &textRunner{tokenizer: tok, session: s, maxLength: maxLength,
+		typeIDs: slices.Contains(s.InputNames(), onnxgraph.InputTokenTypeIDs)}, nil
+}
+
+// run tokenizes texts and returns the model's outputs and the attention mask.
+func (r *textRunner) run(ctx context.Context, texts []string) (map[string]Float32Tensor, [][]int64, error) {
+	ids, mask, types, err := r.tokenizer.Tokenize(texts, r.maxLength)
+	if err != nil {
+		return nil, nil, err
+	}
+	inputs := make([]Input, 0, 3)
+	for _, rows := range []struct {
+		name string
+		rows [][]int64
+	}{{onnxgraph.InputIDs, ids}, {onnxgraph.InputAttentionMask, mask}, {onnxgraph.InputTokenTypeIDs, types}} {
+		if rows.name == onnxgraph.InputTokenTypeIDs && !r.typeIDs {
+			continue
+		}
+		in, err := Int64Rows(rows.name, rows.rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		inputs = append(inputs, in)
+	}
+	out, err := r.session.Run(ctx, inputs...)
+	return out, mask, err
+}
+
+func (r *textRunner) close() error { return r.session.Close() }
+
+// texts renders features as the text transformers read (InputText).
+func texts(features []*Features) []string {
+	out := make([]string, len(features))
+	for i, f := range features {
+		out[i] = InputText(f)
+	}
+	return out
+}
+
+// transformerModel serves an imported transformer.
+type transformerModel struct {
+	meta   *Meta
+	runner *textRunner
+}
+
+func loadTransformer(dir string, meta *Meta) (Model, error) {
+	var cfg TransformerConfig
+	if err := json.Unmarshal(meta.Config, &cfg); err != nil {
+		return nil, fmt.Errorf("%s: config: %w", MetaFile, err)
+	}
+	r, err := openTextRunner(dir, cfg.MaxLength, onnxgraph.OutputLogits)
+	if err != nil {
+		return nil, err
+	}
+	return &transformerModel{meta: meta, runner: r}, nil
+}
+
+func (m *transformerModel) Meta() *Meta  { return m.meta }
+func (m *transformerModel) Close() error { return m.runner.close() }
+
+// Probabilities runs the model on the commits' texts and turns each row of
+// logits into probabilities by softmax.
+func (m *transformerModel) Probabilities(ctx context.Context, features []*Features) ([][]float32, error) {
+	if len(features) == 0 {
+		return nil, nil
+	}
+	out, _, err := m.runner.run(ctx, texts(features))
+	if err != nil {
+		return nil, err
+	}
+	logits := out[onnxgraph.OutputLogits]
+	if len(logits.Shape) != 2 || logits.Shape[1] != int64(len(m.meta.Labels)) {
+		return nil, fmt.Errorf("%s: logits of shape %v for %d labels", m.runner.session.path, logits.Shape, len(m.meta.Labels))
+	}
+	rows := tensorRows(logits, len(features))
+	for _, r := range rows {
+		softmax(r)
+	}
+	return rows, nil
+}

@@ -1,0 +1,142 @@
+package classify_test
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/internal/onnxfixture"
+	"github.com/commit-labeler/commit-labeler/onnxgraph"
+)
+
+// importedLabels are the fixture classifier's labels, in an order other
+// than labels.json's.
+var importedLabels = []string{"docs", "fix", "feat", "chore"}
+
+// writeImport writes a fine-tuned classifier fixture for labels and
+// removes the named files from it.
+func writeImport(t *testing.T, labels []string, remove ...string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "import")
+	if err := onnxfixture.WriteTinyClassifierFixture(dir, labels); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range remove {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestTransformerImport(t *testing.T) {
+	requireRuntime(t)
+	for _, tc := range []struct {
+		name   string
+		remove []string
+	}{
+		{"label_mapping.json", nil},
+		{"config.json id2label", []string{onnxfixture.LabelMappingFile}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := writeImport(t, importedLabels, tc.remove...)
+			dir := filepath.Join(t.TempDir(), "model")
+			meta, err := classify.Train(t.Context(), classify.TransformerKind, handMadeInput(classify.TrainOptions{Import: src}), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(meta.Labels, importedLabels) {
+				t.Errorf("labels %v, want the model's order %v", meta.Labels, importedLabels)
+			}
+			probs := scoreModelDir(t, dir)
+			checkSoftmaxOfLogits(t, src, probs)
+			checkSelfContained(t, dir, src, probs)
+		})
+	}
+}
+
+// checkSoftmaxOfLogits runs the imported model directly and checks the
+// probabilities are the softmax of its logits.
+func checkSoftmaxOfLogits(t *testing.T, src string, probs [][]float32) {
+	t.Helper()
+	feats := handMadeExamples("c")
+	texts := make([]string, len(feats))
+	for i, e := range feats {
+		texts[i] = classify.InputText(e.Features)
+	}
+	inputs, _ := tokenized(t, src, texts, onnxgraph.InputIDs, onnxgraph.InputAttentionMask) // the fixture takes no token_type_ids
+	out, err := openSession(t, src).Run(t.Context(), inputs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits := out[onnxgraph.OutputLogits]
+	for i, p := range probs {
+		row := logits.Row(i)
+		var sum float64
+		for _, l := range row {
+			sum += math.Exp(float64(l))
+		}
+		for j, l := range row {
+			if want := math.Exp(float64(l)) / sum; math.Abs(float64(p[j])-want) > 1e-5 {
+				t.Fatalf("example %d: probabilities %v, logits %v", i, p, row)
+			}
+		}
+	}
+}
+
+func TestTransformerImportErrors(t *testing.T) {
+	requireRuntime(t)
+	encoder := t.TempDir() // gives last_hidden_state, not logits
+	if err := onnxfixture.WriteTinyEncoderFixture(encoder); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(encoder, onnxfixture.LabelMappingFile), []byte(`{"id2label":{"0":"feat"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badMapping := writeImport(t, importedLabels)
+	if err := os.WriteFile(filepath.Join(badMapping, onnxfixture.LabelMappingFile), []byte(`{"id2label":{"0":"feat","2":"fix"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		src  string
+		want []string
+	}{
+		{"no import", "", []string{"Options.Import"}},
+		{"unknown label", writeImport(t, []string{"feat", "wip"}), []string{`"wip"`, "labels.json"}},
+		{"missing tokenizer", writeImport(t, importedLabels, classify.TokenizerFile), []string{classify.TokenizerFile}},
+		{"missing model", writeImport(t, importedLabels, classify.ModelFile), []string{classify.ModelFile}},
+		{"no label mapping", writeImport(t, importedLabels, onnxfixture.LabelMappingFile, onnxfixture.ConfigFile),
+			[]string{onnxfixture.LabelMappingFile, "id2label"}},
+		{"ids with a gap", badMapping, []string{onnxfixture.LabelMappingFile, `"2"`}},
+		{"wrong output", encoder, []string{classify.ModelFile, `"logits"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := classify.Train(t.Context(), classify.TransformerKind, handMadeInput(classify.TrainOptions{Import: tc.src}), t.TempDir())
+			wantErr(t, err, tc.want...)
+		})
+	}
+}
+
+// TestTransformerLoadErrors damages a trained directory: loading it names
+// the file at fault.
+func TestTransformerLoadErrors(t *testing.T) {
+	requireRuntime(t)
+	src := writeImport(t, importedLabels)
+	for _, name := range []string{classify.TokenizerFile, classify.ModelFile} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			if _, err := classify.Train(t.Context(), classify.TransformerKind, handMadeInput(classify.TrainOptions{Import: src}), dir); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Remove(filepath.Join(dir, name)); err != nil {
+				t.Fatal(err)
+			}
+			_, err := classify.Load(dir)
+			wantErr(t, err, filepath.Join(dir, name))
+		})
+	}
+}
