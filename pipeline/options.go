@@ -44,6 +44,9 @@ type Options struct {
 	DiffLimit int
 	// Ollama configures the LLM labeler.
 	Ollama OllamaOptions
+	// ModelsOut is the directory the train phase writes the models into
+	// (DIR/<kind>/, DIR/ensemble/) and the summary phase its report.
+	ModelsOut string
 }
 
 // OllamaOptions configures the ollama labeler.
@@ -88,6 +91,9 @@ func (o Options) Params() map[string]any {
 		"stride_per_year": o.StridePerYear,
 		"seed":            o.Seed,
 		"diff_limit":      o.DiffLimit,
+	}
+	if o.ModelsOut != "" {
+		p["models_out"] = o.ModelsOut
 	}
 	if o.CloneFilter != "" {
 		p["clone_filter"] = o.CloneFilter
