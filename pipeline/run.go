@@ -13,6 +13,7 @@ var phaseFuncs = map[string]PhaseFunc{
 	PhaseStride:  Stride,
 	PhaseEnrich:  Enrich,
 	PhaseLabel:   Label,
+	PhaseSummary: Summarize,
 }
 
 // Implemented reports whether a phase can run in this build.

@@ -13,7 +13,7 @@ import (
 )
 
 func TestSelectPhases(t *testing.T) {
-	implemented := []string{PhaseClone, PhaseExtract, PhaseStride, PhaseEnrich, PhaseLabel}
+	implemented := []string{PhaseClone, PhaseExtract, PhaseStride, PhaseEnrich, PhaseLabel, PhaseSummary}
 	for _, tc := range []struct {
 		only, from string
 		want       []string
@@ -21,7 +21,7 @@ func TestSelectPhases(t *testing.T) {
 	}{
 		{want: implemented},
 		{only: PhaseStride, want: []string{PhaseStride}},
-		{from: PhaseEnrich, want: []string{PhaseEnrich, PhaseLabel}},
+		{from: PhaseEnrich, want: []string{PhaseEnrich, PhaseLabel, PhaseSummary}},
 		{only: "bogus", fails: true},
 		{from: "bogus", fails: true},
 		{only: PhaseClone, from: PhaseLabel, fails: true},
@@ -51,6 +51,7 @@ func TestRunPhasesEndToEndAndResume(t *testing.T) {
 		env := newTestEnv(t)
 		env.Options.Workdir = filepath.Join(t.TempDir(), "clones")
 		env.Options.Repos = []string{fx.Dir}
+		env.Options.ModelsOut = filepath.Join(t.TempDir(), "models")
 		return env
 	}
 
@@ -66,7 +67,7 @@ func TestRunPhasesEndToEndAndResume(t *testing.T) {
 			t.Errorf("phase %s: status %s", r.Phase, r.Status)
 		}
 	}
-	if !slices.Equal(names, []string{PhaseClone, PhaseExtract, PhaseStride, PhaseEnrich, PhaseLabel}) {
+	if !slices.Equal(names, []string{PhaseClone, PhaseExtract, PhaseStride, PhaseEnrich, PhaseLabel, PhaseSummary}) {
 		t.Fatalf("phases run: %v", names)
 	}
 	byPhase := map[string]Counts{}
@@ -87,7 +88,7 @@ func TestRunPhasesEndToEndAndResume(t *testing.T) {
 		t.Errorf("stride sampled %d of %d", got, n)
 	}
 	runs, err := clean.DB.Runs(context.Background(), 10)
-	if err != nil || len(runs) != 5 {
+	if err != nil || len(runs) != 6 {
 		t.Fatalf("runs recorded: %d, %v", len(runs), err)
 	}
 

@@ -49,7 +49,7 @@ type legendEntry struct{ Color, Label string }
 
 // Layout constants of the charts, in SVG user units (CSS pixels at 1:1).
 const (
-	chartWidth = 760.0
+	chartWidth = 1000.0
 	// charWidth estimates the width of a character of the 12px labels.
 	charWidth  = 6.8
 	maxLabel   = 34

@@ -62,6 +62,7 @@ func newPhaseFlagSet(name string, stderr io.Writer, withSelection bool) (*flag.F
 	fs.IntVar(&o.StridePerYear, "stride-per-year", o.StridePerYear, "sample at most N commits per repository and year")
 	fs.Int64Var(&o.Seed, "seed", o.Seed, "seed of the stride sample")
 	fs.IntVar(&o.DiffLimit, "diff-limit", o.DiffLimit, "characters of diff text kept per commit")
+	fs.StringVar(&o.ModelsOut, "out", "models", "directory of the trained models (DIR/<kind>/model.json) and of the summary report")
 	fs.Func("ollama-host", "Ollama base URL; repeatable (default "+strings.Join(o.Ollama.Hosts, ",")+")", func(s string) error {
 		if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
 			return fmt.Errorf("%q is not an http(s) URL", s)

@@ -22,6 +22,7 @@ commands:
   stride    phase 3: drop duplicate patches, draw the time-strided sample
   enrich    phase 4: build per-commit features
   label     phase 5: label commits (conventional headers, ollama, human corrections)
+  summary   phase 7: write summary.json, summary.md and summary.html into --out
   import    load JSONL(.gz) records of the corpus schema (DATA.md)
   runs      list the recorded phase runs
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,7 +24,7 @@ func TestRunJSON(t *testing.T) {
 	fx := gittest.History(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "corpus.db")
-	args := []string{"run", "--db", db, "--workdir", filepath.Join(dir, "clones"), "--repo", fx.Dir, "--json"}
+	args := []string{"run", "--db", db, "--workdir", filepath.Join(dir, "clones"), "--repo", fx.Dir, "--out", filepath.Join(dir, "models"), "--json"}
 	code, out, errOut := train(t, args...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -32,7 +33,7 @@ func TestRunJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("output is not one JSON object: %v\n%s", err, out)
 	}
-	if len(rep.Phases) != 5 || rep.StoppedAfter != "label" || !strings.Contains(rep.Note, "train, summary") {
+	if len(rep.Phases) != 6 || rep.Phases[5].Phase != "summary" || !strings.Contains(rep.Note, "train") {
 		t.Fatalf("report = %+v", rep)
 	}
 	if got := rep.Phases[1].Counts["added"]; got != gittest.HistoryCommits {
@@ -50,8 +51,25 @@ func TestRunJSON(t *testing.T) {
 
 	code, out, _ = train(t, "runs", "--db", db, "--json")
 	var runs struct{ Runs []map[string]any }
-	if code != 0 || json.Unmarshal([]byte(out), &runs) != nil || len(runs.Runs) != 6 {
+	if code != 0 || json.Unmarshal([]byte(out), &runs) != nil || len(runs.Runs) != 7 {
 		t.Fatalf("runs: exit %d, %s", code, out)
+	}
+}
+
+func TestSummaryCommand(t *testing.T) {
+	dir := t.TempDir()
+	db, out := filepath.Join(dir, "corpus.db"), filepath.Join(dir, "models")
+	if code, _, errOut := train(t, "import", "--db", db, filepath.Join("..", "..", "pipeline", "testdata", "import-valid.jsonl")); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, errOut)
+	}
+	code, stdout, errOut := train(t, "summary", "--db", db, "--out", out)
+	if code != 0 || !strings.Contains(stdout, "summary") || !strings.Contains(stdout, "commits=4") {
+		t.Fatalf("summary: exit %d, out %q, err %q", code, stdout, errOut)
+	}
+	for _, name := range []string{"summary.json", "summary.md", "summary.html"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Errorf("summary wrote no %s: %v", name, err)
+		}
 	}
 }
 
