@@ -354,3 +354,41 @@ func TestSummarizeEmptyStore(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSummaryNames renders a report whose repository, year and model names
+// are arbitrary text: the page stays balanced HTML without elements from
+// the names, and each Markdown table row keeps its cells.
+func FuzzSummaryNames(f *testing.F) {
+	for _, s := range []string{evilRepo, "a|b\nc", "x</title><svg onload=alert(1)>", "`code` *bold* [link](u)", "\\|", "</textarea>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		s := &Summary{Labels: []string{"fix"}, Labeled: 1,
+			ByRepository: []LabelGroup{{Name: name, Total: 1, Counts: map[string]int64{"fix": 1}}},
+			ByYear:       []LabelGroup{{Name: name, Total: 1, Counts: map[string]int64{"fix": 1}}},
+			Models:       []ModelSummary{{Name: name, Kind: name, Labels: []string{"fix"}, HasMetrics: true, ConfusionLabels: []string{"fix"}, Confusion: [][]int{{1}}}},
+		}
+		r := newReport(s)
+		var page, md bytes.Buffer
+		if err := r.writeHTML(&page); err != nil {
+			t.Fatal(err)
+		}
+		if err := balancedHTML(page.Bytes()); err != nil {
+			t.Fatalf("name %q: %v", name, err)
+		}
+		doc, err := html.Parse(bytes.NewReader(page.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(findElements(doc, "script")); n > 0 {
+			t.Fatalf("name %q made %d script elements", name, n)
+		}
+		if err := r.writeMarkdown(&md); err != nil {
+			t.Fatal(err)
+		}
+		cell := markdownText(name)
+		if strings.ContainsAny(strings.ReplaceAll(cell, `\|`, ""), "|<>\n\r") {
+			t.Fatalf("markdown cell %q of %q can break the table or hold markup", cell, name)
+		}
+	})
+}
