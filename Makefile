@@ -20,7 +20,7 @@ build: setup
 
 demo: build
 	mkdir -p $(DEMO_DIR)
-	bin/train run --db $(DEMO_DIR)/commit-labeler.db --workdir $(DEMO_DIR)/clones --repo .
+	bin/train run --db $(DEMO_DIR)/commit-labeler.db --workdir $(DEMO_DIR)/clones --out $(DEMO_DIR)/models --repo .
 
 test: setup
 	scripts/fetch-webhook-examples.sh >/dev/null

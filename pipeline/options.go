@@ -49,7 +49,9 @@ type Options struct {
 	// Models are the model kinds the train phase trains, each into
 	// ModelsOut/<kind>; with several kinds an ensemble of them is trained
 	// into ModelsOut/ensemble too.
-	Models    []string
+	Models []string
+	// ModelsOut is the directory the train phase writes the models into
+	// (DIR/<kind>/, DIR/ensemble/) and the summary phase its report.
 	ModelsOut string
 	// Encoder is the sentence encoder directory of the embedding kinds.
 	Encoder string
@@ -109,9 +111,11 @@ func (o Options) Params() map[string]any {
 		"seed":            o.Seed,
 		"diff_limit":      o.DiffLimit,
 	}
+	if o.ModelsOut != "" {
+		p["models_out"] = o.ModelsOut
+	}
 	if len(o.Models) > 0 {
 		p["models"] = o.Models
-		p["models_out"] = o.ModelsOut
 		p["valid_share"] = o.ValidShare
 		p["precision_target"] = o.PrecisionTarget
 	}

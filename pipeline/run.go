@@ -6,7 +6,7 @@ import (
 	"slices"
 )
 
-// phaseFuncs maps each implemented phase to its function, in PhaseNames order.
+// phaseFuncs maps each phase to its function.
 var phaseFuncs = map[string]PhaseFunc{
 	PhaseClone:   Clone,
 	PhaseExtract: Extract,
@@ -14,16 +14,11 @@ var phaseFuncs = map[string]PhaseFunc{
 	PhaseEnrich:  Enrich,
 	PhaseLabel:   Label,
 	PhaseTrain:   TrainModels,
-}
-
-// Implemented reports whether a phase can run in this build.
-func Implemented(phase string) bool {
-	_, ok := phaseFuncs[phase]
-	return ok
+	PhaseSummary: Summarize,
 }
 
 // SelectPhases returns the phases `run` executes: only the named one, or
-// every implemented phase from the named one on, or all implemented ones.
+// every phase from the named one on, or all of them.
 func SelectPhases(only, from string) ([]string, error) {
 	if only != "" && from != "" {
 		return nil, fmt.Errorf("--only and --from are exclusive")
@@ -35,9 +30,6 @@ func SelectPhases(only, from string) ([]string, error) {
 		if !slices.Contains(PhaseNames, name) {
 			return nil, fmt.Errorf("%s %q: unknown phase (phases: %v)", flag, name, PhaseNames)
 		}
-		if !Implemented(name) {
-			return nil, fmt.Errorf("%s %q: phase not available in this version", flag, name)
-		}
 	}
 	if only != "" {
 		return []string{only}, nil
@@ -46,13 +38,7 @@ func SelectPhases(only, from string) ([]string, error) {
 	if from != "" {
 		start = slices.Index(PhaseNames, from)
 	}
-	var out []string
-	for _, p := range PhaseNames[start:] {
-		if Implemented(p) {
-			out = append(out, p)
-		}
-	}
-	return out, nil
+	return slices.Clone(PhaseNames[start:]), nil
 }
 
 // RunPhases runs the named phases in order, each recorded in the runs table,

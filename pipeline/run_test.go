@@ -15,7 +15,7 @@ import (
 )
 
 func TestSelectPhases(t *testing.T) {
-	implemented := []string{PhaseClone, PhaseExtract, PhaseStride, PhaseEnrich, PhaseLabel, PhaseTrain}
+	implemented := []string{PhaseClone, PhaseExtract, PhaseStride, PhaseEnrich, PhaseLabel, PhaseTrain, PhaseSummary}
 	for _, tc := range []struct {
 		only, from string
 		want       []string
@@ -23,7 +23,7 @@ func TestSelectPhases(t *testing.T) {
 	}{
 		{want: implemented},
 		{only: PhaseStride, want: []string{PhaseStride}},
-		{from: PhaseEnrich, want: []string{PhaseEnrich, PhaseLabel, PhaseTrain}},
+		{from: PhaseEnrich, want: []string{PhaseEnrich, PhaseLabel, PhaseTrain, PhaseSummary}},
 		{only: "bogus", fails: true},
 		{from: "bogus", fails: true},
 		{only: PhaseClone, from: PhaseLabel, fails: true},
@@ -61,7 +61,7 @@ func TestRunPhasesEndToEndAndResume(t *testing.T) {
 		env.Options.Workdir = filepath.Join(t.TempDir(), "clones")
 		env.Options.Repos = []string{fx.Dir}
 		env.Options.Models = []string{testkind.Name}
-		env.Options.ModelsOut = t.TempDir()
+		env.Options.ModelsOut = filepath.Join(t.TempDir(), "models")
 		return env
 	}
 	phases := allPhases(t)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -86,18 +87,30 @@ func (db *DB) Runs(ctx context.Context, limit int) ([]Run, error) {
 	defer rows.Close()
 	var out []Run
 	for rows.Next() {
-		var r Run
-		var params, counts, started, finished string
-		var ms int64
-		if err := rows.Scan(&r.ID, &r.Phase, &params, &started, &finished, &ms, &r.Status, &counts, &r.Error); err != nil {
+		r, err := scanRun(rows)
+		if err != nil {
 			return nil, fmt.Errorf("store: runs: %w", err)
 		}
-		_ = json.Unmarshal([]byte(params), &r.Params)
-		_ = json.Unmarshal([]byte(counts), &r.Counts)
-		r.StartedAt, _ = time.Parse(time.RFC3339Nano, started)
-		r.FinishedAt, _ = time.Parse(time.RFC3339Nano, finished)
-		r.Duration = time.Duration(ms) * time.Millisecond
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// scanRun scans the columns id, phase, params, started_at, finished_at (empty
+// when running), duration_ms, status, counts and error of a runs row, after
+// the leading destinations.
+func scanRun(rows *sql.Rows, leading ...any) (Run, error) {
+	var r Run
+	var params, counts, started, finished string
+	var ms int64
+	dest := append(leading, &r.ID, &r.Phase, &params, &started, &finished, &ms, &r.Status, &counts, &r.Error)
+	if err := rows.Scan(dest...); err != nil {
+		return r, err
+	}
+	_ = json.Unmarshal([]byte(params), &r.Params)
+	_ = json.Unmarshal([]byte(counts), &r.Counts)
+	r.StartedAt, _ = time.Parse(time.RFC3339Nano, started)
+	r.FinishedAt, _ = time.Parse(time.RFC3339Nano, finished)
+	r.Duration = time.Duration(ms) * time.Millisecond
+	return r, nil
 }

@@ -15,7 +15,7 @@ import (
 )
 
 func isPhaseCommand(name string) bool {
-	return slices.Contains(pipeline.PhaseNames, name) && pipeline.Implemented(name)
+	return slices.Contains(pipeline.PhaseNames, name)
 }
 
 // openEnv opens the store and builds the phase environment.
@@ -39,10 +39,7 @@ func openEnv(ctx context.Context, c *commonFlags, opts pipeline.Options, stderr 
 // runReport is the JSON result of run and of the phase commands.
 type runReport struct {
 	Phases []pipeline.Result `json:"phases"`
-	// StoppedAfter and Note say where run ends while later phases are not available.
-	StoppedAfter string `json:"stopped_after,omitempty"`
-	Note         string `json:"note,omitempty"`
-	Error        string `json:"error,omitempty"`
+	Error  string            `json:"error,omitempty"`
 }
 
 func runPhasesCommand(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {
@@ -71,12 +68,6 @@ func runPhasesCommand(ctx context.Context, cmd string, args []string, stdout, st
 
 	results, runErr := pipeline.RunPhases(ctx, env, phases)
 	rep := runReport{Phases: results}
-	if cmd == "run" && runErr == nil && pf.only == "" {
-		if missing := unavailablePhases(); len(missing) > 0 {
-			rep.StoppedAfter = phases[len(phases)-1]
-			rep.Note = fmt.Sprintf("run ends after %s: phases %s are not available in this version", rep.StoppedAfter, strings.Join(missing, ", "))
-		}
-	}
 	if runErr != nil {
 		rep.Error = runErr.Error()
 	}
@@ -86,8 +77,8 @@ func runPhasesCommand(ctx context.Context, cmd string, args []string, stdout, st
 	return runErr
 }
 
-// printReport prints one summary line per phase and the note, or the report
-// as one JSON object.
+// printReport prints one summary line per phase, or the report as one JSON
+// object.
 func printReport(w io.Writer, asJSON bool, rep runReport) error {
 	if asJSON {
 		return json.NewEncoder(w).Encode(rep)
@@ -95,20 +86,7 @@ func printReport(w io.Writer, asJSON bool, rep runReport) error {
 	for _, r := range rep.Phases {
 		fmt.Fprintln(w, summaryLine(r))
 	}
-	if rep.Note != "" {
-		fmt.Fprintln(w, rep.Note)
-	}
 	return nil
-}
-
-func unavailablePhases() []string {
-	var out []string
-	for _, p := range pipeline.PhaseNames {
-		if !pipeline.Implemented(p) {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // summaryLine renders a phase result on one line: "extract ok 1.2s added=200 skipped=0".

@@ -95,7 +95,7 @@ func newPhaseFlagSet(name string, stderr io.Writer, withSelection bool) (*flag.F
 		}
 		return nil
 	})
-	fs.StringVar(&o.ModelsOut, "out", o.ModelsOut, "directory the train phase writes the models into, one subdirectory per kind")
+	fs.StringVar(&o.ModelsOut, "out", o.ModelsOut, "directory of the trained models (DIR/<kind>/model.json) and of the summary report")
 	fs.StringVar(&o.Encoder, "encoder", "", "sentence encoder directory (model.onnx, tokenizer.json) of the embedding kinds")
 	fs.Float64Var(&o.ValidShare, "valid-share", o.ValidShare, "share of repositories held out for validation")
 	fs.Float64Var(&o.PrecisionTarget, "precision", o.PrecisionTarget, "precision the label thresholds are tuned for on validation")

@@ -25,6 +25,7 @@ commands:
   train     phase 6: train --model KIND[,KIND...] into --out DIR (several kinds: and their ensemble)
   eval      score a model (--model DIR) on labeled records (--data FILE.jsonl[.gz])
   classify  classify JSONL commits from stdin with a model, one JSON prediction per line
+  summary   phase 7: write summary.json, summary.md and summary.html into --out
   import    load JSONL(.gz) records of the corpus schema (DATA.md)
   runs      list the recorded phase runs
 

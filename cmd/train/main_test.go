@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,7 +36,7 @@ func TestRunJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("output is not one JSON object: %v\n%s", err, out)
 	}
-	if len(rep.Phases) != 6 || rep.StoppedAfter != "train" || !strings.Contains(rep.Note, "summary") {
+	if len(rep.Phases) != 7 || rep.Phases[6].Phase != "summary" {
 		t.Fatalf("report = %+v", rep)
 	}
 	if got := rep.Phases[1].Counts["added"]; got != gittest.HistoryCommits {
@@ -53,8 +54,25 @@ func TestRunJSON(t *testing.T) {
 
 	code, out, _ = train(t, "runs", "--db", db, "--json")
 	var runs struct{ Runs []map[string]any }
-	if code != 0 || json.Unmarshal([]byte(out), &runs) != nil || len(runs.Runs) != 7 {
+	if code != 0 || json.Unmarshal([]byte(out), &runs) != nil || len(runs.Runs) != 8 {
 		t.Fatalf("runs: exit %d, %s", code, out)
+	}
+}
+
+func TestSummaryCommand(t *testing.T) {
+	dir := t.TempDir()
+	db, out := filepath.Join(dir, "corpus.db"), filepath.Join(dir, "models")
+	if code, _, errOut := train(t, "import", "--db", db, filepath.Join("..", "..", "pipeline", "testdata", "import-valid.jsonl")); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, errOut)
+	}
+	code, stdout, errOut := train(t, "summary", "--db", db, "--out", out)
+	if code != 0 || !strings.Contains(stdout, "summary") || !strings.Contains(stdout, "commits=4") {
+		t.Fatalf("summary: exit %d, out %q, err %q", code, stdout, errOut)
+	}
+	for _, name := range []string{"summary.json", "summary.md", "summary.html"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Errorf("summary wrote no %s: %v", name, err)
+		}
 	}
 }
 
@@ -81,7 +99,6 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"bogus"}, 2, `unknown command "bogus"`},
 		{[]string{"run", "--db", db, "--labeler", "gpt"}, 2, `--labeler "gpt"`},
 		{[]string{"run", "--db", db, "--since", "yesterday"}, 2, `--since "yesterday"`},
-		{[]string{"run", "--db", db, "--only", "summary"}, 2, `"summary": phase not available`},
 		{[]string{"train", "--db", db, "--valid-share", "1"}, 2, "--valid-share 1"},
 		{[]string{"train", "--db", db, "--precision", "0"}, 2, "--precision 0"},
 		{[]string{"train", "--db", db, "--model", ","}, 2, "no model kind"},
