@@ -40,6 +40,9 @@ type Meta struct {
 	Thresholds map[string]float64 `json:"thresholds"`
 	// ThresholdTarget is the precision the thresholds were tuned for on validation data.
 	ThresholdTarget float64 `json:"threshold_target,omitempty"`
+	// ThresholdFolds, when set, is the number of repository folds whose
+	// out-of-fold predictions the thresholds were tuned on.
+	ThresholdFolds int `json:"threshold_folds,omitempty"`
 	// Metrics are the model's scores on its validation data (repositories it
 	// did not train on).
 	Metrics *Metrics `json:"metrics,omitempty"`

@@ -140,3 +140,25 @@ func TestLoadRejectsBrokenModelDirectories(t *testing.T) {
 		t.Errorf("missing graph: %v", err)
 	}
 }
+
+func TestThresholdsFromOutOfFoldPredictions(t *testing.T) {
+	requireRuntime(t)
+	examples := syntheticExamples(300)
+	train, valid := classify.SplitByRepo(examples, 0.34, 1)
+	dir := filepath.Join(t.TempDir(), "tfidf")
+	meta, err := classify.Train(context.Background(), classify.KindTfidfLogreg, classify.TrainInput{
+		Labels: commitlabeler.Default().Names(), Train: train, Valid: valid,
+		Options: classify.TrainOptions{Seed: 1, ThresholdFolds: 3},
+	}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta.ThresholdFolds != 3 || meta.Thresholds["fix"] >= classify.NeverApply {
+		t.Fatalf("folds %d, thresholds %v", meta.ThresholdFolds, meta.Thresholds)
+	}
+	// The fold models are thrown away: only the model is left beside dir.
+	entries, _ := os.ReadDir(filepath.Dir(dir))
+	if len(entries) != 1 {
+		t.Fatalf("left behind: %v", entries)
+	}
+}

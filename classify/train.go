@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"os"
+	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 )
@@ -41,6 +43,9 @@ type TrainOptions struct {
 	Vote string
 	// Import is a fine-tuned transformer directory for the transformer kind.
 	Import string
+	// ThresholdFolds > 1 tunes thresholds on out-of-fold predictions over
+	// that many folds of all repositories instead of on Valid alone.
+	ThresholdFolds int
 	// Tfidf overrides the tfidf_logreg configuration.
 	Tfidf *TfidfConfig
 }
@@ -95,7 +100,14 @@ func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, 
 		if err != nil {
 			return nil, fmt.Errorf("train %s: validate: %w", kind, err)
 		}
-		meta.Thresholds = TuneThresholds(meta.Labels, outcomes, in.Options.PrecisionTarget)
+		tuning := outcomes
+		if in.Options.ThresholdFolds > 1 {
+			if tuning, err = outOfFold(ctx, k, in, dir); err != nil {
+				return nil, fmt.Errorf("train %s: %w", kind, err)
+			}
+			meta.ThresholdFolds = in.Options.ThresholdFolds
+		}
+		meta.Thresholds = TuneThresholds(meta.Labels, tuning, in.Options.PrecisionTarget)
 		for i := range outcomes {
 			outcomes[i].Applied = labelNames(ApplyThresholds(meta.Labels, outcomes[i].Probabilities, meta.Thresholds))
 		}
@@ -105,6 +117,63 @@ func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, 
 		return nil, err
 	}
 	return meta, nil
+}
+
+// outOfFold scores every example of in.Train and in.Valid with a model that
+// did not see its repository: the repositories are split into
+// Options.ThresholdFolds folds and a model is trained on the others for
+// each. Thresholds tuned on these outcomes reflect how much precision varies
+// between many repositories, not just the few validation ones.
+func outOfFold(ctx context.Context, k Kind, in TrainInput, dir string) ([]Scored, error) {
+	all := append(slices.Clone(in.Train), in.Valid...)
+	folds := in.Options.ThresholdFolds
+	var out []Scored
+	for f := range folds {
+		var train, held []Example
+		for _, e := range all {
+			if repoFold(e.Repo, in.Options.Seed, folds) == f {
+				held = append(held, e)
+			} else {
+				train = append(train, e)
+			}
+		}
+		if len(held) == 0 || len(train) == 0 {
+			continue
+		}
+		foldDir, err := os.MkdirTemp(filepath.Dir(filepath.Clean(dir)), ".fold-")
+		if err != nil {
+			return nil, err
+		}
+		foldIn := in
+		foldIn.Train, foldIn.Valid = train, held
+		scored, err := trainAndScore(ctx, k, foldIn, foldDir)
+		os.RemoveAll(foldDir)
+		if err != nil {
+			return nil, fmt.Errorf("fold %d of %d: %w", f+1, folds, err)
+		}
+		out = append(out, scored...)
+	}
+	return out, nil
+}
+
+// trainAndScore trains a throw-away model into dir and scores in.Valid with it.
+func trainAndScore(ctx context.Context, k Kind, in TrainInput, dir string) ([]Scored, error) {
+	if err := k.Train(ctx, in, dir); err != nil {
+		return nil, err
+	}
+	m, err := Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer m.Close()
+	return Score(ctx, m, in.Valid)
+}
+
+// repoFold assigns a repository to one of n folds by a hash of its name.
+func repoFold(repo string, seed int64, n int) int {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "fold/%d/%s", seed, repo)
+	return int(h.Sum64() % uint64(n))
 }
 
 // scoreBatch is how many examples Score sends to a model at once.

@@ -55,8 +55,14 @@ type Options struct {
 	ModelsOut string
 	// Encoder is the sentence encoder directory of the embedding kinds.
 	Encoder string
+	// HoldoutRepos are repositories the train phase leaves out entirely
+	// (neither trained nor validated on), to evaluate on afterwards.
+	HoldoutRepos []string
 	// ValidShare is the share of repositories held out for validation.
 	ValidShare float64
+	// ThresholdFolds is the number of repository folds whose out-of-fold
+	// predictions the thresholds are tuned on (1: the validation ones only).
+	ThresholdFolds int
 	// PrecisionTarget is the precision the label thresholds are tuned for.
 	PrecisionTarget float64
 }
@@ -86,6 +92,7 @@ func DefaultOptions() Options {
 		ModelsOut:       "trained-models",
 		ValidShare:      0.25,
 		PrecisionTarget: classify.DefaultPrecisionTarget,
+		ThresholdFolds:  4,
 		Ollama: OllamaOptions{
 			Hosts:       []string{"http://127.0.0.1:11434"},
 			Model:       "qwen2.5:7b-instruct",
@@ -118,6 +125,10 @@ func (o Options) Params() map[string]any {
 		p["models"] = o.Models
 		p["valid_share"] = o.ValidShare
 		p["precision_target"] = o.PrecisionTarget
+		p["threshold_folds"] = o.ThresholdFolds
+	}
+	if len(o.HoldoutRepos) > 0 {
+		p["holdout_repos"] = o.HoldoutRepos
 	}
 	if o.Encoder != "" {
 		p["encoder"] = o.Encoder

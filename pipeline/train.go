@@ -24,6 +24,8 @@ const (
 	// CountFeaturesBuilt counts the labeled commits without current
 	// features, whose features were built on the fly.
 	CountFeaturesBuilt = "features_built"
+	// CountHeldOut counts the commits of Options.HoldoutRepos left out.
+	CountHeldOut = "held_out"
 )
 
 // TrainModels is the train phase: it reads every labeled commit (its
@@ -31,6 +33,8 @@ const (
 // repositories for validation (Options.ValidShare, Options.Seed), trains
 // each kind of Options.Models into Options.ModelsOut/<kind> and, with
 // several kinds, an ensemble of them into Options.ModelsOut/ensemble.
+// Commits of Options.HoldoutRepos are left out entirely, for evaluation on
+// repositories the models never saw.
 // When the split leaves one side empty (a single repository) every commit
 // is trained on and nothing is validated, so thresholds stay untuned: the
 // models abstain until trained on several repositories.
@@ -52,6 +56,11 @@ func TrainModels(ctx context.Context, env *Env) (Counts, error) {
 	if err != nil {
 		return counts, err
 	}
+	if len(o.HoldoutRepos) > 0 {
+		held := len(examples)
+		examples = slices.DeleteFunc(examples, func(e classify.Example) bool { return slices.Contains(o.HoldoutRepos, e.Repo) })
+		counts[CountHeldOut] = int64(held - len(examples))
+	}
 	if len(examples) == 0 {
 		return counts, errors.New("train: no labeled commits in the store (run the label phase or import a corpus)")
 	}
@@ -66,7 +75,7 @@ func TrainModels(ctx context.Context, env *Env) (Counts, error) {
 	counts[CountTrainRepos], counts[CountValidRepos] = int64(countRepos(train)), int64(countRepos(valid))
 
 	in := classify.TrainInput{Labels: labelsOf(examples), Train: train, Valid: valid,
-		Options: classify.TrainOptions{Seed: o.Seed, PrecisionTarget: o.PrecisionTarget, Encoder: o.Encoder}}
+		Options: classify.TrainOptions{Seed: o.Seed, PrecisionTarget: o.PrecisionTarget, ThresholdFolds: o.ThresholdFolds, Encoder: o.Encoder}}
 	kinds := o.Models
 	if len(kinds) > 1 {
 		kinds = append(slices.Clone(kinds), classify.KindEnsemble)

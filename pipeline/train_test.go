@@ -78,3 +78,28 @@ func TestTrainModelsErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestTrainModelsHoldsOutRepositories(t *testing.T) {
+	ctx := context.Background()
+	env := newCorpusEnv(t, 5, 20)
+	repos, err := env.DB.Repositories(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := repos[0].Name
+	env.Options.Models = []string{testkind.Name}
+	env.Options.ModelsOut = t.TempDir()
+	env.Options.HoldoutRepos = []string{held}
+	counts, err := TrainModels(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCounts(t, counts, Counts{CountExamples: 80, CountHeldOut: 20})
+	meta, err := classify.ReadMeta(filepath.Join(env.Options.ModelsOut, testkind.Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(meta.TrainRepos, held) || slices.Contains(meta.ValidRepos, held) {
+		t.Fatalf("held-out %s was trained or validated on: %v / %v", held, meta.TrainRepos, meta.ValidRepos)
+	}
+}

@@ -96,8 +96,17 @@ func newPhaseFlagSet(name string, stderr io.Writer, withSelection bool) (*flag.F
 		return nil
 	})
 	fs.StringVar(&o.ModelsOut, "out", o.ModelsOut, "directory of the trained models (DIR/<kind>/model.json) and of the summary report")
+	fs.Func("holdout", "repositories (owner/name, comma-separated) the train phase leaves out, to evaluate on", func(s string) error {
+		for r := range strings.SplitSeq(s, ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				o.HoldoutRepos = append(o.HoldoutRepos, r)
+			}
+		}
+		return nil
+	})
 	fs.StringVar(&o.Encoder, "encoder", "", "sentence encoder directory (model.onnx, tokenizer.json) of the embedding kinds")
 	fs.Float64Var(&o.ValidShare, "valid-share", o.ValidShare, "share of repositories held out for validation")
+	fs.IntVar(&o.ThresholdFolds, "threshold-folds", o.ThresholdFolds, "tune thresholds on out-of-fold predictions over N folds of the repositories (1: on the validation repositories only)")
 	fs.Float64Var(&o.PrecisionTarget, "precision", o.PrecisionTarget, "precision the label thresholds are tuned for on validation")
 	if withSelection {
 		fs.StringVar(&pf.only, "only", "", "run only this phase")
