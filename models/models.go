@@ -13,7 +13,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sync"
 )
 
 //go:embed default
@@ -28,26 +27,17 @@ const metaFile = "model.json"
 // ErrNoDefault is returned by DefaultDir when the build ships no model.
 var ErrNoDefault = errors.New("no default model in this build (models/default holds no model.json): pass --model DIR")
 
-var extracted struct {
-	once sync.Once
-	dir  string
-	err  error
-}
-
 // DefaultDir returns the directory of the shipped default model, extracting
 // it on first use to CacheDir()/models/default-<first 12 hex digits of the
 // SHA-256 of its model.json>. Extraction writes a temporary directory and
-// renames it into place, so concurrent processes never see half a model.
+// renames it into place, so concurrent processes never see half a model;
+// a cache emptied meanwhile is filled again.
 func DefaultDir() (string, error) {
-	extracted.once.Do(func() {
-		sub, err := fs.Sub(embedded, defaultRoot)
-		if err != nil {
-			extracted.err = err
-			return
-		}
-		extracted.dir, extracted.err = Extract(sub, filepath.Join(CacheDir(), "models"), "default")
-	})
-	return extracted.dir, extracted.err
+	sub, err := fs.Sub(embedded, defaultRoot)
+	if err != nil {
+		return "", err
+	}
+	return Extract(sub, filepath.Join(CacheDir(), "models"), "default")
 }
 
 // CacheDir is commit-labeler's cache: $COMMIT_LABELER_CACHE, else

@@ -46,6 +46,21 @@ func predict(ctx context.Context, model Classifier, vocab *commitlabeler.Vocabul
 	return out, nil
 }
 
+// classify predicts the commits' labels (predict) and counts the labels
+// predicted in the metrics.
+func (e *Events) classify(ctx context.Context, commits []classify.Commit) ([]classify.Prediction, error) {
+	preds, err := predict(ctx, e.model, e.vocab, commits)
+	if err != nil || e.metrics == nil {
+		return preds, err
+	}
+	for _, p := range preds {
+		for _, l := range p.Labels {
+			e.metrics.Classifications.WithLabelValues(l.Label).Inc()
+		}
+	}
+	return preds, nil
+}
+
 // titlePrediction is the prediction a Conventional Commits header makes.
 func titlePrediction(h classify.Header, vocab *commitlabeler.Vocabulary) classify.Prediction {
 	p := classify.Prediction{Source: classify.SourceTitle}

@@ -37,6 +37,8 @@ type EventsConfig struct {
 	ConfigTTL time.Duration
 	// Transport options of every installation's client (retries, waits).
 	Transport []TransportOption
+	// Metrics, when set, counts the labels predicted (Classifications).
+	Metrics *Metrics
 }
 
 // defaultConfigTTL is how long a configuration file is trusted.
@@ -53,6 +55,7 @@ type Events struct {
 	log     *slog.Logger
 	vocab   *commitlabeler.Vocabulary
 	ttl     time.Duration
+	metrics *Metrics
 }
 
 // NewEvents checks cfg and returns the event handlers' shared state.
@@ -75,6 +78,7 @@ func NewEvents(cfg EventsConfig) (*Events, error) {
 		log:     cfg.Logger,
 		vocab:   cfg.Vocabulary,
 		ttl:     cfg.ConfigTTL,
+		metrics: cfg.Metrics,
 	}
 	if e.log == nil {
 		e.log = slog.Default()

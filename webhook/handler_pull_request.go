@@ -111,7 +111,7 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *github.Pu
 			break
 		}
 	}
-	preds, err := predict(ctx, h.model, h.vocab, []classify.Commit{commitInput(pr.GetTitle(), pr.GetBody(), files)})
+	preds, err := h.classify(ctx, []classify.Commit{commitInput(pr.GetTitle(), pr.GetBody(), files)})
 	if err != nil {
 		return err
 	}

@@ -96,7 +96,7 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 		rows = append(rows, row)
 		inputs = append(inputs, in)
 	}
-	preds, err := predict(ctx, h.model, h.vocab, inputs)
+	preds, err := h.classify(ctx, inputs)
 	if err != nil {
 		return err
 	}

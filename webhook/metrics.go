@@ -43,7 +43,7 @@ type Metrics struct {
 	apiCalls   *prometheus.CounterVec
 	rateLimit  *prometheus.GaugeVec
 
-	// Classifications counts the labels the bot applied, by label; the
+	// Classifications counts the labels the bot predicted, by label; the
 	// event handlers increment it.
 	Classifications *prometheus.CounterVec
 }

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
 	"log/slog"
+	"time"
 
+	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/ghapp"
+	"github.com/commit-labeler/commit-labeler/models"
 	"github.com/commit-labeler/commit-labeler/store"
 	"github.com/commit-labeler/commit-labeler/webhook"
 )
@@ -14,13 +18,57 @@ type handlerDeps struct {
 	DB      *store.DB
 	Metrics *webhook.Metrics
 	Log     *slog.Logger
-	// ModelDir is --model: empty for the Conventional-title rule alone.
+	// ModelDir is --model: empty for the shipped default model.
 	ModelDir string
 	// DryRun is --dry-run: compute labels, change nothing on GitHub.
 	DryRun bool
 }
 
 // newHandlers builds the bot's event handlers (pull_request, push,
-// installation...). The event handling code sets it; without handlers the
-// bot acknowledges every delivery and stores none.
-var newHandlers = func(handlerDeps) ([]webhook.Handler, error) { return nil, nil }
+// installation, installation_repositories); tests replace it.
+var newHandlers = eventHandlers
+
+// fallbackAppSlug names the App's bot user when GitHub cannot be asked: the
+// name app.yml registers.
+const fallbackAppSlug = "commit-labeler"
+
+// eventHandlers loads the model (--model, else the shipped default) and
+// builds the event handlers around it.
+func eventHandlers(d handlerDeps) ([]webhook.Handler, error) {
+	dir := d.ModelDir
+	if dir == "" {
+		var err error
+		if dir, err = models.DefaultDir(); err != nil {
+			return nil, err
+		}
+	}
+	clf, err := classify.LoadClassifier(dir)
+	if err != nil {
+		return nil, err
+	}
+	meta := clf.Meta()
+	d.Log.Info("model loaded", "dir", dir, "kind", meta.Kind, "labels", len(meta.Labels))
+	events, err := webhook.NewEvents(webhook.EventsConfig{
+		Store: d.DB, Clients: d.Clients, Classifier: clf, AppSlug: appSlug(d),
+		DryRun: d.DryRun, Logger: d.Log, Metrics: d.Metrics,
+	})
+	if err != nil {
+		clf.Close()
+		return nil, err
+	}
+	return events.Handlers(), nil
+}
+
+// appSlug asks GitHub for the App's slug, whose bot user's own events the
+// handlers ignore. GitHub being unreachable at start-up must not keep the
+// bot from taking deliveries, so it falls back to the manifest's name.
+func appSlug(d handlerDeps) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	app, _, err := d.Clients.App().Apps.Get(ctx, "")
+	if err != nil || app.GetSlug() == "" {
+		d.Log.Warn("cannot read the App's slug; assuming the manifest's", "slug", fallbackAppSlug, "err", err)
+		return fallbackAppSlug
+	}
+	return app.GetSlug()
+}
