@@ -43,7 +43,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	fs.StringVar(&o.addr, "addr", "", "listen address HOST:PORT (default :$PORT, :3000)")
 	fs.StringVar(&o.dbPath, "db", "commit-labeler-bot.db", "SQLite file of deliveries and the job queue")
-	fs.StringVar(&o.modelDir, "model", "", "model directory (default: the shipped model; none: the Conventional-title rule alone)")
+	fs.StringVar(&o.modelDir, "model", "", "model directory (default: the shipped model)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "compute labels but change nothing on GitHub")
 	fs.StringVar(&o.configPath, "config", "", "app.env written by `bot setup` (default ~/.config/commit-labeler/app.env when it exists)")
 	fs.IntVar(&o.workers, "workers", 4, "deliveries handled at once")
