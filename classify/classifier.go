@@ -62,6 +62,9 @@ func (c *Classifier) ClassifyFeatures(ctx context.Context, feats []*Features) ([
 		pred := Prediction{Source: SourceModel, Scores: scores(c.meta.Labels, p)}
 		pred.Labels = ApplyThresholds(c.meta.Labels, p, c.meta.Thresholds)
 		pred.Abstain = len(pred.Labels) == 0
+		if pred.Abstain {
+			pred.Labels = []LabelScore{} // "labels": [] rather than null for JSON readers
+		}
 		if c.explainer != nil {
 			pred.Reasons = c.explainer.Explain(feats[i], pred.Scores[0].Label, DefaultReasons)
 		}
