@@ -26,11 +26,17 @@ import (
 
 // envRunAsBot makes the test binary run the bot (with labelingHandler)
 // instead of the tests, so that a test can start, kill and restart it.
-const envRunAsBot = "COMMIT_LABELER_TEST_RUN_AS_BOT"
+// With envRealHandlers too, it runs the real event handlers and model.
+const (
+	envRunAsBot     = "COMMIT_LABELER_TEST_RUN_AS_BOT"
+	envRealHandlers = "COMMIT_LABELER_TEST_REAL_HANDLERS"
+)
 
 func TestMain(m *testing.M) {
 	if os.Getenv(envRunAsBot) == "1" {
-		newHandlers = func(d handlerDeps) ([]webhook.Handler, error) { return []webhook.Handler{&labelingHandler{d}}, nil }
+		if os.Getenv(envRealHandlers) != "1" {
+			newHandlers = func(d handlerDeps) ([]webhook.Handler, error) { return []webhook.Handler{&labelingHandler{d}}, nil }
+		}
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 		code := run(ctx, os.Args[1:], os.Stderr)
 		stop()
