@@ -70,7 +70,12 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *github.Pu
 	// edits and pushes, which the payload does not show.
 	number := ev.GetNumber()
 	pr, _, err := gh.PullRequests.Get(ctx, r.owner, r.name, number)
-	if err != nil {
+	switch {
+	case err == nil:
+	case isClientError(err) && ev.PullRequest != nil:
+		log.WarnContext(ctx, "cannot read the pull request; using the delivery's copy", "err", err)
+		pr = ev.PullRequest
+	default:
 		return fmt.Errorf("pull request %s#%d: %w", r, number, err)
 	}
 	if pr.GetState() == "closed" {
@@ -99,17 +104,20 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *github.Pu
 	}
 
 	shas, err := pullCommits(ctx, gh, r, number)
+	if isClientError(err) {
+		log.WarnContext(ctx, "cannot list the pull request's commits; corrections will name its head only", "err", err)
+		shas, err = []string{pr.GetHead().GetSHA()}, nil
+	}
 	if err != nil {
 		return err
 	}
-	var files []*github.CommitFile
-	for f, err := range gh.PullRequests.ListFilesIter(ctx, r.owner, r.name, number, &github.ListOptions{PerPage: 100}) {
-		if err != nil {
-			return fmt.Errorf("files of %s#%d: %w", r, number, err)
-		}
-		if files = append(files, f); len(files) == maxPullFiles {
-			break
-		}
+	files, err := pullFiles(ctx, gh, r, number)
+	if isClientError(err) {
+		log.WarnContext(ctx, "cannot list the pull request's files; classifying its title and body alone", "err", err)
+		files, err = nil, nil
+	}
+	if err != nil {
+		return err
 	}
 	preds, err := h.classify(ctx, []classify.Commit{commitInput(pr.GetTitle(), pr.GetBody(), files)})
 	if err != nil {
@@ -123,6 +131,10 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *github.Pu
 		return err
 	}
 	present, err := issueLabels(ctx, gh, r, number, cfg)
+	if isClientError(err) {
+		log.WarnContext(ctx, "cannot list the pull request's labels; using the delivery's", "err", err)
+		present, err = payloadLabels(pr, cfg), nil
+	}
 	if err != nil {
 		return err
 	}
@@ -147,7 +159,7 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *github.Pu
 	if !write {
 		return nil
 	}
-	if err := applyLabels(ctx, gh, r, number, plan, cfg, h.vocab); err != nil {
+	if err := applyLabels(ctx, gh, r, number, plan, cfg, h.vocab, log); err != nil {
 		return err
 	}
 	if err := h.db.ForgetBotLabels(ctx, r.String(), number, plan.remove); err != nil {
@@ -156,7 +168,38 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *github.Pu
 	if !cfg.CheckRuns {
 		return nil
 	}
-	return pullCheckRun(pr.GetHead().GetSHA(), pred, plan.lines, cfg).create(ctx, gh, r.owner, r.name)
+	err = pullCheckRun(pr.GetHead().GetSHA(), pred, plan.lines, cfg).create(ctx, gh, r.owner, r.name)
+	if isClientError(err) {
+		log.WarnContext(ctx, "cannot create the explanation check run", "err", err)
+		return nil
+	}
+	return err
+}
+
+// pullFiles lists a pull request's files with their patches.
+func pullFiles(ctx context.Context, gh *github.Client, r repoRef, number int) ([]*github.CommitFile, error) {
+	var files []*github.CommitFile
+	for f, err := range gh.PullRequests.ListFilesIter(ctx, r.owner, r.name, number, &github.ListOptions{PerPage: 100}) {
+		if err != nil {
+			return nil, fmt.Errorf("files of %s#%d: %w", r, number, err)
+		}
+		if files = append(files, f); len(files) == maxPullFiles {
+			break
+		}
+	}
+	return files, nil
+}
+
+// payloadLabels are the vocabulary labels a pull request carries as seen in
+// a delivery.
+func payloadLabels(pr *github.PullRequest, cfg RepoConfig) map[string]bool {
+	present := map[string]bool{}
+	for _, l := range pr.Labels {
+		if name, ok := cfg.VocabularyLabel(l.GetName()); ok {
+			present[name] = true
+		}
+	}
+	return present
 }
 
 // pullCommits lists the SHAs of a pull request's commits, oldest first.

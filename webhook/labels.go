@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"log/slog"
 	"context"
 	"errors"
 	"fmt"
@@ -91,13 +92,18 @@ func ensureLabel(ctx context.Context, gh *github.Client, r repoRef, gitHubName s
 
 // applyLabels creates the missing repository labels, adds the labels in one
 // request and removes the stale ones (404: already gone, fine).
-func applyLabels(ctx context.Context, gh *github.Client, r repoRef, number int, p labelPlan, cfg RepoConfig, vocab *commitlabeler.Vocabulary) error {
+func applyLabels(ctx context.Context, gh *github.Client, r repoRef, number int, p labelPlan, cfg RepoConfig, vocab *commitlabeler.Vocabulary, log *slog.Logger) error {
 	var names []string
 	for _, name := range p.add {
 		l, _ := vocab.Get(name)
 		gitHubName := cfg.GitHubLabel(name)
 		if err := ensureLabel(ctx, gh, r, gitHubName, l); err != nil {
-			return err
+			if !isClientError(err) {
+				return err
+			}
+			// GitHub creates a missing label itself when it is added to an
+			// issue, only without our colour and description.
+			log.WarnContext(ctx, "cannot create the label; adding it anyway", "label", gitHubName, "err", err)
 		}
 		names = append(names, gitHubName)
 	}
@@ -123,6 +129,14 @@ func statusOf(err error) int {
 		return e.Response.StatusCode
 	}
 	return 0
+}
+
+// isClientError reports whether GitHub refused a request with a 4xx status
+// that retrying will not change (the transport has already waited out rate
+// limits): such reads are logged and done without.
+func isClientError(err error) bool {
+	s := statusOf(err)
+	return s >= 400 && s < 500 && s != http.StatusTooManyRequests
 }
 
 // isAlreadyExists recognises the 422 GitHub answers when a label exists.
