@@ -118,7 +118,12 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 	if !h.writes(cfg) || !cfg.CheckRuns {
 		return nil
 	}
-	return pushCheckRun(headSHA, rows).create(ctx, gh, r.owner, r.name)
+	err = pushCheckRun(headSHA, rows).create(ctx, gh, r.owner, r.name)
+	if isClientError(err) {
+		log.WarnContext(ctx, "cannot create the check run of the pushed commits", "err", err)
+		return nil
+	}
+	return err
 }
 
 // pushedCommitInput builds a pushed commit's classifier input. A
@@ -131,7 +136,7 @@ func (h *pushHandler) pushedCommitInput(ctx context.Context, gh *github.Client, 
 		switch {
 		case err == nil:
 			return commitInput(subject, body, full.Files), nil
-		case statusOf(err) != 404 && statusOf(err) != 422:
+		case !isClientError(err):
 			return classify.Commit{}, fmt.Errorf("commit %s: %w", c.GetID(), err)
 		}
 		log.WarnContext(ctx, "commit not readable through the API: classified from the payload", "sha", c.GetID(), "error", err)
