@@ -17,6 +17,7 @@ import (
 type labeledVector struct {
 	SparseVector
 	label int
+	repo  string
 }
 
 // trainTfidf fits multinomial logistic regression with Adagrad over
@@ -32,6 +33,7 @@ func trainTfidf(ctx context.Context, in TrainInput, dir string) error {
 		return fmt.Errorf("no training example has a first label among %v", in.Labels)
 	}
 	idf := inverseDocumentFrequencies(train, cfg.Dims)
+	dropRepositorySpecific(idf, train, cfg.MinRepos)
 	for _, set := range [][]labeledVector{train, valid} {
 		for i := range set {
 			normaliseTfidf(&set[i].SparseVector, idf)
@@ -92,7 +94,7 @@ func hashExamples(examples []Example, labels []string, cfg TfidfConfig) []labele
 				if y < 0 {
 					continue
 				}
-				out[i] = labeledVector{SparseVector: Hash(Tokens(e.Features, cfg.Tokens), cfg.Dims), label: y}
+				out[i] = labeledVector{SparseVector: Hash(Tokens(e.Features, cfg.Tokens), cfg.Dims), label: y, repo: e.Repo}
 				keep[i] = true
 			}
 		}()
@@ -122,6 +124,40 @@ func inverseDocumentFrequencies(train []labeledVector, dims int) []float32 {
 		idf[i] = float32(math.Log((1+n)/(1+float64(d))) + 1)
 	}
 	return idf
+}
+
+// dropRepositorySpecific zeroes the IDF of indices seen in fewer than
+// minRepos training repositories, so that the names of one repository
+// (directories, identifiers, jargon) neither train nor serve: a model meant
+// for unseen repositories learns from what repositories share. Training
+// data from fewer than 2×minRepos repositories is left alone.
+func dropRepositorySpecific(idf []float32, train []labeledVector, minRepos int) {
+	if minRepos <= 1 {
+		return
+	}
+	seen := make(map[string][]bool)
+	repos := make([]uint8, len(idf))
+	for _, v := range train {
+		s, ok := seen[v.repo]
+		if !ok {
+			s = make([]bool, len(idf))
+			seen[v.repo] = s
+		}
+		for _, i := range v.Indices {
+			if !s[i] {
+				s[i] = true
+				repos[i] = min(repos[i]+1, 255)
+			}
+		}
+	}
+	if len(seen) < 2*minRepos {
+		return
+	}
+	for i, n := range repos {
+		if int(n) < minRepos {
+			idf[i] = 0
+		}
+	}
 }
 
 // normaliseTfidf weighs v by idf and scales it to unit length, as the

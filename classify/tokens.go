@@ -17,6 +17,11 @@ type TokenConfig struct {
 	BodyWords int `json:"body_words"`
 	// DiffWords is how many words of changed diff lines are read (0: none).
 	DiffWords int `json:"diff_words"`
+	// NormaliseWords maps subject and body words to a normal form
+	// (normalWord): numbers and versions to one token each, plural and
+	// past/progressive verb endings stripped, so "bumps"/"bumped"/"bump"
+	// and "v1.2.3"/"v2" share a weight across repositories.
+	NormaliseWords bool `json:"normalise_words,omitempty"`
 	// Weights scale each namespace group: "subject", "chars", "body",
 	// "files", "shape", "diff" (missing: 1).
 	Weights map[string]float64 `json:"weights,omitempty"`
@@ -84,7 +89,7 @@ func (t *tokenBuilder) add(name string, n float64) {
 
 func (t *tokenBuilder) subject(f *Features) {
 	t.setGroup("subject")
-	ws := Words(f.Subject)
+	ws := t.words(f.Subject)
 	if len(ws) == 0 {
 		t.add("s:<empty>", 1)
 	} else {
@@ -119,13 +124,57 @@ func (t *tokenBuilder) body(f *Features) {
 		return
 	}
 	t.setGroup("body")
-	ws := Words(f.Body)
+	ws := t.words(f.Body)
 	if len(ws) > t.cfg.BodyWords {
 		ws = ws[:t.cfg.BodyWords]
 	}
 	for _, w := range ws {
 		t.add("b:"+w, 1)
 	}
+}
+
+// words splits message text into words, normalised when configured.
+func (t *tokenBuilder) words(s string) []string {
+	ws := Words(s)
+	if t.cfg.NormaliseWords {
+		for i, w := range ws {
+			ws[i] = normalWord(w)
+		}
+	}
+	return ws
+}
+
+// normalWord maps a lower-case word to its normal form: a word with digits
+// becomes "<num>" (all digits) or "<ver>" (letters and digits, as in "v2"
+// or "rc1"); otherwise a plural "s"/"es", "ed" or "ing" ending is stripped
+// from words long enough to keep a stem of at least three letters, and
+// then a final "e".
+func normalWord(w string) string {
+	digits, others := 0, 0
+	for _, r := range w {
+		if unicode.IsDigit(r) {
+			digits++
+		} else {
+			others++
+		}
+	}
+	switch {
+	case digits > 0 && others == 0:
+		return "<num>"
+	case digits > 0:
+		return "<ver>"
+	}
+	for _, suffix := range []string{"ing", "ed", "es", "s"} {
+		if stem, ok := strings.CutSuffix(w, suffix); ok && len(stem) >= 3 && !strings.HasSuffix(stem, "s") {
+			w = stem
+			break
+		}
+	}
+	// "update", "updates", "updated" and "updating" all end up "updat".
+	if len(w) >= 4 {
+		w = strings.TrimSuffix(w, "e")
+	}
+	return w
 }
 
 func (t *tokenBuilder) files(f *Features) {
