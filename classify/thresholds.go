@@ -2,12 +2,14 @@ package classify
 
 import "sort"
 
-// DefaultPrecisionTarget is the precision thresholds are tuned for. Tuned
-// on the few validation repositories alone, precision fell on unseen ones
-// (0.85 → 0.56 for tfidf_logreg); tuned on out-of-fold predictions over all
-// training repositories (TrainOptions.ThresholdFolds) it held: 0.876 on
-// eight unseen repositories, at 4% coverage.
-const DefaultPrecisionTarget = 0.85
+// DefaultPrecisionTarget is the precision thresholds are tuned for, a
+// margin above the 0.85 the default thresholds must keep on repositories a
+// model never saw. Tuned on the few validation repositories alone, precision
+// fell on unseen ones (0.85 → 0.56 for tfidf_logreg); tuned on out-of-fold
+// predictions over all training repositories (TrainOptions.ThresholdFolds)
+// it held within a hair (0.85 → 0.8495; 0.86 → 0.845, the per-label cuts
+// being noisy), hence the margin: 0.88 kept 0.922, at 0.8% coverage.
+const DefaultPrecisionTarget = 0.88
 
 // minThresholdSupport is the fewest validation predictions of a label that
 // may set its threshold; rarer labels keep the strictest one seen overall.
