@@ -101,7 +101,10 @@ func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, 
 			return nil, fmt.Errorf("train %s: validate: %w", kind, err)
 		}
 		tuning := outcomes
-		if in.Options.ThresholdFolds > 1 {
+		// An ensemble combines members already trained on every training
+		// repository, so its out-of-fold predictions would have seen their
+		// repositories: it keeps the validation outcomes.
+		if in.Options.ThresholdFolds > 1 && kind != KindEnsemble {
 			if tuning, err = outOfFold(ctx, k, in, dir); err != nil {
 				return nil, fmt.Errorf("train %s: %w", kind, err)
 			}
