@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -107,26 +106,6 @@ func (t tally) stored(ls []store.Labeling) {
 			t.add("label."+cl.Label, 1)
 		}
 	}
-}
-
-// putLabelings stores ls in one transaction: a batch is stored whole or not at all.
-func putLabelings(ctx context.Context, db *store.DB, ls []store.Labeling) error {
-	if len(ls) == 0 {
-		return nil
-	}
-	return db.Tx(ctx, func(tx *sql.Tx) error {
-		w, err := store.NewLabelingWriter(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer w.Close()
-		for _, l := range ls {
-			if err := w.Put(l); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 // vocabularyDigest is a short hash of the vocabulary, part of labeler

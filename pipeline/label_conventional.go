@@ -28,7 +28,7 @@ func (l conventionalLabeler) run(ctx context.Context, env *Env, t tally) error {
 	defer progress.Done()
 	batch := make([]store.Labeling, 0, labelWriteBatch)
 	flush := func() error {
-		if err := putLabelings(ctx, env.DB, batch); err != nil {
+		if err := env.DB.PutLabelings(ctx, batch); err != nil {
 			return err
 		}
 		t.stored(batch)

@@ -143,7 +143,7 @@ func (l *ollamaLabeler) run(parent context.Context, env *Env, t tally) error {
 		if writeErr != nil {
 			continue // drain the workers
 		}
-		if err := putLabelings(ctx, env.DB, out.labelings); err != nil {
+		if err := env.DB.PutLabelings(ctx, out.labelings); err != nil {
 			writeErr = err
 			cancel()
 			continue

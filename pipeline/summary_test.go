@@ -48,7 +48,7 @@ func summaryFixture(t testing.TB) (*Env, string) {
 	ollama := func(id int64, label string, conf float64) store.Labeling {
 		return store.Labeling{CommitID: id, Source: store.SourceOllama, LabelerVersion: "test", Labels: []store.CommitLabel{{Label: label, Confidence: conf}}}
 	}
-	if err := putLabelings(ctx, env.DB, []store.Labeling{ollama(shas["1"], "docs", 0.65), ollama(shas["2"], "fix", 0.92), ollama(evil[0], "test", 0.31)}); err != nil {
+	if err := env.DB.PutLabelings(ctx, []store.Labeling{ollama(shas["1"], "docs", 0.65), ollama(shas["2"], "fix", 0.92), ollama(evil[0], "test", 0.31)}); err != nil {
 		t.Fatal(err)
 	}
 

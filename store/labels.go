@@ -113,6 +113,27 @@ func (w *LabelingWriter) Close() error {
 	return nil
 }
 
+// PutLabelings stores labelings in one transaction: a batch is stored whole
+// or not at all.
+func (db *DB) PutLabelings(ctx context.Context, ls []Labeling) error {
+	if len(ls) == 0 {
+		return nil
+	}
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		w, err := NewLabelingWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		for _, l := range ls {
+			if err := w.Put(l); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // EffectiveLabel is the label set a commit carries after precedence: all
 // labels of the most trusted source that labeled it.
 type EffectiveLabel struct {

@@ -2,34 +2,11 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"reflect"
 	"testing"
 )
-
-// putLabelings stores labelings in one transaction.
-func putLabelings(t testing.TB, db *DB, ls ...Labeling) {
-	t.Helper()
-	ctx := context.Background()
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		w, err := NewLabelingWriter(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer w.Close()
-		for _, l := range ls {
-			if err := w.Put(l); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // summaryCommit is commit i of a repository, authored at unix time ts.
 func summaryCommit(i int, ts int64, bot bool) Commit {
@@ -50,14 +27,16 @@ func TestSummaryQueries(t *testing.T) {
 		t.Fatal(err)
 	}
 	one := func(label string, conf float64) []CommitLabel { return []CommitLabel{{Label: label, Confidence: conf}} }
-	putLabelings(t, db,
-		Labeling{CommitID: a[0].ID, Source: SourceConventional, LabelerVersion: "v", Labels: []CommitLabel{{Label: "fix", Confidence: 1}, {Label: "i18n", Confidence: 0.95}}},
-		Labeling{CommitID: a[0].ID, Source: SourceOllama, LabelerVersion: "v", Labels: one("fix", 0.42)},
-		Labeling{CommitID: a[1].ID, Source: SourceConventional, LabelerVersion: "v", Labels: one("feat", 1)},
-		Labeling{CommitID: a[1].ID, Source: SourceOllama, LabelerVersion: "v", Labels: []CommitLabel{{Label: "docs", Confidence: 0}, {Label: "feat", Confidence: 0.1}}},
-		Labeling{CommitID: a[2].ID, Source: SourceOllama, LabelerVersion: "v", Labels: one("test", 0.999)},
-		Labeling{CommitID: b[0].ID, Source: SourceConventional, LabelerVersion: "v"},
-	)
+	if err := db.PutLabelings(context.Background(), []Labeling{
+		{CommitID: a[0].ID, Source: SourceConventional, LabelerVersion: "v", Labels: []CommitLabel{{Label: "fix", Confidence: 1}, {Label: "i18n", Confidence: 0.95}}},
+		{CommitID: a[0].ID, Source: SourceOllama, LabelerVersion: "v", Labels: one("fix", 0.42)},
+		{CommitID: a[1].ID, Source: SourceConventional, LabelerVersion: "v", Labels: one("feat", 1)},
+		{CommitID: a[1].ID, Source: SourceOllama, LabelerVersion: "v", Labels: []CommitLabel{{Label: "docs", Confidence: 0}, {Label: "feat", Confidence: 0.1}}},
+		{CommitID: a[2].ID, Source: SourceOllama, LabelerVersion: "v", Labels: one("test", 0.999)},
+		{CommitID: b[0].ID, Source: SourceConventional, LabelerVersion: "v"},
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	counts, err := db.CorpusCounts(ctx)
 	if err != nil {
