@@ -87,14 +87,9 @@ type embedBagNet struct {
 	head      *mlpHead
 }
 
-// hashed is an example's sparse input: bucket indices and weights
-// normalised to sum to 1 (the mean of the rows).
-type hashed struct {
-	indices []int64
-	weights []float32
-}
-
-func (c EmbedBagConfig) hash(f *Features) hashed {
+// hash is an example's sparse input: its token buckets with weights
+// summing to 1, so the graph's weighted sum is the embeddings' mean.
+func (c EmbedBagConfig) hash(f *Features) SparseVector {
 	v := Hash(Tokens(f, c.Tokens), c.Buckets)
 	var total float32
 	for _, x := range v.Values {
@@ -105,11 +100,11 @@ func (c EmbedBagConfig) hash(f *Features) hashed {
 	for i, x := range v.Values {
 		w[i] = x / total
 	}
-	return hashed{indices: v.Indices, weights: w}
+	return SparseVector{Indices: v.Indices, Values: w}
 }
 
-func hashAll(cfg EmbedBagConfig, examples []Example) []hashed {
-	out := make([]hashed, len(examples))
+func hashAll(cfg EmbedBagConfig, examples []Example) []SparseVector {
+	out := make([]SparseVector, len(examples))
 	parallelFor(len(examples), func(i int) { out[i] = cfg.hash(examples[i].Features) })
 	return out
 }
@@ -139,7 +134,7 @@ func trainEmbedBagNet(ctx context.Context, in TrainInput, cfg EmbedBagConfig) (*
 // embedBagTrainer adapts the net to fitSGD.
 type embedBagTrainer struct {
 	net          *embedBagNet
-	train, valid []hashed
+	train, valid []SparseVector
 	acts         activations
 	dx           []float32
 	best         *embedBagNet
@@ -155,9 +150,9 @@ func (t *embedBagTrainer) step(i, y int, w, lr float32) {
 	}
 	grad[y] -= w
 	t.net.head.backward(t.acts, grad, t.dx, lr)
-	for k, idx := range x.indices {
+	for k, idx := range x.Indices {
 		row := t.net.embedding[int(idx)*dim : (int(idx)+1)*dim]
-		s := lr * x.weights[k]
+		s := lr * x.Values[k]
 		for d, g := range t.dx {
 			row[d] -= s * g
 		}
@@ -180,12 +175,12 @@ func (t *embedBagTrainer) restore() {
 }
 
 // mean writes the weighted mean of x's embedding rows into out.
-func (n *embedBagNet) mean(x hashed, out []float32) {
+func (n *embedBagNet) mean(x SparseVector, out []float32) {
 	clear(out)
 	dim := n.cfg.Dim
-	for k, idx := range x.indices {
+	for k, idx := range x.Indices {
 		row := n.embedding[int(idx)*dim : (int(idx)+1)*dim]
-		w := x.weights[k]
+		w := x.Values[k]
 		for d, e := range row {
 			out[d] += w * e
 		}
@@ -193,7 +188,7 @@ func (n *embedBagNet) mean(x hashed, out []float32) {
 }
 
 // forward is the pure-Go forward pass: the label probabilities of x.
-func (n *embedBagNet) forward(x hashed) []float32 {
+func (n *embedBagNet) forward(x SparseVector) []float32 {
 	acts := n.head.newActivations(n.cfg.Dim)
 	n.mean(x, acts[0])
 	return n.head.forward(acts)
@@ -279,33 +274,14 @@ func (m *embedBagModel) Probabilities(ctx context.Context, features []*Features)
 	if len(features) == 0 {
 		return nil, nil
 	}
-	rows := make([]hashed, len(features))
-	width := 1
+	rows := make([]SparseVector, len(features))
 	for i, f := range features {
 		rows[i] = m.cfg.hash(f)
-		width = max(width, len(rows[i].indices))
 	}
-	indices := make([]int64, len(rows)*width)
-	values := make([]float32, len(rows)*width)
-	for i, r := range rows {
-		copy(indices[i*width:], r.indices)
-		copy(values[i*width:], r.weights)
-	}
-	shape := []int64{int64(len(rows)), int64(width)}
-	out, err := m.session.Run(ctx,
-		Int64Input(onnxgraph.InputIndices, shape, indices),
-		Float32Input(onnxgraph.InputValues, shape, values))
+	indices, values := PadSparse(rows)
+	out, err := m.session.Run(ctx, indices, values)
 	if err != nil {
 		return nil, err
 	}
-	return tensorRows(out[onnxgraph.OutputProbabilities], len(rows)), nil
-}
-
-// tensorRows splits a [n, L] tensor into its rows.
-func tensorRows(t Float32Tensor, n int) [][]float32 {
-	rows := make([][]float32, n)
-	for i := range rows {
-		rows[i] = t.Row(i)
-	}
-	return rows
+	return out[onnxgraph.OutputProbabilities].Rows(), nil
 }

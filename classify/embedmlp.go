@@ -345,5 +345,5 @@ func (m *embedMLPModel) Probabilities(ctx context.Context, features []*Features)
 	if err != nil {
 		return nil, err
 	}
-	return tensorRows(out[onnxgraph.OutputProbabilities], len(vecs)), nil
+	return out[onnxgraph.OutputProbabilities].Rows(), nil
 }

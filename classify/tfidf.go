@@ -95,34 +95,12 @@ func (m *tfidfModel) Probabilities(ctx context.Context, feats []*Features) ([][]
 	for i, f := range feats {
 		vecs[i] = Hash(Tokens(f, m.cfg.Tokens), m.cfg.Dims)
 	}
-	indices, values := padSparse(vecs)
+	indices, values := PadSparse(vecs)
 	out, err := m.session.Run(ctx, indices, values)
 	if err != nil {
 		return nil, err
 	}
-	probs := out[onnxgraph.OutputProbabilities]
-	rows := make([][]float32, len(feats))
-	for i := range rows {
-		rows[i] = probs.Row(i)
-	}
-	return rows, nil
-}
-
-// padSparse lays sparse vectors out as the graph's [N, K] inputs, padding
-// with index 0 and value 0 (which adds nothing).
-func padSparse(vecs []SparseVector) (Input, Input) {
-	k := 1
-	for _, v := range vecs {
-		k = max(k, len(v.Indices))
-	}
-	idx := make([]int64, len(vecs)*k)
-	val := make([]float32, len(vecs)*k)
-	for i, v := range vecs {
-		copy(idx[i*k:], v.Indices)
-		copy(val[i*k:], v.Values)
-	}
-	shape := []int64{int64(len(vecs)), int64(k)}
-	return Int64Input(onnxgraph.InputIndices, shape, idx), Float32Input(onnxgraph.InputValues, shape, val)
+	return out[onnxgraph.OutputProbabilities].Rows(), nil
 }
 
 // Explain names the tokens with the largest contributions

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/commit-labeler/commit-labeler/onnxgraph"
 )
 
 // TokenConfig selects the namespaces of tokens a linear or bag-of-n-grams
@@ -318,4 +320,22 @@ func Hash(tokens []Token, dims int) SparseVector {
 		v.Values = append(v.Values, float32(acc[i]))
 	}
 	return v
+}
+
+// PadSparse lays sparse vectors out as the sparse graphs' [N, K] inputs
+// (onnxgraph.InputIndices, InputValues), padding with index 0 and value 0,
+// which adds nothing.
+func PadSparse(vecs []SparseVector) (Input, Input) {
+	k := 1
+	for _, v := range vecs {
+		k = max(k, len(v.Indices))
+	}
+	idx := make([]int64, len(vecs)*k)
+	val := make([]float32, len(vecs)*k)
+	for i, v := range vecs {
+		copy(idx[i*k:], v.Indices)
+		copy(val[i*k:], v.Values)
+	}
+	shape := []int64{int64(len(vecs)), int64(k)}
+	return Int64Input(onnxgraph.InputIndices, shape, idx), Float32Input(onnxgraph.InputValues, shape, val)
 }

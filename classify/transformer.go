@@ -282,7 +282,7 @@ func (m *transformerModel) Probabilities(ctx context.Context, features []*Featur
 	if len(logits.Shape) != 2 || logits.Shape[1] != int64(len(m.meta.Labels)) {
 		return nil, fmt.Errorf("%s: logits of shape %v for %d labels", m.runner.session.path, logits.Shape, len(m.meta.Labels))
 	}
-	rows := tensorRows(logits, len(features))
+	rows := logits.Rows()
 	for _, r := range rows {
 		softmax(r)
 	}

@@ -156,20 +156,11 @@ func (m *model) Close() error { return m.session.Close() }
 
 func (m *model) Probabilities(ctx context.Context, feats []*classify.Features) ([][]float32, error) {
 	vecs := make([]classify.SparseVector, len(feats))
-	width := 1
 	for i, f := range feats {
 		vecs[i] = classify.Hash(classify.Tokens(f, m.cfg.Tokens), m.cfg.Dims)
-		width = max(width, len(vecs[i].Indices))
 	}
-	indices := make([]int64, len(feats)*width)
-	values := make([]float32, len(feats)*width)
-	for i, v := range vecs {
-		copy(indices[i*width:], v.Indices)
-		copy(values[i*width:], v.Values)
-	}
-	shape := []int64{int64(len(feats)), int64(width)}
-	out, err := m.session.Run(ctx, classify.Int64Input(onnxgraph.InputIndices, shape, indices),
-		classify.Float32Input(onnxgraph.InputValues, shape, values))
+	indices, values := classify.PadSparse(vecs)
+	out, err := m.session.Run(ctx, indices, values)
 	if err != nil {
 		return nil, err
 	}
