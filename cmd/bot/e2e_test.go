@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -84,15 +83,7 @@ func labelsExamplePullRequest(t *testing.T, bare bool) {
 	}
 
 	dir := t.TempDir()
-	keyPath := filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(keyPath, fake.PrivateKeyPEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	bot := startBotProcess(t, []string{
-		envRealHandlers + "=1", "COMMIT_LABELER_CACHE=" + filepath.Join(dir, "cache"), classify.ORTLibraryEnv + "=" + classify.ORTLibraryPath(),
-		"GITHUB_APP_ID=1", "GITHUB_PRIVATE_KEY_PATH=" + keyPath, "GITHUB_PRIVATE_KEY=",
-		"GITHUB_WEBHOOK_SECRET=s3cret", "GITHUB_API_URL=" + fake.URL, "HOME=" + dir, "XDG_CONFIG_HOME=" + dir,
-	}, "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "bot.db"), "--redeliver-interval", "0")
+	bot := startBotProcess(t, botEnv(t, fake, dir, "s3cret"), "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "bot.db"), "--redeliver-interval", "0")
 
 	post := func(secret, delivery string) int {
 		req, _ := http.NewRequest(http.MethodPost, "http://"+bot.addr+webhook.PathWebhooks, bytes.NewReader(body))

@@ -3,6 +3,7 @@ package fakegithub
 import (
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -77,4 +78,45 @@ func writeSecondaryRateLimit(w http.ResponseWriter, status int) {
 		"message":           "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
 		"documentation_url": secondaryRateLimitDocs,
 	})
+}
+
+// EarlyCall is a call that came while its client had been told to wait: after
+// a Retry-After answer to the same installation, before that answer expired.
+type EarlyCall struct {
+	Call
+	// Ignored is the Retry-After answer it came too early after.
+	Ignored Call
+}
+
+// EarlyCalls checks calls (Repos.Calls) against the Retry-After answers
+// among them, per client (installation): it returns the calls that arrived
+// before an answer's Retry-After expired, counted from when the answer was
+// written. A call arriving within grace of that answer was already on its
+// way when the client read it (another worker's request) and is counted in
+// inFlight instead.
+func EarlyCalls(calls []Call, grace time.Duration) (early []EarlyCall, inFlight int) {
+	byClient := map[int64][]Call{}
+	for _, c := range calls {
+		byClient[c.Installation] = append(byClient[c.Installation], c)
+	}
+	for _, cs := range byClient {
+		slices.SortStableFunc(cs, func(a, b Call) int { return a.Time.Compare(b.Time) })
+		for i, c := range cs {
+			if c.RetryAfter == 0 {
+				continue
+			}
+			until := c.Answered.Add(c.RetryAfter)
+			for _, later := range cs[i+1:] {
+				if !later.Time.Before(until) {
+					break
+				}
+				if later.Time.Before(c.Answered.Add(grace)) {
+					inFlight++
+					continue
+				}
+				early = append(early, EarlyCall{Call: later, Ignored: c})
+			}
+		}
+	}
+	return early, inFlight
 }

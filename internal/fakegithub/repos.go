@@ -44,6 +44,11 @@ type Call struct {
 	Status int
 	// RetryAfter is the Retry-After the answer carried, 0 if none.
 	RetryAfter time.Duration
+	// Installation is the client: the installation whose token the request
+	// carried (GitHub keeps rate limits per installation).
+	Installation int64
+	// Answered is when the answer was written.
+	Answered time.Time
 }
 
 // Repos serves the repository endpoints a labeling bot uses (pull requests,
@@ -52,10 +57,11 @@ type Call struct {
 type Repos struct {
 	s *Server
 
-	mu     sync.Mutex
-	repos  map[string]*Repo
-	faults *Faults
-	calls  []Call
+	mu      sync.Mutex
+	repos   map[string]*Repo
+	faults  *Faults
+	latency time.Duration
+	calls   []Call
 }
 
 // NewRepos registers the repository endpoints on s.
@@ -139,9 +145,14 @@ func (rs *Repos) handle(pattern string, h repoHandler) {
 			rs.mu.Lock()
 			rs.calls = append(rs.calls, Call{
 				Time: arrived, Method: r.Method, Path: r.URL.Path, Status: rec.status, RetryAfter: rec.retryAfter(),
+				Installation: InstallationID(r), Answered: time.Now(),
 			})
 			rs.mu.Unlock()
 		}()
+		if !rs.wait(r) {
+			rec.status = 0 // the client went away: no answer
+			return
+		}
 		rs.mu.Lock()
 		defer rs.mu.Unlock()
 		if rs.faults != nil && rs.faults.inject(rec) {
