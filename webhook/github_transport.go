@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/bradleyfalzon/ghinstallation/v2"
 )
 
 // Defaults of Transport.
@@ -143,7 +146,7 @@ func rewound(req *http.Request, attempt int) (*http.Request, error) {
 // shared waits (rate limits) hold back every request of the Transport.
 func (t *Transport) retryAfter(req *http.Request, resp *http.Response, err error, attempt int) (wait time.Duration, shared bool, why string) {
 	if err != nil {
-		if req.Context().Err() != nil || !idempotent(req.Method) {
+		if req.Context().Err() != nil || !idempotent(req.Method) || tokenRefused(err) {
 			return 0, false, ""
 		}
 		return t.backoffDelay(attempt), false, "network error: " + err.Error()
@@ -259,6 +262,18 @@ func (t *Transport) logClientError(req *http.Request, resp *http.Response) {
 	}
 	t.log.InfoContext(req.Context(), "github: request refused", "method", req.Method, "path", req.URL.Path,
 		"status", resp.StatusCode)
+}
+
+// tokenRefused reports whether err is GitHub refusing the installation a
+// token with a 4xx that waiting will not change (the App was uninstalled or
+// the installation suspended): resending the request cannot succeed.
+func tokenRefused(err error) bool {
+	var e *ghinstallation.HTTPError
+	if !errors.As(err, &e) || e.Response == nil {
+		return false
+	}
+	s := e.Response.StatusCode
+	return s >= 400 && s < 500 && s != http.StatusTooManyRequests && e.Response.Header.Get("Retry-After") == ""
 }
 
 func idempotent(method string) bool {

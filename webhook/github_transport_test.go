@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"cmp"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bradleyfalzon/ghinstallation/v2"
 )
 
 // scriptedServer answers requests with the scripted answers in order (the
@@ -132,5 +135,40 @@ func TestTransportSecondaryLimitWithoutRetryAfterWaitsAMinute(t *testing.T) {
 	}
 	if b, _ := io.ReadAll(resp.Body); !strings.Contains(string(b), "secondary") {
 		t.Errorf("body not kept for the caller: %q", b)
+	}
+}
+
+// tokenRefusal is the authenticating transport failing as ghinstallation
+// does when GitHub refuses the installation a token.
+type tokenRefusal struct {
+	status int
+	calls  int
+}
+
+func (t *tokenRefusal) RoundTrip(req *http.Request) (*http.Response, error) {
+	t.calls++
+	resp := &http.Response{StatusCode: t.status, Status: http.StatusText(t.status), Header: http.Header{}, Body: http.NoBody, Request: req}
+	return nil, fmt.Errorf("could not refresh installation id 1's token: %w",
+		&ghinstallation.HTTPError{Message: "received non 2xx response status", InstallationID: 1, Response: resp})
+}
+
+// TestTransportTokenRefusals: a token GitHub refuses for good (404: the App
+// was uninstalled; 403: suspended) ends the request at once; a 5xx on the
+// token is retried like any other.
+func TestTransportTokenRefusals(t *testing.T) {
+	for _, tt := range []struct {
+		status, wantCalls int
+	}{{http.StatusNotFound, 1}, {http.StatusForbidden, 1}, {http.StatusBadGateway, 3}} {
+		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
+			next := &tokenRefusal{status: tt.status}
+			client := &http.Client{Transport: NewTransport(next, WithAttempts(3), WithBackoff(time.Millisecond),
+				WithTransportLogger(slog.New(slog.DiscardHandler)))}
+			if _, err := client.Get("http://github.invalid/repos/o/r/pulls/1"); err == nil {
+				t.Fatal("no error")
+			}
+			if next.calls != tt.wantCalls {
+				t.Errorf("%d calls, want %d", next.calls, tt.wantCalls)
+			}
+		})
 	}
 }

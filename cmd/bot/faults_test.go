@@ -283,3 +283,54 @@ func TestFaultReadOnlyDatabase(t *testing.T) {
 		t.Fatalf("bot still running on a read-only database\n%s", tail(stderr.String(), 3000))
 	}
 }
+
+// TestFaultTermDuringBurst SIGTERMs the bot twice during a burst
+// (CL_FAULTS_TERM_N deliveries, default 2,000), --shutdown-timeout 3s:
+// first while GitHub answers in 0.1 s (running jobs finish), then while it
+// answers in 30 s (running jobs are cancelled and requeued). Each time the
+// process must exit 0 within the deadline and a few seconds; after the
+// restarts every delivery is handled and labeled exactly once.
+func TestFaultTermDuringBurst(t *testing.T) {
+	needFaults(t)
+	const deadline = 3 * time.Second
+	n := envInt(t, "CL_FAULTS_TERM_N", 2000)
+	r := newFaultRig(t, n, "", "--shutdown-timeout", deadline.String())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	bot := r.start()
+	sent := r.send(ctx, r.deliveries, 8)
+	for i, latency := range []time.Duration{100 * time.Millisecond, 30 * time.Second} {
+		r.waitLabeledCount((i + 1) * n / 4)
+		r.repos.SetLatency(latency)
+		time.Sleep(time.Second) // every worker waits on GitHub
+		took := r.stop(bot, deadline+5*time.Second)
+		logs := bot.output()
+		after := logs[strings.LastIndex(logs, "shutting down"):]
+		t.Logf("SIGTERM with GitHub answering in %s: exit 0 after %s; after SIGTERM: %d handled, %d cancelled for a retry (%v)",
+			latency, took.Round(time.Millisecond), strings.Count(after, "delivery handled"),
+			strings.Count(after, "delivery failed, will retry"), linesBy(after, "level=ERROR"))
+		r.repos.SetLatency(0)
+		bot = r.start()
+	}
+	t.Logf("%s", <-sent)
+	r.waitLabeled(r.deliveries, 15*time.Minute)
+	time.Sleep(time.Second)
+	r.metrics()
+	r.stop(bot, deadline+5*time.Second)
+	o := r.outcome(r.deliveries)
+	t.Logf("%s", o)
+	r.checkExactlyOnce(o, r.deliveries)
+	r.checkNoSecrets()
+}
+
+// waitLabeledCount waits until at least n pull requests got a label.
+func (r *faultRig) waitLabeledCount(n int) {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Minute)
+	for len(r.labelPosts()) < n {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("fewer than %d pull requests labeled after 10 minutes\n%s", n, tail(r.logs(), 4000))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
