@@ -164,7 +164,7 @@ func botEnv(t *testing.T, fake *fakegithub.Server, dir, secret string) []string 
 		t.Fatal(err)
 	}
 	return []string{
-		envRealHandlers + "=1", "COMMIT_LABELER_CACHE=" + filepath.Join(dir, "cache"), classify.ORTLibraryEnv + "=" + classify.ORTLibraryPath(),
+		"COMMIT_LABELER_CACHE=" + filepath.Join(dir, "cache"), classify.ORTLibraryEnv + "=" + classify.ORTLibraryPath(),
 		"GITHUB_APP_ID=1", "GITHUB_PRIVATE_KEY_PATH=" + keyPath, "GITHUB_PRIVATE_KEY=",
 		"GITHUB_WEBHOOK_SECRET=" + secret, "GITHUB_API_URL=" + fake.URL, "HOME=" + dir, "XDG_CONFIG_HOME=" + dir,
 	}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -20,48 +19,23 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
-// envRunAsBot makes the test binary run the bot (with labelingHandler)
-// instead of the tests, so that a test can start, kill and restart it.
-// With envRealHandlers too, it runs the real event handlers and model.
-const (
-	envRunAsBot     = "COMMIT_LABELER_TEST_RUN_AS_BOT"
-	envRealHandlers = "COMMIT_LABELER_TEST_REAL_HANDLERS"
-)
+// envRunAsBot makes the test binary run the bot, with its real handlers and
+// model, instead of the tests, so that a test can start, kill and restart it.
+const envRunAsBot = "COMMIT_LABELER_TEST_RUN_AS_BOT"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(envRunAsBot) == "1" {
-		if os.Getenv(envRealHandlers) != "1" {
-			newHandlers = func(d handlerDeps) ([]webhook.Handler, error) { return []webhook.Handler{&labelingHandler{d}}, nil }
-		}
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 		code := run(ctx, os.Args[1:], os.Stderr)
 		stop()
 		os.Exit(code)
 	}
 	os.Exit(m.Run())
-}
-
-// labelingHandler labels each opened pull request "feat" through the API,
-// as the installation: a stand-in for the real handlers that calls GitHub.
-type labelingHandler struct{ handlerDeps }
-
-func (*labelingHandler) Handles() []string { return []string{"pull_request"} }
-
-func (h *labelingHandler) Handle(ctx context.Context, _, _ string, payload []byte) error {
-	var ev github.PullRequestEvent
-	if err := json.Unmarshal(payload, &ev); err != nil {
-		return webhook.Permanent(err)
-	}
-	gh, err := h.Clients.Installation(ev.GetInstallation().GetID())
-	if err != nil {
-		return err
-	}
-	_, _, err = gh.Issues.AddLabelsToIssue(ctx, ev.GetRepo().GetOwner().GetLogin(), ev.GetRepo().GetName(), ev.GetNumber(), []string{"feat"})
-	return err
 }
 
 // botProcess is the bot running as a subprocess.
@@ -118,10 +92,15 @@ func pullRequestPayload(number int) []byte {
 	return fmt.Appendf(nil, `{"action":"opened","number":%d,"installation":{"id":1},"repository":{"name":"r","full_name":"o/r","owner":{"login":"o"}},"pull_request":{"number":%d,"title":"feat: %d"}}`, number, number, number)
 }
 
-// TestBotSurvivesKill starts the bot, queues deliveries whose handlers hang
-// on GitHub, SIGKILLs it, restarts it with GitHub answering and checks each
-// pull request was labeled exactly once; then SIGTERM stops it cleanly.
+// TestBotSurvivesKill starts the bot with its real handlers against a GitHub
+// that answers 404 to every read, so that the pull requests are labeled
+// from their deliveries, queues deliveries whose label additions hang,
+// SIGKILLs it, restarts it with GitHub answering and checks each pull
+// request was labeled exactly once; then SIGTERM stops it cleanly.
 func TestBotSurvivesKill(t *testing.T) {
+	if err := classify.InitRuntime(); err != nil {
+		t.Skipf("ONNX Runtime absent, run scripts/setup.sh: %v", err)
+	}
 	const deliveries = 5
 	fake := fakegithub.New(t)
 	fake.AddInstallation(fakegithub.NewInstallation(1, "o", "Organization"))
@@ -144,14 +123,7 @@ func TestBotSurvivesKill(t *testing.T) {
 		fakegithub.WriteJSON(w, http.StatusOK, []*github.Label{{Name: "feat"}})
 	})
 	dir := t.TempDir()
-	keyPath := filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(keyPath, fake.PrivateKeyPEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{
-		"GITHUB_APP_ID=1", "GITHUB_PRIVATE_KEY_PATH=" + keyPath, "GITHUB_PRIVATE_KEY=",
-		"GITHUB_WEBHOOK_SECRET=s3cret", "GITHUB_API_URL=" + fake.URL, "HOME=" + dir, "XDG_CONFIG_HOME=" + dir,
-	}
+	env := botEnv(t, fake, dir, "s3cret")
 	args := []string{"--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "bot.db"), "--redeliver-interval", "0", "--workers", "2", "--shutdown-timeout", "2s"}
 
 	bot := startBotProcess(t, env, args...)
