@@ -10,7 +10,7 @@ export CGO_ENABLED := 1
 
 DEMO_DIR ?= .work/demo
 
-.PHONY: setup build demo test bench model clean
+.PHONY: setup build demo test bench faults model clean
 
 setup:
 	scripts/setup.sh
@@ -32,6 +32,15 @@ test:
 
 bench: setup
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+# The bot's long fault runs (README "Fault runs"): SIGKILL during a burst of
+# 10,000 deliveries, GitHub failing 30% of calls, a full disk, a read-only
+# database, SIGTERM during a burst, secrets never leaked. One at a time:
+#   make faults FAULTS=TestFaultDiskFull
+FAULTS ?= TestFault|TestSecretsNeverLeak|TestBotSurvivesKill
+faults: setup
+	scripts/fetch-webhook-examples.sh >/dev/null
+	CL_FAULTS=1 $(GO) test -count=1 -v -timeout 60m -run '$(FAULTS)' ./cmd/bot/
 
 # The shipped default model (models/default), reproduced from the corpus.
 # HOLDOUT are repositories it never trains on (chosen by a hash of their
