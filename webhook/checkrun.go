@@ -30,24 +30,54 @@ type checkRun struct {
 	title, summary, text      string
 }
 
-// create writes the check run.
+// create writes the check run, once per delivery: a rerun of the delivery's
+// job (after a crash or a failed later call) first looks for the check run
+// an earlier attempt created, by name and external_id, on the head commit.
 func (c checkRun) create(ctx context.Context, gh *github.Client, owner, repo string) error {
+	run := deliveryRunFrom(ctx)
+	if run.attempt > 1 {
+		done, err := c.createdBy(ctx, gh, owner, repo, run.id)
+		if err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+	}
 	out := &github.CheckRunOutput{Title: &c.title, Summary: new(limitText(c.summary))}
 	if c.text != "" {
 		out.Text = new(limitText(c.text))
 	}
-	_, _, err := gh.Checks.CreateCheckRun(ctx, owner, repo, github.CreateCheckRunOptions{
+	opts := github.CreateCheckRunOptions{
 		Name:        c.name,
 		HeadSHA:     c.headSHA,
 		Status:      new("completed"),
 		Conclusion:  &c.conclusion,
 		CompletedAt: &github.Timestamp{Time: time.Now()},
 		Output:      out,
-	})
-	if err != nil {
+	}
+	if run.id != "" {
+		opts.ExternalID = &run.id
+	}
+	if _, _, err := gh.Checks.CreateCheckRun(ctx, owner, repo, opts); err != nil {
 		return fmt.Errorf("check run %q on %s/%s@%s: %w", c.name, owner, repo, short(c.headSHA), err)
 	}
 	return nil
+}
+
+// createdBy reports whether the head commit has a check run of this name
+// created for the delivery deliveryID.
+func (c checkRun) createdBy(ctx context.Context, gh *github.Client, owner, repo, deliveryID string) (bool, error) {
+	opts := &github.ListCheckRunsOptions{CheckName: &c.name, Filter: new("all"), ListOptions: github.ListOptions{PerPage: 100}}
+	for run, err := range gh.Checks.ListCheckRunsForRefIter(ctx, owner, repo, c.headSHA, opts) {
+		if err != nil {
+			return false, fmt.Errorf("check runs %q on %s/%s@%s: %w", c.name, owner, repo, short(c.headSHA), err)
+		}
+		if run.GetExternalID() == deliveryID {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // pullCheckRun explains the labels of a pull request: each label with its

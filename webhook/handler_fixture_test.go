@@ -184,10 +184,17 @@ func newBotFixture(t *testing.T, mutate ...func(*EventsConfig)) *botFixture {
 // deliver calls the handler of the event type with the payload.
 func (f *botFixture) deliver(eventType string, payload []byte) error {
 	f.t.Helper()
+	return f.deliverRun(eventType, payload, deliveryRun{id: "delivery-" + eventType, attempt: 1})
+}
+
+// deliverRun calls the handler as attempt run.attempt of the job of
+// delivery run.id.
+func (f *botFixture) deliverRun(eventType string, payload []byte, run deliveryRun) error {
+	f.t.Helper()
 	for _, h := range f.events.Handlers() {
 		for _, e := range h.Handles() {
 			if e == eventType {
-				return h.Handle(context.Background(), eventType, "delivery-"+eventType, payload)
+				return h.Handle(withDeliveryRun(context.Background(), run), eventType, run.id, payload)
 			}
 		}
 	}

@@ -186,7 +186,7 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs])
 		return err
 	}
 	start := time.Now()
-	err = w.dispatcher.Dispatch(ctx, d.Event, d.ID, d.Payload)
+	err = w.dispatcher.Dispatch(withDeliveryRun(ctx, deliveryRun{id: d.ID, attempt: job.Attempt}), d.Event, d.ID, d.Payload)
 	took := time.Since(start)
 	switch {
 	case err == nil:

@@ -27,8 +27,20 @@ func (rs *Repos) registerChecks() {
 			Conclusion:  req.Conclusion,
 			CompletedAt: req.CompletedAt,
 			Output:      req.Output,
+			ExternalID:  req.ExternalID,
 		}
 		repo.CheckRuns = append(repo.CheckRuns, run)
 		WriteJSON(w, http.StatusCreated, run)
+	})
+	// One page holds every check run: the fake never has many per commit.
+	rs.handle("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", func(w http.ResponseWriter, r *http.Request, repo *Repo) {
+		name := r.URL.Query().Get("check_name")
+		var runs []*github.CheckRun
+		for _, run := range repo.CheckRuns {
+			if run.GetHeadSHA() == r.PathValue("ref") && (name == "" || run.GetName() == name) {
+				runs = append(runs, run)
+			}
+		}
+		WriteJSON(w, http.StatusOK, github.ListCheckRunsResults{Total: new(len(runs)), CheckRuns: runs})
 	})
 }
