@@ -1,16 +1,20 @@
 package webhook
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 
 	"github.com/google/go-github/v93/github"
 )
 
 // InstallationClients makes go-github clients authenticated as an
-// installation; *ghapp.Clients is one.
+// installation, or as the App itself; *ghapp.Clients is one.
 type InstallationClients interface {
 	Installation(installationID int64) (*github.Client, error)
+	App() *github.Client
 }
 
 // clientPool keeps one client per installation, each behind its own
@@ -22,10 +26,38 @@ type clientPool struct {
 
 	mu      sync.Mutex
 	clients map[int64]*github.Client
+	// installations are the installations found for repositories whose
+	// deliveries named none, by full name.
+	installations map[string]int64
 }
 
 func newClientPool(src InstallationClients, opts ...TransportOption) *clientPool {
-	return &clientPool{src: src, opts: opts, clients: map[int64]*github.Client{}}
+	return &clientPool{src: src, opts: opts, clients: map[int64]*github.Client{}, installations: map[string]int64{}}
+}
+
+// repositoryInstallation asks GitHub, as the App, which installation reaches
+// owner/name (GET /repos/{owner}/{repo}/installation), remembering the answer.
+// A repository the App is not installed on is a permanent error.
+func (p *clientPool) repositoryInstallation(ctx context.Context, owner, name string) (int64, error) {
+	full := owner + "/" + name
+	p.mu.Lock()
+	id, ok := p.installations[full]
+	p.mu.Unlock()
+	if ok {
+		return id, nil
+	}
+	inst, _, err := p.src.App().Apps.GetRepositoryInstallation(ctx, owner, name)
+	var gerr *github.ErrorResponse
+	if errors.As(err, &gerr) && gerr.Response.StatusCode == http.StatusNotFound {
+		return 0, Permanent(fmt.Errorf("the App is not installed on %s: %w", full, err))
+	}
+	if err != nil {
+		return 0, fmt.Errorf("installation of %s: %w", full, err)
+	}
+	p.mu.Lock()
+	p.installations[full] = inst.GetID()
+	p.mu.Unlock()
+	return inst.GetID(), nil
 }
 
 // installation returns the installation's client.

@@ -108,16 +108,23 @@ type repoRef struct {
 
 func (r repoRef) String() string { return r.owner + "/" + r.name }
 
-// refOf takes the repository and installation of an event.
-func refOf(repo *github.Repository, inst *github.Installation) (repoRef, error) {
+// refOf takes the repository and installation of an event. GitHub sends
+// the installation with every App delivery; a payload without one (a
+// repository webhook, a hand-made delivery) is resolved by asking GitHub
+// which installation reaches the repository.
+func (e *Events) refOf(ctx context.Context, repo *github.Repository, inst *github.Installation) (repoRef, error) {
 	if repo == nil || repo.GetOwner().GetLogin() == "" || repo.GetName() == "" {
 		return repoRef{}, Permanent(errors.New("payload has no repository"))
 	}
-	r := repoRef{owner: repo.GetOwner().GetLogin(), name: repo.GetName(), defaultBranch: repo.GetDefaultBranch()}
-	if inst.GetID() == 0 {
-		return r, Permanent(fmt.Errorf("payload for %s has no installation", r))
+	r := repoRef{owner: repo.GetOwner().GetLogin(), name: repo.GetName(), defaultBranch: repo.GetDefaultBranch(),
+		installationID: inst.GetID()}
+	if r.installationID == 0 {
+		id, err := e.clients.repositoryInstallation(ctx, r.owner, r.name)
+		if err != nil {
+			return r, fmt.Errorf("payload for %s has no installation: %w", r, err)
+		}
+		r.installationID = id
 	}
-	r.installationID = inst.GetID()
 	return r, nil
 }
 

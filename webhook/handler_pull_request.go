@@ -36,7 +36,7 @@ func (h *pullRequestHandler) Handle(ctx context.Context, eventType, deliveryID s
 	default:
 		return nil
 	}
-	r, err := refOf(ev.Repo, ev.Installation)
+	r, err := h.refOf(ctx, ev.Repo, ev.Installation)
 	if err != nil {
 		return fmt.Errorf("pull_request delivery %s: %w", deliveryID, err)
 	}

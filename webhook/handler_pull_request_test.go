@@ -279,3 +279,31 @@ func TestPullRequestClosedSinceTheEventIsSkipped(t *testing.T) {
 		t.Fatalf("a closed pull request was labeled: %v", f.writes())
 	}
 }
+
+func TestPullRequestWithoutInstallationAsksGitHubForIt(t *testing.T) {
+	f := newBotFixture(t)
+	payload := f.pullExample("opened", "fix: close the file", human, func(m map[string]any) { delete(m, "installation") })
+	f.mustDeliver("pull_request", payload)
+	f.mustDeliver("pull_request", payload)
+	if got := f.labels(); !slices.Equal(got, []string{"type: fix"}) {
+		t.Fatalf("labels = %v, want the title's", got)
+	}
+	lookups := 0
+	for _, c := range f.fake.Requests() {
+		if c.Method == "GET" && c.Path == "/repos/"+exOwner+"/"+exRepo+"/installation" {
+			lookups++
+		}
+	}
+	if lookups != 1 {
+		t.Errorf("%d installation lookups for two deliveries, want 1 (remembered)", lookups)
+	}
+
+	other := f.pullExample("opened", "fix: close the file", human, func(m map[string]any) {
+		delete(m, "installation")
+		m["repository"].(map[string]any)["owner"].(map[string]any)["login"] = "stranger"
+	})
+	err := f.deliver("pull_request", other)
+	if !IsPermanent(err) || !strings.Contains(err.Error(), "not installed on stranger/") {
+		t.Errorf("a repository the App is not installed on: %v, want a permanent error naming it", err)
+	}
+}

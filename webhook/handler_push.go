@@ -39,7 +39,7 @@ func (h *pushHandler) Handle(ctx context.Context, eventType, deliveryID string, 
 		log.DebugContext(ctx, "push without commits: skipped")
 		return nil
 	}
-	r, err := refOf(pushRepository(ev.GetRepo()), ev.Installation)
+	r, err := h.refOf(ctx, pushRepository(ev.GetRepo()), ev.Installation)
 	if err != nil {
 		return fmt.Errorf("push delivery %s: %w", deliveryID, err)
 	}

@@ -44,9 +44,11 @@ func labelsExamplePullRequest(t *testing.T, bare bool) {
 			break
 		}
 	}
+	// GitHub's example has no installation, as a repository webhook's
+	// delivery would not: the bot asks GitHub which installation reaches
+	// the repository.
 	pr := opened["pull_request"].(map[string]any)
 	pr["title"] = "docs: " + pr["title"].(string)
-	opened["installation"] = map[string]any{"id": 1}
 	body, _ := json.Marshal(opened)
 	var ev github.PullRequestEvent
 	if err := json.Unmarshal(body, &ev); err != nil {

@@ -28,6 +28,27 @@ func (s *Server) installation(id int64) (*github.Installation, bool) {
 	return s.installations[i], true
 }
 
+// repositoryInstallation finds the installation granting owner/name: one
+// listing the repository, else one on the owner's account granting no list
+// (an installation on all of the account's repositories).
+func (s *Server) repositoryInstallation(owner, name string) (*github.Installation, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var onAccount *github.Installation
+	for _, inst := range s.installations {
+		repos := s.repos[inst.GetID()]
+		if slices.ContainsFunc(repos, func(r *github.Repository) bool {
+			return r.GetOwner().GetLogin() == owner && r.GetName() == name
+		}) {
+			return inst, true
+		}
+		if len(repos) == 0 && inst.GetAccount().GetLogin() == owner && onAccount == nil {
+			onAccount = inst
+		}
+	}
+	return onAccount, onAccount != nil
+}
+
 // registerApps serves the App endpoints GitHub Apps authenticate with.
 func (s *Server) registerApps() {
 	s.Handle("GET /app/installations", AuthApp, func(w http.ResponseWriter, r *http.Request) {
@@ -52,6 +73,13 @@ func (s *Server) registerApps() {
 			Token:     &tok,
 			ExpiresAt: &github.Timestamp{Time: exp},
 		})
+	})
+	s.Handle("GET /repos/{owner}/{repo}/installation", AuthApp, func(w http.ResponseWriter, r *http.Request) {
+		if inst, ok := s.repositoryInstallation(r.PathValue("owner"), r.PathValue("repo")); ok {
+			WriteJSON(w, http.StatusOK, inst)
+			return
+		}
+		WriteError(w, http.StatusNotFound, "Not Found")
 	})
 	s.Handle("GET /installation/repositories", AuthInstallation, func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
