@@ -53,7 +53,7 @@ MODEL_WORK ?= .work/model
 model: build
 	rm -rf $(MODEL_WORK) && mkdir -p $(MODEL_WORK)
 	bin/train import --db $(MODEL_WORK)/corpus.db $(CORPUS)
-	bin/train train --db $(MODEL_WORK)/corpus.db --model tfidf_logreg --out $(MODEL_WORK)/out --holdout $(HOLDOUT)
+	bin/train train --db $(MODEL_WORK)/corpus.db --model tfidf_logreg --out $(MODEL_WORK)/out --holdout $(HOLDOUT) --valid-share 0
 	find models/default -mindepth 1 ! -name README.md -delete
 	cp $(MODEL_WORK)/out/tfidf_logreg/* models/default/
 	bin/train eval --model models/default --data $(CORPUS) --repos $(HOLDOUT) --json > models/default/eval.json

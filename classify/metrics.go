@@ -30,8 +30,11 @@ type Metrics struct {
 	MacroF1 float64 `json:"macro_f1"`
 	// PerLabel holds each label's precision, recall and F1 of the top label.
 	PerLabel map[string]LabelMetrics `json:"per_label"`
-	// MultiMicroF1 and MultiMacroF1 compare the applied label sets with the
-	// examples' label sets (macro over labels occurring in either).
+	// MultiMicroF1 and MultiMacroF1 compare the predicted label sets with
+	// the examples' label sets (macro over labels occurring in either). The
+	// predicted set is the applied labels, or the top label alone where the
+	// model abstains: abstention is scored by AppliedPrecision and
+	// AppliedCoverage, so these measure the label sets themselves.
 	MultiMicroF1 float64 `json:"multilabel_micro_f1"`
 	MultiMacroF1 float64 `json:"multilabel_macro_f1"`
 	// AppliedPrecision is the precision of the labels the model applies
@@ -96,18 +99,27 @@ func Evaluate(labels []string, outcomes []Scored) *Metrics {
 				truth[i] = true
 			}
 		}
-		if len(o.Applied) > 0 {
+		predicted := o.Applied
+		if len(predicted) > 0 {
 			labeled++
+			for _, a := range predicted {
+				if i, ok := index[a]; ok {
+					appliedAll++
+					if truth[i] {
+						appliedTrue++
+					}
+				}
+			}
+		} else {
+			predicted = []string{labels[top]}
 		}
-		for _, a := range o.Applied {
+		for _, a := range predicted {
 			i, ok := index[a]
 			if !ok {
 				continue
 			}
-			appliedAll++
 			if truth[i] {
 				tp[i]++
-				appliedTrue++
 			} else {
 				fp[i]++
 			}

@@ -162,3 +162,21 @@ func TestThresholdsFromOutOfFoldPredictions(t *testing.T) {
 		t.Fatalf("left behind: %v", entries)
 	}
 }
+
+func TestOutOfFoldPredictionsScoreAModelWithoutValidation(t *testing.T) {
+	requireRuntime(t)
+	examples := syntheticExamples(300)
+	meta, err := classify.Train(context.Background(), classify.KindTfidfLogreg, classify.TrainInput{
+		Labels: commitlabeler.Default().Names(), Train: examples,
+		Options: classify.TrainOptions{Seed: 1, ThresholdFolds: 3},
+	}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta.ValidExamples != 0 || meta.TrainExamples != len(examples) {
+		t.Errorf("trained on %d, validated on %d; want all %d and none", meta.TrainExamples, meta.ValidExamples, len(examples))
+	}
+	if meta.Thresholds["fix"] >= classify.NeverApply || meta.Metrics == nil || meta.Metrics.N != len(examples) {
+		t.Fatalf("thresholds %v, metrics %+v: want both from the out-of-fold predictions of every example", meta.Thresholds, meta.Metrics)
+	}
+}

@@ -95,21 +95,28 @@ func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, 
 	meta.TrainRepos = repoNames(in.Train)
 	meta.TrainSeconds = elapsed.Seconds()
 	meta.ThresholdTarget = in.Options.PrecisionTarget
+	var outcomes []Scored
 	if len(in.Valid) > 0 {
-		outcomes, err := Score(ctx, model, in.Valid)
-		if err != nil {
+		if outcomes, err = Score(ctx, model, in.Valid); err != nil {
 			return nil, fmt.Errorf("train %s: validate: %w", kind, err)
 		}
-		tuning := outcomes
-		// An ensemble combines members already trained on every training
-		// repository, so its out-of-fold predictions would have seen their
-		// repositories: it keeps the validation outcomes.
-		if in.Options.ThresholdFolds > 1 && kind != KindEnsemble {
-			if tuning, err = outOfFold(ctx, k, in, dir); err != nil {
-				return nil, fmt.Errorf("train %s: %w", kind, err)
-			}
-			meta.ThresholdFolds = in.Options.ThresholdFolds
+	}
+	tuning := outcomes
+	// An ensemble combines members already trained on every training
+	// repository, so its out-of-fold predictions would have seen their
+	// repositories: it keeps the validation outcomes.
+	if in.Options.ThresholdFolds > 1 && kind != KindEnsemble {
+		if tuning, err = outOfFold(ctx, k, in, dir); err != nil {
+			return nil, fmt.Errorf("train %s: %w", kind, err)
 		}
+		meta.ThresholdFolds = in.Options.ThresholdFolds
+		// Without validation repositories the model trained on all of
+		// them, and the out-of-fold outcomes are its cross-validated score.
+		if len(outcomes) == 0 {
+			outcomes = slices.Clone(tuning)
+		}
+	}
+	if len(tuning) > 0 {
 		meta.Thresholds = TuneThresholds(meta.Labels, tuning, in.Options.PrecisionTarget)
 		for i := range outcomes {
 			outcomes[i].Applied = labelNames(ApplyThresholds(meta.Labels, outcomes[i].Probabilities, meta.Thresholds))

@@ -66,8 +66,12 @@ func TrainModels(ctx context.Context, env *Env) (Counts, error) {
 	}
 	train, valid := classify.SplitByRepo(examples, o.ValidShare, o.Seed)
 	if len(train) == 0 || len(valid) == 0 {
-		env.Log.Warn("train: the repository split leaves one side empty; training on every commit without validation, thresholds untuned",
-			"examples", len(examples), "valid_share", o.ValidShare)
+		// Out-of-fold predictions over repository folds tune the thresholds
+		// and score the model then; without them nothing can.
+		if o.ThresholdFolds <= 1 {
+			env.Log.Warn("train: the repository split leaves one side empty; training on every commit without validation, thresholds untuned",
+				"examples", len(examples), "valid_share", o.ValidShare)
+		}
 		train, valid = examples, nil
 	}
 	counts[CountExamples] = int64(len(examples))
