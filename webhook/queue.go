@@ -118,11 +118,14 @@ func lockStore(path string) (*os.File, error) {
 	return f, nil
 }
 
-// enqueueTx inserts the delivery's job in tx, the transaction that stores
-// the delivery: both exist or neither.
-func (q *queue) enqueueTx(ctx context.Context, tx *sql.Tx, d store.Delivery) error {
-	if _, err := q.client.InsertTx(ctx, tx, deliveryArgs{DeliveryID: d.ID, Event: d.Event}, nil); err != nil {
-		return fmt.Errorf("webhook: enqueue delivery %s: %w", d.ID, err)
+// enqueueManyTx inserts delivery jobs in tx, the transaction that stores
+// their deliveries: both exist or neither.
+func (q *queue) enqueueManyTx(ctx context.Context, tx *sql.Tx, jobs []river.InsertManyParams) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	if _, err := q.client.InsertManyFastTx(ctx, tx, jobs); err != nil {
+		return fmt.Errorf("webhook: enqueue %d deliveries: %w", len(jobs), err)
 	}
 	return nil
 }

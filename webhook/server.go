@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +29,7 @@ type Server struct {
 	metrics    *Metrics
 	log        *slog.Logger
 	queue      *queue
+	committer  *committer
 	mux        *http.ServeMux
 }
 
@@ -94,6 +94,7 @@ func NewServer(ctx context.Context, db *store.DB, secret []byte, d *Dispatcher, 
 		s.queue.lock.Close()
 		return nil, fmt.Errorf("webhook: queue metric: %w", err)
 	}
+	s.committer = newCommitter(db, s.queue)
 	s.mux.HandleFunc("POST "+PathWebhooks, s.serveWebhook)
 	s.mux.HandleFunc("GET "+PathHealth, s.serveHealth)
 	s.mux.Handle("GET "+PathMetrics, st.metrics.Handler())
@@ -107,9 +108,13 @@ func (s *Server) Metrics() *Metrics { return s.metrics }
 // starts handling queued deliveries.
 func (s *Server) Start(ctx context.Context) error { return s.queue.start(ctx) }
 
-// Stop stops handling: running handlers get the stop timeout to finish,
+// Stop stops taking deliveries (those arriving now get 500 and GitHub's
+// redelivery) and stops handling: running handlers get the stop timeout to finish,
 // then are cancelled and their deliveries left for the next start.
-func (s *Server) Stop(ctx context.Context) error { return s.queue.stop(ctx) }
+func (s *Server) Stop(ctx context.Context) error {
+	s.committer.stop()
+	return s.queue.stop(ctx)
+}
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
@@ -153,7 +158,7 @@ func (s *Server) intake(r *http.Request, event *string) (status int, outcome, ms
 	if err := ParsePayload(body, mediaType, &d); err != nil {
 		return refusal(err)
 	}
-	fresh, err := s.store(r.Context(), d)
+	fresh, err := s.committer.store(r.Context(), d)
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "delivery not stored", "delivery", d.ID, "event", d.Event, "err", err)
 		return http.StatusInternalServerError, outcomeError, "not stored"
@@ -164,19 +169,6 @@ func (s *Server) intake(r *http.Request, event *string) (status int, outcome, ms
 	}
 	s.log.InfoContext(r.Context(), "delivery queued", "delivery", d.ID, "event", d.Event, "action", d.Action, "repo", d.Repo)
 	return http.StatusAccepted, outcomeQueued, "queued"
-}
-
-// store commits the delivery and its job in one transaction, reporting
-// whether the GUID is new (a known one gets no new job).
-func (s *Server) store(ctx context.Context, d store.Delivery) (fresh bool, err error) {
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		fresh, err = store.InsertDeliveryTx(ctx, tx, d)
-		if err != nil || !fresh {
-			return err
-		}
-		return s.queue.enqueueTx(ctx, tx, d)
-	})
-	return fresh, err
 }
 
 // refusal maps an intake error to its answer.
