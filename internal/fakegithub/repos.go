@@ -130,6 +130,17 @@ func (rs *Repos) Calls() []Call {
 	return slices.Clone(rs.calls)
 }
 
+// CallsFrom returns the calls answered after the first from, in arrival
+// order, so that a load test reads each call once.
+func (rs *Repos) CallsFrom(from int) []Call {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if from >= len(rs.calls) {
+		return nil
+	}
+	return slices.Clone(rs.calls[from:])
+}
+
 // repoHandler is a handler of a repository endpoint, called under the lock
 // with the repository the path names.
 type repoHandler func(w http.ResponseWriter, r *http.Request, repo *Repo)

@@ -11,6 +11,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -40,6 +41,7 @@ type Server struct {
 	appID      int64
 	key        *rsa.PrivateKey
 	maxPerPage int
+	record     bool
 
 	mu            sync.Mutex
 	installations []*github.Installation
@@ -56,6 +58,12 @@ func WithApp(appID int64, key *rsa.PrivateKey) Option {
 	return func(s *Server) { s.appID, s.key = appID, key }
 }
 
+// WithoutRequestLog keeps Requests empty, so that a load test's millions of
+// requests do not accumulate (Repos.Calls still records the repository calls).
+func WithoutRequestLog() Option {
+	return func(s *Server) { s.record = false }
+}
+
 // WithMaxPerPage caps the page size (GitHub's cap is 100), so that tests
 // exercise pagination with few items.
 func WithMaxPerPage(n int) Option {
@@ -66,9 +74,21 @@ func WithMaxPerPage(n int) Option {
 // App 1 with a fresh 2048-bit key.
 func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	s, err := Start(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a server on a loopback port, outside a test (`bot bench`);
+// Close stops it. Without WithApp it makes App 1 with a fresh 2048-bit key.
+func Start(opts ...Option) (*Server, error) {
 	s := &Server{
 		mux:        http.NewServeMux(),
 		maxPerPage: 100,
+		record:     true,
 		repos:      map[int64][]*github.Repository{},
 		tokens:     map[string]issuedToken{},
 	}
@@ -78,7 +98,7 @@ func New(t testing.TB, opts ...Option) *Server {
 	if s.key == nil {
 		key, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
-			t.Fatalf("fakegithub: generate App key: %v", err)
+			return nil, fmt.Errorf("fakegithub: generate App key: %w", err)
 		}
 		s.appID, s.key = 1, key
 	}
@@ -87,10 +107,12 @@ func New(t testing.TB, opts ...Option) *Server {
 	})
 	s.registerApps()
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.srv.Close)
 	s.URL = s.srv.URL + "/"
-	return s
+	return s, nil
 }
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
 
 // AppID returns the id of the App the server accepts.
 func (s *Server) AppID() int64 { return s.appID }
@@ -121,6 +143,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	if !s.record {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
 	s.mu.Lock()
 	s.requests = append(s.requests, Request{
 		Method: r.Method,

@@ -5,6 +5,7 @@ package ghexamples
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -37,6 +38,19 @@ var (
 // the test with a message naming the script when the file is absent.
 func Load(t testing.TB) map[string][]json.RawMessage {
 	t.Helper()
+	examples, err := Read()
+	if os.IsNotExist(err) {
+		t.Skipf("webhook examples absent (%v): run scripts/fetch-webhook-examples.sh or set WEBHOOK_EXAMPLES", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return examples
+}
+
+// Read returns the example payloads by event name (X-GitHub-Event), read
+// once; an absent file is an error satisfying os.IsNotExist.
+func Read() (map[string][]json.RawMessage, error) {
 	once.Do(func() {
 		var raw []byte
 		raw, loadErr = os.ReadFile(Path())
@@ -47,7 +61,8 @@ func Load(t testing.TB) map[string][]json.RawMessage {
 			Name     string            `json:"name"`
 			Examples []json.RawMessage `json:"examples"`
 		}
-		if loadErr = json.Unmarshal(raw, &index); loadErr != nil {
+		if err := json.Unmarshal(raw, &index); err != nil {
+			loadErr = fmt.Errorf("webhook examples %s: %w", Path(), err)
 			return
 		}
 		byEvent = make(map[string][]json.RawMessage, len(index))
@@ -55,11 +70,5 @@ func Load(t testing.TB) map[string][]json.RawMessage {
 			byEvent[e.Name] = e.Examples
 		}
 	})
-	if os.IsNotExist(loadErr) {
-		t.Skipf("webhook examples absent (%v): run scripts/fetch-webhook-examples.sh or set WEBHOOK_EXAMPLES", loadErr)
-	}
-	if loadErr != nil {
-		t.Fatalf("webhook examples %s: %v", Path(), loadErr)
-	}
-	return byEvent
+	return byEvent, loadErr
 }
