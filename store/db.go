@@ -15,6 +15,9 @@ import (
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
 
+// maxIdleConns bounds the idle connections kept open.
+const maxIdleConns = 32
+
 // DB is an open store.
 type DB struct {
 	sql  *sql.DB
@@ -38,13 +41,17 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_busy_timeout", "10000")
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
-	q.Set("_stmt_cache_size", "64")
+	q.Set("_stmt_cache_size", "256")
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	sqlDB, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	// Keep the connections of busy moments (the bot's workers, the queue,
+	// the intake) open: database/sql keeps 2 by default, and opening one
+	// costs its pragmas and its statement cache.
+	sqlDB.SetMaxIdleConns(maxIdleConns)
 	db := &DB{sql: sqlDB, path: path}
 	if err := db.migrate(ctx); err != nil {
 		sqlDB.Close()

@@ -4,12 +4,18 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"sync"
+	"time"
 
 	"github.com/riverqueue/river"
 
 	"github.com/commit-labeler/commit-labeler/store"
 )
+
+// maxTurn bounds how long the intake keeps the store's connection while
+// deliveries keep arriving.
+const maxTurn = 50 * time.Millisecond
 
 // maxCommitBatch bounds the deliveries one transaction commits: a batch of
 // 30 kB payloads stays a few MB of WAL.
@@ -79,37 +85,66 @@ func (c *committer) stop() {
 
 func (c *committer) run() {
 	defer close(c.stopped)
-	batch := make([]*pendingDelivery, 0, maxCommitBatch)
 	for {
 		select {
 		case p := <-c.in:
-			batch = append(batch[:0], p)
+			c.turn(p)
 		case <-c.stopping:
 			return
 		}
-	collect:
-		for len(batch) < maxCommitBatch {
-			select {
-			case p := <-c.in:
-				batch = append(batch, p)
-			default:
-				break collect
-			}
-		}
-		c.commit(batch)
 	}
 }
 
-// commit stores a batch in one transaction. When that fails, it stores each
-// delivery alone, so that one bad delivery fails only its own request.
-func (c *committer) commit(batch []*pendingDelivery) {
-	// The requests wait for the outcome: a client going away must not
-	// roll back the others' deliveries.
-	ctx := context.Background()
-	err := c.db.Tx(ctx, func(tx *sql.Tx) error { return c.insertTx(ctx, tx, batch) })
+// turn takes the store's connection (the server keeps one, see NewServer)
+// and commits batches, the first holding p, while deliveries keep coming,
+// for at most maxTurn: the intake goes before the queue's jobs, which wait
+// in the pool meanwhile, yet they still get the connection between turns.
+func (c *committer) turn(p *pendingDelivery) {
+	ctx := context.Background() // a request going away must not roll back the others
+	conn, err := c.syncedConn(ctx)
+	if err != nil {
+		p.err = err
+		close(p.done)
+		return
+	}
+	defer conn.close(ctx)
+	batch := append(make([]*pendingDelivery, 0, maxCommitBatch), p)
+	for deadline := time.Now().Add(maxTurn); ; {
+		batch = c.collect(batch)
+		c.commit(ctx, conn.Conn, batch)
+		if time.Now().After(deadline) {
+			return
+		}
+		select {
+		case p := <-c.in:
+			batch = append(batch[:0], p)
+		default:
+			return
+		}
+	}
+}
+
+// collect adds the deliveries waiting to be handed over, up to maxCommitBatch.
+func (c *committer) collect(batch []*pendingDelivery) []*pendingDelivery {
+	for len(batch) < maxCommitBatch {
+		select {
+		case p := <-c.in:
+			batch = append(batch, p)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// commit stores a batch in one transaction and answers its requests. When
+// that fails, it stores each delivery alone, so that one bad delivery fails
+// only its own request.
+func (c *committer) commit(ctx context.Context, conn *sql.Conn, batch []*pendingDelivery) {
+	err := c.commitTx(ctx, conn, batch)
 	if err != nil && len(batch) > 1 {
 		for _, p := range batch {
-			c.commit([]*pendingDelivery{p})
+			c.commit(ctx, conn, []*pendingDelivery{p})
 		}
 		return
 	}
@@ -119,6 +154,46 @@ func (c *committer) commit(batch []*pendingDelivery) {
 		}
 		close(p.done)
 	}
+}
+
+func (c *committer) commitTx(ctx context.Context, conn *sql.Conn, batch []*pendingDelivery) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("webhook: store %s: begin: %w", c.db.Path(), err)
+	}
+	if err := c.insertTx(ctx, tx, batch); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("webhook: store %s: commit: %w", c.db.Path(), err)
+	}
+	return nil
+}
+
+// syncedConn is the store's connection with synchronous=FULL: the store's
+// NORMAL (in WAL mode) survives the process's crash but may lose the last
+// transactions on a power loss, and GitHub does not redeliver what it saw
+// answered 2xx. One fsync per batch is cheap; the handlers' writes keep
+// NORMAL, since a job lost that way reruns.
+type syncedConn struct{ *sql.Conn }
+
+func (c *committer) syncedConn(ctx context.Context) (syncedConn, error) {
+	conn, err := c.db.SQL().Conn(ctx)
+	if err != nil {
+		return syncedConn{}, fmt.Errorf("webhook: store %s: %w", c.db.Path(), err)
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = FULL"); err != nil {
+		conn.Close()
+		return syncedConn{}, fmt.Errorf("webhook: store %s: %w", c.db.Path(), err)
+	}
+	return syncedConn{conn}, nil
+}
+
+// close puts the connection back with the store's synchronous=NORMAL.
+func (s syncedConn) close(ctx context.Context) {
+	s.ExecContext(ctx, "PRAGMA synchronous = NORMAL")
+	s.Close()
 }
 
 // insertTx inserts the batch's deliveries and one job per new GUID.

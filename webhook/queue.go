@@ -32,6 +32,11 @@ type deliveryArgs struct {
 // Kind implements river.JobArgs.
 func (deliveryArgs) Kind() string { return deliveryJobKind }
 
+// fetchCooldown is the least time between two fetches of jobs. River's
+// default (100 ms) caps a busy queue at workers×10 jobs per second, as a
+// worker that finishes waits for it to fetch the next job.
+const fetchCooldown = 2 * time.Millisecond
+
 // queueConfig is the queue's part of the server options.
 type queueConfig struct {
 	workers     int
@@ -91,7 +96,7 @@ func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueCo
 		RescueStuckJobsAfter: cfg.jobTimeout + time.Minute,
 		SoftStopTimeout:      cfg.stopTimeout,
 		FetchPollInterval:    cfg.pollEvery,
-		FetchCooldown:        min(cfg.pollEvery, river.FetchCooldownDefault),
+		FetchCooldown:        min(cfg.pollEvery, fetchCooldown),
 		// Failed deliveries stay visible (metrics, logs, the deliveries
 		// table) for the default week.
 		DiscardedJobRetentionPeriod: 7 * 24 * time.Hour,

@@ -74,7 +74,7 @@ func serve(ctx context.Context, o *options, s *settings, log *slog.Logger) error
 	}
 	defer db.Close()
 	metrics := webhook.NewMetrics()
-	s.app.Transport = metrics.Transport(nil)
+	s.app.Transport = metrics.Transport(gitHubTransport(o.workers))
 	clients, err := ghapp.New(s.app)
 	if err != nil {
 		return err
@@ -126,4 +126,13 @@ func serve(ctx context.Context, o *options, s *settings, log *slog.Logger) error
 		err = nil
 	}
 	return err
+}
+
+// gitHubTransport keeps a connection per worker alive to GitHub: the
+// default two idle connections per host make busy workers dial anew for
+// most calls.
+func gitHubTransport(workers int) http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = max(workers, t.MaxIdleConnsPerHost)
+	return t
 }
