@@ -31,7 +31,7 @@ const envRunAsBot = "COMMIT_LABELER_TEST_RUN_AS_BOT"
 func TestMain(m *testing.M) {
 	if os.Getenv(envRunAsBot) == "1" {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-		code := run(ctx, os.Args[1:], os.Stderr)
+		code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 		stop()
 		os.Exit(code)
 	}

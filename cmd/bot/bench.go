@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/commit-labeler/commit-labeler/internal/loadgen"
+	"github.com/commit-labeler/commit-labeler/webhook"
+)
+
+// probotVersion is the Probot release scripts/setup-probot.sh installs.
+const probotVersion = "14.3.2"
+
+// runBench is `bot bench`: the load generator (internal/loadgen).
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c, asJSON, keep, err := parseBenchFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "bot bench: %v\n", err)
+		return exitUsage
+	}
+	if c.WorkDir, err = os.MkdirTemp("", "bot-bench-"); err != nil {
+		fmt.Fprintf(stderr, "bot bench: %v\n", err)
+		return exitFailure
+	}
+	if keep {
+		fmt.Fprintf(stderr, "bot bench: database and logs in %s\n", c.WorkDir)
+	} else {
+		defer os.RemoveAll(c.WorkDir)
+	}
+	report, err := loadgen.Run(ctx, c)
+	if report != nil {
+		if asJSON {
+			report.WriteJSON(stdout)
+		} else {
+			report.WriteTable(stdout)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "bot bench: %v\n", err)
+		return exitFailure
+	}
+	return 0
+}
+
+// parseBenchFlags reads `bot bench [flags] [-- bot flags]`.
+func parseBenchFlags(args []string, stderr io.Writer) (c loadgen.Config, asJSON, keep bool, err error) {
+	fs := flag.NewFlagSet("bot bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: bot bench [flags] [-- bot flags]\n\n"+
+			"Posts signed pull_request deliveries (GitHub's examples, each its own pull request) at\n"+
+			"increasing open-loop rates to a bot it starts against a fake GitHub on loopback, and to a\n"+
+			"minimal Probot app (scripts/setup-probot.sh), and prints the answers and labels per second.\n\n")
+		fs.PrintDefaults()
+	}
+	rates := fs.String("rates", "250,500,1000,2000,4000", "offered deliveries per second, one step each")
+	fs.DurationVar(&c.Duration, "duration", 5*time.Second, "length of each step")
+	fs.DurationVar(&c.Quiet, "quiet", 20*time.Second, "stop waiting for a step's labels after this long without one")
+	fs.IntVar(&c.MaxInFlight, "max-inflight", 4096, "outstanding requests per target before sends are dropped (and counted as errors)")
+	fs.StringVar(&c.URL, "url", "", "drive a running bot's webhook URL instead (answers only; needs "+webhook.EnvWebhookSecret+")")
+	fs.StringVar(&c.ProbotDir, "probot", defaultProbotDir(), "Probot installed by scripts/setup-probot.sh (empty: bot alone)")
+	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
+	fs.BoolVar(&keep, "keep", false, "keep the bot's database and the logs")
+	if err = fs.Parse(args); err != nil {
+		return c, false, false, err
+	}
+	c.BotArgs = fs.Args()
+	if len(c.BotArgs) > 0 && c.BotArgs[0] == "--" {
+		c.BotArgs = c.BotArgs[1:]
+	}
+	for _, r := range strings.Split(*rates, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(r))
+		if err != nil || n < 1 {
+			return c, false, false, fmt.Errorf("--rates %q: %q is not a positive rate", *rates, r)
+		}
+		c.Rates = append(c.Rates, n)
+	}
+	if c.Duration <= 0 || c.MaxInFlight < 1 {
+		return c, false, false, errors.New("--duration and --max-inflight must be positive")
+	}
+	if c.URL != "" {
+		if c.Secret = []byte(os.Getenv(webhook.EnvWebhookSecret)); len(c.Secret) == 0 {
+			return c, false, false, fmt.Errorf("--url needs %s", webhook.EnvWebhookSecret)
+		}
+	} else if c.BotBinary, err = os.Executable(); err != nil {
+		return c, false, false, fmt.Errorf("the bot binary: %w", err)
+	}
+	c.Progress = stderr
+	return c, asJSON, keep, nil
+}
+
+// defaultProbotDir is where scripts/setup-probot.sh installs Probot.
+func defaultProbotDir() string {
+	cache := os.Getenv("COMMIT_LABELER_CACHE")
+	if cache == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return ""
+		}
+		cache = filepath.Join(dir, "commit-labeler")
+	}
+	return filepath.Join(cache, "probot-"+probotVersion)
+}

@@ -1,0 +1,117 @@
+// Package loadgen drives webhook servers (the bot, a Probot app) with
+// GitHub's own example deliveries at fixed open-loop rates and measures
+// their answers and, through a fake GitHub, the labels the bot applies.
+// `bot bench` is its command.
+package loadgen
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/google/go-github/v93/github"
+
+	"github.com/commit-labeler/commit-labeler/internal/ghexamples"
+)
+
+// labeledActions are the pull_request actions the bot labels on.
+var labeledActions = map[string]bool{"opened": true, "reopened": true, "synchronize": true, "ready_for_review": true}
+
+// titles rotate over the deliveries: Conventional Commits headers, which
+// the bot labels from directly, so that every pull request gets a label.
+var titles = []string{
+	"feat: add the export button", "fix: crash on an empty config", "docs: explain the setup",
+	"refactor: split the parser", "test: cover the retry path", "chore: bump the linter",
+}
+
+// Placeholders the templates carry where each delivery differs.
+const (
+	numberMark = "987654321"
+	titleMark  = "__LOADGEN_TITLE__"
+)
+
+// InstallationID is the installation every generated delivery names.
+const InstallationID = 1
+
+// Delivery is one generated delivery: its own GUID and pull request.
+type Delivery struct {
+	ID     string
+	Number int
+	Title  string
+	Body   []byte
+}
+
+// Deliveries makes pull_request deliveries from GitHub's examples, each
+// with a fresh delivery GUID and pull request number. Safe for concurrent use.
+type Deliveries struct {
+	templates [][]byte
+	// PullRequest is the example pull request the fake GitHub serves for
+	// every number (copied, with the number and title replaced).
+	PullRequest *github.PullRequest
+	// Owner and Repo name the examples' repository.
+	Owner, Repo string
+	next        atomic.Int64
+}
+
+// NewDeliveries reads the examples (ghexamples.Read) and keeps those of
+// the actions the bot labels on, open and not drafts.
+func NewDeliveries() (*Deliveries, error) {
+	all, err := ghexamples.Read()
+	if err != nil {
+		return nil, fmt.Errorf("loadgen: %w (run scripts/fetch-webhook-examples.sh)", err)
+	}
+	ds := &Deliveries{}
+	for _, raw := range all["pull_request"] {
+		var ev github.PullRequestEvent
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			return nil, fmt.Errorf("loadgen: pull_request example: %w", err)
+		}
+		pr := ev.GetPullRequest()
+		if !labeledActions[ev.GetAction()] || pr.GetDraft() || pr.GetState() != "open" {
+			continue
+		}
+		tmpl, err := template(raw)
+		if err != nil {
+			return nil, err
+		}
+		ds.templates = append(ds.templates, tmpl)
+		if ds.PullRequest == nil {
+			ds.PullRequest, ds.Owner, ds.Repo = pr, ev.GetRepo().GetOwner().GetLogin(), ev.GetRepo().GetName()
+		}
+	}
+	if len(ds.templates) == 0 {
+		return nil, errors.New("loadgen: the examples hold no open pull_request delivery to label")
+	}
+	return ds, nil
+}
+
+// template marks an example's pull request number and title and names
+// installation 1.
+func template(raw []byte) ([]byte, error) {
+	var ev map[string]any
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return nil, fmt.Errorf("loadgen: pull_request example: %w", err)
+	}
+	mark, _ := strconv.Atoi(numberMark)
+	ev["number"] = mark
+	pr := ev["pull_request"].(map[string]any)
+	pr["number"], pr["title"] = mark, titleMark
+	ev["installation"] = map[string]any{"id": InstallationID}
+	return json.Marshal(ev)
+}
+
+// Next returns a new delivery: the next pull request number (from 1), a
+// GUID naming the run and that number, and the body filled in.
+func (ds *Deliveries) Next(run string) Delivery {
+	n := int(ds.next.Add(1))
+	title := titles[n%len(titles)]
+	body := bytes.ReplaceAll(ds.templates[n%len(ds.templates)], []byte(numberMark), strconv.AppendInt(nil, int64(n), 10))
+	body = bytes.Replace(body, []byte(titleMark), []byte(title), 1)
+	return Delivery{ID: fmt.Sprintf("%s-%08d", run, n), Number: n, Title: title, Body: body}
+}
+
+// Issued returns how many deliveries Next has made.
+func (ds *Deliveries) Issued() int { return int(ds.next.Load()) }

@@ -1,0 +1,147 @@
+package loadgen
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-github/v93/github"
+
+	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
+)
+
+// FakeGitHub is the GitHub the bot under load talks to, on loopback: App 1
+// installed on the examples' repository, serving every generated pull
+// request, and counting the labels the bot adds.
+type FakeGitHub struct {
+	*fakegithub.Server
+	repos       *fakegithub.Repos
+	ds          *Deliveries
+	owner, name string
+
+	mu      sync.Mutex
+	read    int               // calls read so far
+	labeled map[int]time.Time // pull request → its first successful "add labels"
+	posts   map[int]int       // pull request → successful "add labels" calls
+}
+
+// StartFakeGitHub starts the fake for the deliveries ds makes.
+func StartFakeGitHub(ds *Deliveries) (*FakeGitHub, error) {
+	s, err := fakegithub.Start(fakegithub.WithoutRequestLog())
+	if err != nil {
+		return nil, err
+	}
+	f := &FakeGitHub{Server: s, repos: fakegithub.NewRepos(s), ds: ds, owner: ds.Owner, name: ds.Repo,
+		labeled: map[int]time.Time{}, posts: map[int]int{}}
+	s.AddInstallation(fakegithub.NewInstallation(InstallationID, ds.Owner, "User"),
+		fakegithub.NewRepository(ds.Owner, ds.Repo, "", false))
+	f.repos.Add(&fakegithub.Repo{Owner: ds.Owner, Name: ds.Repo, InstallationID: InstallationID,
+		DefaultBranch: ds.PullRequest.GetBase().GetRef()})
+	return f, nil
+}
+
+// AddPull makes the delivery's pull request exist (a Target's BeforeSend).
+func (f *FakeGitHub) AddPull(d Delivery) {
+	pr := *f.ds.PullRequest
+	pr.Number, pr.Title = github.Ptr(d.Number), github.Ptr(d.Title)
+	pull := &fakegithub.Pull{
+		PullRequest: &pr,
+		Commits:     []*github.RepositoryCommit{{SHA: github.Ptr(pr.GetHead().GetSHA())}},
+		Files: []*github.CommitFile{{Filename: github.Ptr("src/export.go"), Status: github.Ptr("modified"),
+			Additions: github.Ptr(12), Deletions: github.Ptr(3), Changes: github.Ptr(15),
+			Patch: github.Ptr("@@ -1,3 +1,12 @@\n-old\n+new")}},
+	}
+	f.repos.Update(f.owner, f.name, func(r *fakegithub.Repo) { r.Pulls[d.Number] = pull })
+}
+
+// Labeling is how a step's pull requests were labeled.
+type Labeling struct {
+	// Labeled counts the pull requests that got a label.
+	Labeled int
+	// Duplicates counts "add labels" calls beyond each pull request's first.
+	Duplicates int
+	// Elapsed runs from the step's first send to its last pull request's
+	// first label.
+	Elapsed time.Duration
+	// Complete tells whether every pull request was labeled in time.
+	Complete bool
+	// CPU is the CPU time the bot used from the step's first send until
+	// the wait ended (0 when unknown).
+	CPU time.Duration
+}
+
+// PerSecond returns pull requests labeled per second.
+func (l Labeling) PerSecond() float64 {
+	if l.Elapsed <= 0 {
+		return 0
+	}
+	return float64(l.Labeled) / l.Elapsed.Seconds()
+}
+
+// WaitLabeled waits until every pull request of the step has a label, the
+// labels stop coming for quiet, or ctx ends, and reports the labeling.
+func (f *FakeGitHub) WaitLabeled(ctx context.Context, st Step, quiet time.Duration) Labeling {
+	lastProgress, lastCount := time.Now(), -1
+	for {
+		l := f.labeling(st)
+		if l.Complete || ctx.Err() != nil {
+			return l
+		}
+		if l.Labeled != lastCount {
+			lastProgress, lastCount = time.Now(), l.Labeled
+		} else if time.Since(lastProgress) > quiet {
+			return l
+		}
+		select {
+		case <-time.After(50 * time.Millisecond):
+		case <-ctx.Done():
+		}
+	}
+}
+
+// labeling reads the new calls and summarises the step's pull requests.
+func (f *FakeGitHub) labeling(st Step) Labeling {
+	calls := f.repos.CallsFrom(f.read)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.read += len(calls)
+	for _, c := range calls {
+		if n, ok := f.labelsCall(c); ok {
+			f.posts[n]++
+			if _, seen := f.labeled[n]; !seen {
+				f.labeled[n] = c.Time
+			}
+		}
+	}
+	var l Labeling
+	for _, n := range st.Numbers {
+		at, ok := f.labeled[n]
+		if !ok {
+			continue
+		}
+		l.Labeled++
+		l.Duplicates += f.posts[n] - 1
+		l.Elapsed = max(l.Elapsed, at.Sub(st.Start))
+	}
+	l.Complete = l.Labeled == len(st.Numbers)
+	return l
+}
+
+// labelsCall reports whether c successfully added labels to a pull request
+// of the repository, and which.
+func (f *FakeGitHub) labelsCall(c fakegithub.Call) (int, bool) {
+	prefix := fmt.Sprintf("/repos/%s/%s/issues/", f.owner, f.name)
+	rest, ok := strings.CutPrefix(c.Path, prefix)
+	if c.Method != "POST" || c.Status/100 != 2 || !ok {
+		return 0, false
+	}
+	num, ok := strings.CutSuffix(rest, "/labels")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(num)
+	return n, err == nil
+}

@@ -1,0 +1,158 @@
+package loadgen
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is a whole run.
+type Config struct {
+	// Rates are the offered deliveries per second, one step each.
+	Rates []int
+	// Duration is each step's length.
+	Duration time.Duration
+	// Quiet ends the wait for a step's labels when none came for that long.
+	Quiet time.Duration
+	// MaxInFlight bounds the outstanding requests per target.
+	MaxInFlight int
+	// URL, when set, is a running bot's webhook endpoint, signed with
+	// Secret: the run then measures its answers only.
+	URL    string
+	Secret []byte
+	// BotBinary and BotArgs start the bot when URL is empty.
+	BotBinary string
+	BotArgs   []string
+	// ProbotDir is where scripts/setup-probot.sh installed Probot; empty
+	// runs the bot alone.
+	ProbotDir string
+	// WorkDir holds the bot's database and the logs.
+	WorkDir string
+	// Progress receives a line per step.
+	Progress io.Writer
+}
+
+// Run starts the fake GitHub, the bot and Probot as configured, and drives
+// each rate against each target in turn, the bot's step waiting for its
+// pull requests' labels before the next step starts.
+func Run(ctx context.Context, c Config) (*Report, error) {
+	ds, err := NewDeliveries()
+	if err != nil {
+		return nil, err
+	}
+	report := NewReport(c.Duration, strings.Join(c.BotArgs, " "))
+	bot := Target{Name: "bot", URL: c.URL, Secret: c.Secret}
+	var gh *FakeGitHub
+	if c.URL == "" {
+		if bot.Secret, err = randomSecret(); err != nil {
+			return nil, err
+		}
+		if gh, err = StartFakeGitHub(ds); err != nil {
+			return nil, err
+		}
+		defer gh.Close()
+		p, err := StartBot(ctx, BotConfig{Binary: c.BotBinary, Args: c.BotArgs, Dir: c.WorkDir, Secret: bot.Secret, GitHub: gh})
+		if err != nil {
+			return nil, err
+		}
+		defer p.Stop()
+		bot.URL, bot.BeforeSend, bot.CPU = p.URL, gh.AddPull, p.CPUTime
+	}
+	targets := []Target{bot}
+	if c.ProbotDir != "" {
+		pb, err := startProbotTarget(ctx, c, gh, ds)
+		if err != nil {
+			report.ProbotError = err.Error()
+		} else {
+			defer pb.stop()
+			targets = append(targets, pb.Target)
+			report.ProbotVersion = probotVersion(c.ProbotDir)
+		}
+	}
+	g := &Generator{Deliveries: ds, Client: NewClient(30 * time.Second), MaxInFlight: c.MaxInFlight}
+	for _, rate := range c.Rates {
+		for _, t := range targets {
+			if ctx.Err() != nil {
+				return report, ctx.Err()
+			}
+			st := g.Run(ctx, t, rate, c.Duration)
+			var l *Labeling
+			if t.BeforeSend != nil {
+				cpu := t.cpu()
+				lab := gh.WaitLabeled(ctx, st, c.Quiet)
+				lab.CPU = st.CPU + t.cpu() - cpu
+				l = &lab
+			}
+			row := NewRow(st, l)
+			report.Rows = append(report.Rows, row)
+			if c.Progress != nil {
+				fmt.Fprintf(c.Progress, "bench: %s %d/s: accepted %.0f/s p99 %.1f ms errors %d\n",
+					row.Target, rate, row.AcceptedPerSec, row.P99Ms, row.Errors)
+			}
+		}
+	}
+	return report, nil
+}
+
+// probotTarget is the running Probot app.
+type probotTarget struct {
+	Target
+	stop func()
+}
+
+// startProbotTarget starts Probot against the same fake GitHub (a fresh
+// one when the bot runs elsewhere), with a secret of its own.
+func startProbotTarget(ctx context.Context, c Config, gh *FakeGitHub, ds *Deliveries) (*probotTarget, error) {
+	secret, err := randomSecret()
+	if err != nil {
+		return nil, err
+	}
+	stops := []func(){}
+	stop := func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	if gh == nil {
+		if gh, err = StartFakeGitHub(ds); err != nil {
+			return nil, err
+		}
+		stops = append(stops, gh.Close)
+	}
+	p, err := StartProbot(ctx, ProbotConfig{Dir: c.ProbotDir, LogDir: c.WorkDir, Secret: secret, GitHub: gh})
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	stops = append(stops, p.Stop)
+	return &probotTarget{Target: Target{Name: "probot", URL: p.URL, Secret: secret, CPU: p.CPUTime}, stop: stop}, nil
+}
+
+// probotVersion reads the installed probot's version, empty if unreadable.
+func probotVersion(dir string) string {
+	raw, err := os.ReadFile(filepath.Join(dir, "node_modules", "probot", "package.json"))
+	if err != nil {
+		return ""
+	}
+	var pkg struct {
+		Version string `json:"version"`
+	}
+	json.Unmarshal(raw, &pkg)
+	return pkg.Version
+}
+
+// randomSecret returns a fresh webhook secret.
+func randomSecret() ([]byte, error) {
+	b := make([]byte, 20)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("loadgen: webhook secret: %w", err)
+	}
+	return []byte(hex.EncodeToString(b)), nil
+}
