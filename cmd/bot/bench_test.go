@@ -19,7 +19,6 @@ func TestBenchLabelsEveryPullRequest(t *testing.T) {
 	}
 	ghexamples.Load(t) // skips without the examples
 	t.Setenv(envRunAsBot, "1")
-	t.Setenv(envRealHandlers, "1")
 	t.Setenv(classify.ORTLibraryEnv, classify.ORTLibraryPath())
 	t.Setenv("COMMIT_LABELER_CACHE", t.TempDir())
 	var stdout, stderr bytes.Buffer
