@@ -30,6 +30,7 @@ type options struct {
 	redeliverWindow   time.Duration
 	stopTimeout       time.Duration
 	logLevel          string
+	pprofAddr         string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -51,6 +52,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.redeliverWindow, "redeliver-window", webhook.DefaultRedeliveryWindow, "how far back to look for missed deliveries")
 	fs.DurationVar(&o.stopTimeout, "shutdown-timeout", 30*time.Second, "how long running handlers may finish on SIGTERM")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&o.pprofAddr, "pprof", "", "serve Go profiles (/debug/pprof/) on this HOST:PORT (default: off)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

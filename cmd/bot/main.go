@@ -104,6 +104,12 @@ func serve(ctx context.Context, o *options, s *settings, log *slog.Logger) error
 		go r.Run(ctx, o.redeliverInterval)
 	}
 
+	if o.pprofAddr != "" {
+		if err := servePprof(ctx, o.pprofAddr, log); err != nil {
+			srv.Stop(context.Background())
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", s.addr)
 	if err != nil {
 		srv.Stop(context.Background())
