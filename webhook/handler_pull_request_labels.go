@@ -5,15 +5,17 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/google/go-github/v93/github"
-
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
 // correction records a maintainer's label change on a pull request: the
 // bot stops owning the label (never removes one a human added, never
 // re-adds one a human removed) and training gets it as a correction.
-func (h *pullRequestHandler) correction(ctx context.Context, r repoRef, ev *github.PullRequestEvent, deliveryID string, log *slog.Logger) error {
+func (h *pullRequestHandler) correction(ctx context.Context, r repoRef, ev *pullRequestDelivery, deliveryID string, log *slog.Logger) error {
+	pr, err := ev.pullRequest(deliveryID)
+	if err != nil {
+		return err
+	}
 	sender := ev.GetSender()
 	if sender.GetType() == "Bot" {
 		log.DebugContext(ctx, "label change by another bot: not a correction", "sender", sender.GetLogin())
@@ -37,7 +39,7 @@ func (h *pullRequestHandler) correction(ctx context.Context, r repoRef, ev *gith
 		return err
 	}
 	shas := st.CommitSHAs
-	if len(shas) == 0 || st.HeadSHA != ev.GetPullRequest().GetHead().GetSHA() {
+	if len(shas) == 0 || st.HeadSHA != pr.GetHead().GetSHA() {
 		if shas, err = pullCommits(ctx, gh, r, number); err != nil {
 			return err
 		}
@@ -53,7 +55,7 @@ func (h *pullRequestHandler) correction(ctx context.Context, r repoRef, ev *gith
 	}); err != nil {
 		return err
 	}
-	at := ev.GetPullRequest().GetUpdatedAt().Time
+	at := pr.GetUpdatedAt().Time
 	if at.IsZero() {
 		at = time.Now()
 	}
