@@ -2,12 +2,28 @@ package webhook_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
 	"testing"
 
+	"github.com/commit-labeler/commit-labeler/internal/ghexamples"
 	"github.com/commit-labeler/commit-labeler/webhook"
 )
+
+// intakeSeeds are small payloads of every handled event type, so that the
+// fuzzer starts from the shapes the handlers parse even without GitHub's
+// examples on disk.
+var intakeSeeds = map[string]string{
+	"pull_request": `{"action":"opened","number":2,"pull_request":{"number":2,"title":"fix: x","head":{"sha":"abc"},"labels":[]},` +
+		`"repository":{"full_name":"o/r","name":"r","owner":{"login":"o"}},"installation":{"id":1},"sender":{"login":"u","type":"User"}}`,
+	"push": `{"ref":"refs/heads/main","after":"abc","commits":[{"id":"abc","message":"feat: y","added":["a.go"],"modified":[],"removed":[]}],` +
+		`"repository":{"full_name":"o/r","name":"r","owner":{"name":"o","login":"o"},"default_branch":"main"},"installation":{"id":1}}`,
+	"installation":              `{"action":"created","installation":{"id":1,"account":{"login":"o"}},"repositories":[{"id":3,"full_name":"o/r"}]}`,
+	"installation_repositories": `{"action":"added","installation":{"id":1},"repositories_added":[{"id":3,"full_name":"o/r"}],"repositories_removed":[]}`,
+}
 
 // FuzzIntake posts random bodies and headers: the intake never panics,
 // never stores a request that is not signed with the secret, and stores a
@@ -20,6 +36,20 @@ func FuzzIntake(f *testing.F) {
 	f.Add([]byte(`{}`), "push", "guid-4", "sha256=00", "application/json", false)
 	f.Add([]byte(`{}`), "installation", "guid-5", "sha1=00", "application/json", false)
 	f.Add([]byte(`null`), "star", "\x00", "sha256=", "text/plain", true)
+	// Every handled event type, signed, JSON and form-encoded; and GitHub's
+	// own examples of them when scripts/fetch-webhook-examples.sh fetched them.
+	for _, event := range botEvents {
+		body := intakeSeeds[event]
+		f.Add([]byte(body), event, "seed-"+event, "", "application/json", true)
+		f.Add([]byte("payload="+url.QueryEscape(body)), event, "seed-form-"+event, "", "application/x-www-form-urlencoded", true)
+	}
+	if _, err := os.Stat(ghexamples.Path()); err == nil {
+		for _, event := range botEvents {
+			for i, ex := range ghexamples.Load(f)[event] {
+				f.Add([]byte(ex), event, fmt.Sprintf("example-%s-%d", event, i), "", "application/json", true)
+			}
+		}
+	}
 	f.Fuzz(func(t *testing.T, body []byte, event, id, signature, contentType string, sign bool) {
 		valid := webhook.SignatureHeader(testSecret, body)
 		if sign {
