@@ -5,11 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"slices"
 	"testing"
-	"time"
 
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/internal/perf"
 	"github.com/commit-labeler/commit-labeler/models"
 )
 
@@ -73,41 +72,23 @@ func loadDefault(tb testing.TB) *classify.Classifier {
 // the p50 and p99 latency per commit.
 func BenchmarkDefaultModelSingle(b *testing.B) {
 	c := loadDefault(b)
-	commits := sampleCommits(b)
-	ctx := context.Background()
-	lat := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		start := time.Now()
-		if _, err := c.Classify(ctx, commits[i%len(commits):i%len(commits)+1]); err != nil {
-			b.Fatal(err)
-		}
-		lat = append(lat, time.Since(start))
+	lat, err := perf.Latencies(b.Context(), c, sampleCommits(b), b.Loop)
+	if err != nil {
+		b.Fatal(err)
 	}
-	slices.Sort(lat)
-	b.ReportMetric(float64(lat[len(lat)*50/100].Microseconds()), "p50-µs")
-	b.ReportMetric(float64(lat[min(len(lat)-1, len(lat)*99/100)].Microseconds()), "p99-µs")
+	b.ReportMetric(float64(perf.Percentile(lat, 50).Microseconds()), "p50-µs")
+	b.ReportMetric(float64(perf.Percentile(lat, 99).Microseconds()), "p99-µs")
 }
 
 // BenchmarkDefaultModelBatch classifies batches of 256 commits on one
 // goroutine and reports commits per second.
 func BenchmarkDefaultModelBatch(b *testing.B) {
 	c := loadDefault(b)
-	commits := sampleCommits(b)
-	batch := make([]classify.Commit, 256)
-	for i := range batch {
-		batch[i] = commits[i%len(commits)]
+	rate, err := perf.Batched(b.Context(), c, sampleCommits(b), b.Loop)
+	if err != nil {
+		b.Fatal(err)
 	}
-	ctx := context.Background()
-	start := time.Now()
-	n := 0
-	for b.Loop() {
-		if _, err := c.Classify(ctx, batch); err != nil {
-			b.Fatal(err)
-		}
-		n += len(batch)
-	}
-	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "commits/s")
+	b.ReportMetric(rate, "commits/s")
 }
 
 func TestDefaultModelServes(t *testing.T) {

@@ -84,27 +84,42 @@ func (s *FastImport) Commit(c ImportCommit) int {
 // repository) and returns the commit ids by mark.
 func (s *FastImport) Run(t testing.TB, dir string) map[int]string {
 	t.Helper()
-	marks := filepath.Join(t.TempDir(), "marks")
+	shas, err := s.Import(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return shas
+}
+
+// Import is Run for callers outside a test (the bench command): it imports
+// the stream into the repository at dir and returns the commit ids by mark.
+func (s *FastImport) Import(dir string) (map[int]string, error) {
+	tmp, err := os.MkdirTemp("", "fast-import-marks")
+	if err != nil {
+		return nil, fmt.Errorf("gittest: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	marks := filepath.Join(tmp, "marks")
 	cmd := exec.Command("git", "-C", dir, "fast-import", "--quiet", "--date-format=raw", "--export-marks="+marks)
 	cmd.Env = Env()
 	cmd.Stdin = &s.buf
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("gittest: git fast-import in %s: %v\n%s", dir, err, out)
+		return nil, fmt.Errorf("gittest: git fast-import in %s: %w\n%s", dir, err, out)
 	}
 	data, err := os.ReadFile(marks)
 	if err != nil {
-		t.Fatalf("gittest: %v", err)
+		return nil, fmt.Errorf("gittest: %w", err)
 	}
 	shas := make(map[int]string)
 	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 		mark, sha, _ := strings.Cut(line, " ")
 		n, err := strconv.Atoi(strings.TrimPrefix(mark, ":"))
 		if err != nil {
-			t.Fatalf("gittest: marks line %q", line)
+			return nil, fmt.Errorf("gittest: marks line %q", line)
 		}
 		shas[n] = sha
 	}
-	return shas
+	return shas, nil
 }
 
 // quotePath quotes a fast-import path the way git's C-style quoting does
