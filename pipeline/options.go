@@ -55,6 +55,10 @@ type Options struct {
 	ModelsOut string
 	// Encoder is the sentence encoder directory of the embedding kinds.
 	Encoder string
+	// MaxExamples bounds the labeled commits the train phase trains and
+	// validates on to a sample of that many, drawn with Seed (0: all): the
+	// bench command's cost curve trains on growing subsets of one corpus.
+	MaxExamples int
 	// HoldoutRepos are repositories the train phase leaves out entirely
 	// (neither trained nor validated on), to evaluate on afterwards.
 	HoldoutRepos []string
@@ -126,6 +130,9 @@ func (o Options) Params() map[string]any {
 		p["valid_share"] = o.ValidShare
 		p["precision_target"] = o.PrecisionTarget
 		p["threshold_folds"] = o.ThresholdFolds
+	}
+	if o.MaxExamples > 0 {
+		p["max_examples"] = o.MaxExamples
 	}
 	if len(o.HoldoutRepos) > 0 {
 		p["holdout_repos"] = o.HoldoutRepos

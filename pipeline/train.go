@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 
@@ -26,6 +27,8 @@ const (
 	CountFeaturesBuilt = "features_built"
 	// CountHeldOut counts the commits of Options.HoldoutRepos left out.
 	CountHeldOut = "held_out"
+	// CountSampledOut counts the commits left out by Options.MaxExamples.
+	CountSampledOut = "sampled_out"
 )
 
 // TrainModels is the train phase: it reads every labeled commit (its
@@ -60,6 +63,10 @@ func TrainModels(ctx context.Context, env *Env) (Counts, error) {
 		held := len(examples)
 		examples = slices.DeleteFunc(examples, func(e classify.Example) bool { return slices.Contains(o.HoldoutRepos, e.Repo) })
 		counts[CountHeldOut] = int64(held - len(examples))
+	}
+	if o.MaxExamples > 0 && len(examples) > o.MaxExamples {
+		counts[CountSampledOut] = int64(len(examples) - o.MaxExamples)
+		examples = sampleExamples(examples, o.MaxExamples, o.Seed)
 	}
 	if len(examples) == 0 {
 		return counts, errors.New("train: no labeled commits in the store (run the label phase or import a corpus)")
@@ -103,6 +110,17 @@ func TrainModels(ctx context.Context, env *Env) (Counts, error) {
 		}
 	}
 	return counts, nil
+}
+
+// sampleExamples keeps n examples drawn with seed, in their order.
+func sampleExamples(examples []classify.Example, n int, seed int64) []classify.Example {
+	keep := rand.New(rand.NewPCG(uint64(seed), uint64(n))).Perm(len(examples))[:n]
+	slices.Sort(keep)
+	out := make([]classify.Example, n)
+	for i, j := range keep {
+		out[i] = examples[j]
+	}
+	return out
 }
 
 func thousandths(x float64) int64 { return int64(x*1000 + 0.5) }

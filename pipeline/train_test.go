@@ -103,3 +103,30 @@ func TestTrainModelsHoldsOutRepositories(t *testing.T) {
 		t.Fatalf("held-out %s was trained or validated on: %v / %v", held, meta.TrainRepos, meta.ValidRepos)
 	}
 }
+
+func TestTrainModelsMaxExamples(t *testing.T) {
+	ctx := context.Background()
+	env := newCorpusEnv(t, 4, 30)
+	env.Options.Models = []string{testkind.Name}
+	env.Options.MaxExamples = 50
+	var trained [][]string
+	for range 2 {
+		env.Options.ModelsOut = t.TempDir()
+		counts, err := TrainModels(ctx, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCounts(t, counts, Counts{CountExamples: 50, CountSampledOut: 70})
+		meta, err := classify.ReadMeta(filepath.Join(env.Options.ModelsOut, testkind.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if meta.TrainExamples+meta.ValidExamples != 50 {
+			t.Fatalf("trained %d + validated %d, want 50", meta.TrainExamples, meta.ValidExamples)
+		}
+		trained = append(trained, append(slices.Clone(meta.TrainRepos), meta.ValidRepos...))
+	}
+	if !slices.Equal(trained[0], trained[1]) {
+		t.Fatalf("the same seed drew different samples: %v, %v", trained[0], trained[1])
+	}
+}

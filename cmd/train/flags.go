@@ -104,6 +104,7 @@ func newPhaseFlagSet(name string, stderr io.Writer, withSelection bool) (*flag.F
 		}
 		return nil
 	})
+	fs.IntVar(&o.MaxExamples, "max-examples", 0, "train on a sample of at most N labeled commits, drawn with --seed (0: all)")
 	fs.StringVar(&o.Encoder, "encoder", "", "sentence encoder directory (model.onnx, tokenizer.json) of the embedding kinds")
 	fs.Float64Var(&o.ValidShare, "valid-share", o.ValidShare, "share of repositories held out for validation")
 	fs.IntVar(&o.ThresholdFolds, "threshold-folds", o.ThresholdFolds, "tune thresholds on out-of-fold predictions over N folds of the repositories (1: on the validation repositories only)")
@@ -125,6 +126,9 @@ func (pf *phaseFlags) validate() error {
 	}
 	if o.MaxCommits < 0 {
 		return usageErrorf("--max-commits %d: must not be negative", o.MaxCommits)
+	}
+	if o.MaxExamples < 0 {
+		return usageErrorf("--max-examples %d: must not be negative", o.MaxExamples)
 	}
 	if o.DiffLimit < 100 {
 		return usageErrorf("--diff-limit %d: must be at least 100", o.DiffLimit)
