@@ -10,7 +10,7 @@ export CGO_ENABLED := 1
 
 DEMO_DIR ?= .work/demo
 
-.PHONY: setup build demo test bench faults model clean
+.PHONY: setup build demo test bench faults perf model clean
 
 setup:
 	scripts/setup.sh
@@ -41,6 +41,13 @@ FAULTS ?= TestFault|TestSecretsNeverLeak|TestBotSurvivesKill
 faults: setup
 	scripts/fetch-webhook-examples.sh >/dev/null
 	CL_FAULTS=1 $(GO) test -count=1 -v -timeout 60m -run '$(FAULTS)' ./cmd/bot/
+
+# The README's performance table, measured in one run: extract vs plain git,
+# import, training of each kind and its cost curve, classification, and the
+# bot's `bench --json` when it has one. PERF_FLAGS=--quick trains on 10k commits.
+PERF_FLAGS ?=
+perf: build
+	bin/train bench --corpus $(CORPUS) $(PERF_FLAGS)
 
 # The shipped default model (models/default), reproduced from the corpus.
 # HOLDOUT are repositories it never trains on (chosen by a hash of their

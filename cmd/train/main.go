@@ -28,6 +28,7 @@ commands:
   summary   phase 7: write summary.json, summary.md and summary.html into --out
   import    load JSONL(.gz) records of the corpus schema (DATA.md)
   runs      list the recorded phase runs
+  bench     measure extract, import, training and classification; print the README's markdown table
 
 Run "train COMMAND -h" for the flags of a command.
 `
@@ -68,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = evalCommand(ctx, rest, stdout, stderr)
 	case "classify":
 		err = classifyCommand(ctx, rest, stdout, stderr)
+	case "bench":
+		err = benchCommand(ctx, rest, stdout, stderr)
 	default:
 		if !isPhaseCommand(cmd) {
 			fmt.Fprintf(stderr, "train: unknown command %q\n\n%s", cmd, usage)
