@@ -337,12 +337,13 @@ func writeTable(w io.Writer, rows []Row) error {
 	var sb strings.Builder
 	sb.WriteString("| measurement | result | reference, same run | note |\n|---|---|---|---|\n")
 	for _, r := range rows {
-		fmt.Fprintf(&sb, "| %s | %s | %s | %s |\n", r.What, r.Result, cell(r.Reference), cell(r.Note))
+		fmt.Fprintf(&sb, "| %s | %s | %s | %s |\n", cell(r.What), cell(r.Result), cell(r.Reference), cell(r.Note))
 	}
 	_, err := io.WriteString(w, sb.String())
 	return err
 }
 
+// cell is s escaped for a table cell, "—" when empty.
 func cell(s string) string {
 	if s == "" {
 		return "—"
