@@ -45,3 +45,31 @@ func TestWriteTable(t *testing.T) {
 		t.Fatalf("table:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+func TestCurveRows(t *testing.T) {
+	at := func(n int64, s float64) CurvePoint {
+		return CurvePoint{N: n, U: Usage{Wall: time.Duration(s * float64(time.Second))}}
+	}
+	for _, tc := range []struct {
+		name   string
+		points []CurvePoint
+		want   []string
+	}{
+		{"fixed cost plus linear", []CurvePoint{at(10000, 30), at(20000, 50), at(40000, 90)},
+			[]string{"", "marginal 1.00× the first interval's: linear", "marginal 1.00× the first interval's: linear"}},
+		{"quadratic", []CurvePoint{at(10000, 10), at(20000, 40), at(40000, 160)},
+			[]string{"", "marginal 1.00× the first interval's: linear", "marginal 2.00× the first interval's: superlinear"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows := CurveRows("k", tc.points)
+			for i, r := range rows {
+				if r.Note != tc.want[i] {
+					t.Errorf("row %d note %q, want %q", i, r.Note, tc.want[i])
+				}
+			}
+		})
+	}
+	if r := CurveRows("k", []CurvePoint{at(10000, 30), at(20000, 50)})[1]; r.Reference != "2.50 s per 1k commits; marginal 2.00 s per 1k" {
+		t.Errorf("reference %q", r.Reference)
+	}
+}
