@@ -47,6 +47,8 @@ faults: setup
 # bot's `bench --json` when it has one. PERF_FLAGS=--quick trains on 10k commits.
 PERF_FLAGS ?=
 perf: build
+	scripts/fetch-webhook-examples.sh >/dev/null
+	scripts/setup-probot.sh >/dev/null
 	bin/train bench --corpus $(CORPUS) $(PERF_FLAGS)
 
 # The shipped default model (models/default), reproduced from the corpus.

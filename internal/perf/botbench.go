@@ -5,25 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
+
+	"github.com/commit-labeler/commit-labeler/internal/loadgen"
 )
 
-// botReport is the part of `bot bench --json` the table shows. Its keys are
-// the adapter to that command's output: the one place to change if they move.
-type botReport struct {
-	Intake struct {
-		PerSecond float64 `json:"deliveries_per_second"`
-		P50ms     float64 `json:"p50_ms"`
-		P99ms     float64 `json:"p99_ms"`
-	} `json:"intake"`
-	EndToEnd struct {
-		PerSecond float64 `json:"deliveries_per_second"`
-		P50ms     float64 `json:"p50_ms"`
-		P99ms     float64 `json:"p99_ms"`
-	} `json:"end_to_end"`
-}
-
 // botRows runs `bot bench --json` when the bot binary has that command and
-// turns its report into rows; otherwise one row says it is not available.
+// turns its report into rows, one per rate: the bot's intake beside the
+// minimal Probot app's at the same rate, and the bot's end-to-end labeling.
 func botRows(ctx context.Context, bot string) ([]Row, error) {
 	if exec.CommandContext(ctx, bot, "bench", "--help").Run() != nil {
 		return []Row{{What: "webhook intake and end-to-end labeling", Result: "bot bench not available",
@@ -33,15 +21,38 @@ func botRows(ctx context.Context, bot string) ([]Row, error) {
 	if err != nil {
 		return nil, fmt.Errorf("perf: %s bench --json: %w", bot, err)
 	}
-	var rep botReport
+	var rep loadgen.Report
 	if err := json.Unmarshal(out, &rep); err != nil {
 		return nil, fmt.Errorf("perf: %s bench --json: %w", bot, err)
 	}
-	row := func(what string, perSecond, p50, p99 float64) Row {
-		return Row{What: what, Result: fmt.Sprintf("%.0f deliveries/s; p50 %.1f ms, p99 %.1f ms", perSecond, p50, p99), Note: "`bot bench --json`"}
+	probot := map[int]loadgen.Row{}
+	for _, r := range rep.Rows {
+		if r.Target == "probot" {
+			probot[r.OfferedPerSec] = r
+		}
 	}
-	return []Row{
-		row("webhook intake (signed delivery → stored, 202)", rep.Intake.PerSecond, rep.Intake.P50ms, rep.Intake.P99ms),
-		row("end-to-end labeling (delivery → labels on the fake GitHub)", rep.EndToEnd.PerSecond, rep.EndToEnd.P50ms, rep.EndToEnd.P99ms),
-	}, nil
+	answers := func(r loadgen.Row) string {
+		return fmt.Sprintf("%.0f accepted/s; p50 %.1f ms, p99 %.1f ms, max %.0f ms; %d errors", r.AcceptedPerSec, r.P50Ms, r.P99Ms, r.MaxMs, r.Errors)
+	}
+	var rows []Row
+	for _, r := range rep.Rows {
+		if r.Target != "bot" {
+			continue
+		}
+		intake := Row{What: fmt.Sprintf("webhook intake at %d deliveries/s offered", r.OfferedPerSec), Result: answers(r),
+			Note: "stored durably before the 202; `bot bench --json`"}
+		if p, ok := probot[r.OfferedPerSec]; ok && p.AcceptedPerSec > 0 {
+			intake.Reference = "minimal Probot app: " + answers(p)
+			intake.Note = fmt.Sprintf("%.2f× Probot's accepted/s; stored durably before the 202", r.AcceptedPerSec/p.AcceptedPerSec)
+		} else if rep.ProbotError != "" {
+			intake.Reference = "Probot not run: " + rep.ProbotError
+		}
+		rows = append(rows, intake)
+		if r.Labeled != nil {
+			rows = append(rows, Row{What: fmt.Sprintf("end-to-end labeling at %d deliveries/s offered", r.OfferedPerSec),
+				Result: fmt.Sprintf("%.0f pull requests/s labeled; %d of %d labeled, %d twice", *r.LabeledPerSec, *r.Labeled, r.Sent, *r.DuplicateLabels),
+				Note:   fmt.Sprintf("%.1f bot CPU ms per pull request", *r.CPUMsPerLabeled)})
+		}
+	}
+	return rows, nil
 }
