@@ -33,7 +33,7 @@ const (
 
 // example returns the first example of the event with the action (any when
 // empty) and matching keep, changed by edit, with installation exInstID.
-func example(t *testing.T, event, action string, keep func(map[string]any) bool, edit func(map[string]any)) []byte {
+func example(t testing.TB, event, action string, keep func(map[string]any) bool, edit func(map[string]any)) []byte {
 	t.Helper()
 	for _, raw := range ghexamples.Load(t)[event] {
 		var m map[string]any
@@ -117,7 +117,7 @@ func (k *keywordClassifier) set(keyword, label string, p float64) {
 
 // botFixture is the bot against a fake GitHub with the examples' repository.
 type botFixture struct {
-	t      *testing.T
+	t      testing.TB
 	fake   *fakegithub.Server
 	repos  *fakegithub.Repos
 	repo   *fakegithub.Repo
@@ -126,7 +126,7 @@ type botFixture struct {
 	events *Events
 }
 
-func newBotFixture(t *testing.T, mutate ...func(*EventsConfig)) *botFixture {
+func newBotFixture(t testing.TB, mutate ...func(*EventsConfig)) *botFixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &botFixture{t: t, model: &keywordClassifier{}}
@@ -190,8 +190,12 @@ func (f *botFixture) deliver(eventType string, payload []byte) error {
 // deliverRun calls the handler as attempt run.attempt of the job of
 // delivery run.id.
 func (f *botFixture) deliverRun(eventType string, payload []byte, run deliveryRun) error {
-	f.t.Helper()
-	for _, h := range f.events.Handlers() {
+	return handle(f.events, eventType, payload, run)
+}
+
+// handle calls the handler of the event type as the queue would.
+func handle(events *Events, eventType string, payload []byte, run deliveryRun) error {
+	for _, h := range events.Handlers() {
 		for _, e := range h.Handles() {
 			if e == eventType {
 				return h.Handle(withDeliveryRun(context.Background(), run), eventType, run.id, payload)
