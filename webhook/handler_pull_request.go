@@ -142,11 +142,7 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	if err != nil {
 		return err
 	}
-	files, err := pullFiles(ctx, gh, r, number)
-	if isClientError(err) {
-		log.WarnContext(ctx, "cannot list the pull request's files; classifying its title and body alone", "err", err)
-		files, err = nil, nil
-	}
+	files, err := h.modelFiles(ctx, gh, r, number, pr.GetTitle(), log)
 	if err != nil {
 		return err
 	}
@@ -258,4 +254,19 @@ func botPrediction(r repoRef, number int, sha string, p classify.Prediction, sel
 		Repo: r.String(), PullNumber: number, SHA: sha, Source: p.Source,
 		Labels: names, Detail: detail, DeliveryID: deliveryID,
 	}
+}
+
+// modelFiles lists the pull request's files with their patches for the
+// model; a Conventional Commits title decides without them, so then none
+// are fetched (up to 30 pages of files for a large pull request).
+func (h *pullRequestHandler) modelFiles(ctx context.Context, gh *github.Client, r repoRef, number int, title string, log *slog.Logger) ([]*github.CommitFile, error) {
+	if _, ok := classify.ParseHeader(title); ok {
+		return nil, nil
+	}
+	files, err := pullFiles(ctx, gh, r, number)
+	if isClientError(err) {
+		log.WarnContext(ctx, "cannot list the pull request's files; classifying its title and body alone", "err", err)
+		return nil, nil
+	}
+	return files, err
 }

@@ -20,6 +20,11 @@ func TestPullRequestConventionalTitleLabelsAndCreatesLabels(t *testing.T) {
 	if len(f.model.calls) != 0 {
 		t.Errorf("the classifier was called for a Conventional Commits title")
 	}
+	for _, r := range f.fake.Requests() {
+		if strings.HasSuffix(r.Path, "/files") {
+			t.Errorf("the files were listed for a Conventional Commits title: %s %s", r.Method, r.Path)
+		}
+	}
 	for _, l := range f.repos.RepoLabels(exOwner, exRepo) {
 		if l.Name == "type: feat" && (l.Color != "1d76db" || !strings.HasPrefix(l.GetDescription(), "Adds a new feature")) {
 			t.Errorf("created label %q: colour %q, description %q; want labels.json's", l.Name, l.Color, l.GetDescription())
