@@ -362,6 +362,18 @@ func (r *faultRig) get(path string) (int, []byte) {
 }
 
 // metrics fetches /metrics, kept for the secrets check.
+// finish ends a run: it scrapes /metrics, stops the bot within limit, then
+// checks that every delivery was handled once and no secret leaked.
+func (r *faultRig) finish(bot *botProcess, limit time.Duration) {
+	r.t.Helper()
+	r.metrics()
+	r.stop(bot, limit)
+	o := r.outcome(r.deliveries)
+	r.t.Logf("%s", o)
+	r.checkExactlyOnce(o, r.deliveries)
+	r.checkNoSecrets()
+}
+
 func (r *faultRig) metrics() []byte {
 	_, body := r.get(webhook.PathMetrics)
 	r.keep(body)

@@ -61,12 +61,7 @@ func TestFaultKillDuringBurst(t *testing.T) {
 	r.waitLabeled(r.deliveries, 20*time.Minute)
 	t.Logf("all labeled at %s", time.Since(start).Round(time.Millisecond))
 	time.Sleep(time.Second) // room for a duplicate to show up
-	r.metrics()
-	r.stop(bot, 30*time.Second)
-	o := r.outcome(r.deliveries)
-	t.Logf("%s", o)
-	r.checkExactlyOnce(o, r.deliveries)
-	r.checkNoSecrets()
+	r.finish(bot, 30*time.Second)
 }
 
 // TestFaultGitHubErrors runs the bot against a GitHub failing 30% of its
@@ -218,12 +213,7 @@ func TestFaultDiskFull(t *testing.T) {
 	t.Logf("space back (/healthz was %d while full): %s", health, <-sent)
 	r.waitLabeled(r.deliveries, 5*time.Minute)
 	time.Sleep(time.Second)
-	r.metrics()
-	r.stop(bot, 30*time.Second)
-	o := r.outcome(r.deliveries)
-	t.Logf("%s", o)
-	r.checkExactlyOnce(o, r.deliveries)
-	r.checkNoSecrets()
+	r.finish(bot, 30*time.Second)
 }
 
 var logMessage = regexp.MustCompile(`msg="?([^"=]+?)"? [a-z_]+=`)
@@ -315,12 +305,7 @@ func TestFaultTermDuringBurst(t *testing.T) {
 	t.Logf("%s", <-sent)
 	r.waitLabeled(r.deliveries, 15*time.Minute)
 	time.Sleep(time.Second)
-	r.metrics()
-	r.stop(bot, deadline+5*time.Second)
-	o := r.outcome(r.deliveries)
-	t.Logf("%s", o)
-	r.checkExactlyOnce(o, r.deliveries)
-	r.checkNoSecrets()
+	r.finish(bot, deadline+5*time.Second)
 }
 
 // waitLabeledCount waits until at least n pull requests got a label.
