@@ -84,3 +84,32 @@ func FuzzParseMeta(f *testing.F) {
 		}
 	})
 }
+
+func TestThresholdsHoldThePrecisionOfAllLabelsApplied(t *testing.T) {
+	labels := []string{"a", "b"}
+	var outcomes []Scored
+	add := func(label int, p float32, correct bool) {
+		truth := labels[label]
+		if !correct {
+			truth = labels[1-label]
+		}
+		probs := []float32{1 - p, 1 - p}
+		probs[label] = p
+		outcomes = append(outcomes, Scored{Truth: []string{truth}, Probabilities: probs})
+	}
+	for i := range 30 { // a: always right
+		add(0, 0.9+0.001*float32(i), true)
+	}
+	for i := range 20 { // b: right 4 times in 5
+		add(1, 0.7+0.001*float32(i), i%5 != 0)
+	}
+	for i := range 20 { // b, less sure: right 1 time in 4
+		add(1, 0.6+0.001*float32(i), i%4 == 0)
+	}
+	th := TuneThresholds(labels, outcomes, 0.9)
+	// All of a and b's first 20 give 46 of 50 = 0.92: b is applied down to
+	// its run at 0.7, though b alone never reaches 0.9.
+	if th["a"] > 0.9 || th["b"] < 0.69 || th["b"] > 0.71 {
+		t.Errorf("thresholds %v, want a ≤ 0.9 and b at 0.70", th)
+	}
+}
