@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/go-github/v93/github"
@@ -56,6 +57,10 @@ type Events struct {
 	vocab   *commitlabeler.Vocabulary
 	ttl     time.Duration
 	metrics *Metrics
+	// knownLabels are the repository labels ("owner/repo\x00name") seen
+	// to exist or created: each is looked up on GitHub once per process,
+	// not once per pull request.
+	knownLabels sync.Map
 }
 
 // NewEvents checks cfg and returns the event handlers' shared state.

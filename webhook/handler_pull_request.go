@@ -186,7 +186,7 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	if !write {
 		return nil
 	}
-	if err := applyLabels(ctx, gh, r, number, plan, cfg, h.vocab, log); err != nil {
+	if err := h.applyLabels(ctx, gh, r, number, plan, cfg, log); err != nil {
 		return err
 	}
 	if err := h.db.ForgetBotLabels(ctx, r.String(), number, plan.remove); err != nil {

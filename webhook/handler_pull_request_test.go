@@ -312,3 +312,28 @@ func TestPullRequestWithoutInstallationAsksGitHubForIt(t *testing.T) {
 		t.Errorf("a repository the App is not installed on: %v, want a permanent error naming it", err)
 	}
 }
+
+func TestRepositoryLabelLookedUpOnce(t *testing.T) {
+	f := newBotFixture(t)
+	payload := f.pullExample("opened", "fix: close the file", human, nil)
+	f.mustDeliver("pull_request", payload)
+	f.setLabels() // gone without an event: the bot adds it again
+	if err := f.deliverRun("pull_request", payload, deliveryRun{id: "again", attempt: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.labels(); !slices.Equal(got, []string{"type: fix"}) {
+		t.Fatalf("labels = %v", got)
+	}
+	lookups, adds := 0, 0
+	for _, r := range f.fake.Requests() {
+		switch {
+		case r.Method == "GET" && strings.Contains(r.Path, "/labels/"):
+			lookups++
+		case r.Method == "POST" && strings.HasSuffix(r.Path, "/issues/2/labels"):
+			adds++
+		}
+	}
+	if lookups != 1 || adds != 2 {
+		t.Errorf("%d label lookups and %d additions, want 1 lookup for 2 additions", lookups, adds)
+	}
+}

@@ -72,32 +72,39 @@ func issueLabels(ctx context.Context, gh *github.Client, r repoRef, number int, 
 }
 
 // ensureLabel creates the repository label of a vocabulary label, with the
-// colour and description of labels.json, unless it exists.
-func ensureLabel(ctx context.Context, gh *github.Client, r repoRef, gitHubName string, l commitlabeler.Label) error {
-	_, _, err := gh.Issues.GetLabel(ctx, r.owner, r.name, url.PathEscape(gitHubName))
-	if err == nil {
+// colour and description of labels.json, unless it exists. A label known to
+// exist is not looked up again: should a maintainer delete it meanwhile,
+// GitHub creates it when it is added to an issue, only without our colour.
+func (e *Events) ensureLabel(ctx context.Context, gh *github.Client, r repoRef, gitHubName string, l commitlabeler.Label) error {
+	key := r.String() + "\x00" + gitHubName
+	if _, ok := e.knownLabels.Load(key); ok {
 		return nil
 	}
-	if statusOf(err) != http.StatusNotFound {
+	_, _, err := gh.Issues.GetLabel(ctx, r.owner, r.name, url.PathEscape(gitHubName))
+	switch {
+	case err == nil:
+	case statusOf(err) != http.StatusNotFound:
 		return fmt.Errorf("label %q of %s: %w", gitHubName, r, err)
+	default:
+		_, _, err = gh.Issues.CreateLabel(ctx, r.owner, r.name, github.CreateIssueLabelRequest{
+			Name: gitHubName, Color: &l.Color, Description: &l.Description,
+		})
+		if err != nil && !isAlreadyExists(err) {
+			return fmt.Errorf("create label %q in %s: %w", gitHubName, r, err)
+		}
 	}
-	_, _, err = gh.Issues.CreateLabel(ctx, r.owner, r.name, github.CreateIssueLabelRequest{
-		Name: gitHubName, Color: &l.Color, Description: &l.Description,
-	})
-	if err != nil && !isAlreadyExists(err) {
-		return fmt.Errorf("create label %q in %s: %w", gitHubName, r, err)
-	}
+	e.knownLabels.Store(key, true)
 	return nil
 }
 
 // applyLabels creates the missing repository labels, adds the labels in one
 // request and removes the stale ones (404: already gone, fine).
-func applyLabels(ctx context.Context, gh *github.Client, r repoRef, number int, p labelPlan, cfg RepoConfig, vocab *commitlabeler.Vocabulary, log *slog.Logger) error {
+func (e *Events) applyLabels(ctx context.Context, gh *github.Client, r repoRef, number int, p labelPlan, cfg RepoConfig, log *slog.Logger) error {
 	var names []string
 	for _, name := range p.add {
-		l, _ := vocab.Get(name)
+		l, _ := e.vocab.Get(name)
 		gitHubName := cfg.GitHubLabel(name)
-		if err := ensureLabel(ctx, gh, r, gitHubName, l); err != nil {
+		if err := e.ensureLabel(ctx, gh, r, gitHubName, l); err != nil {
 			if !isClientError(err) {
 				return err
 			}
