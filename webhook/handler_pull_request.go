@@ -99,8 +99,9 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	// edits and pushes, which the payload does not show.
 	number := ev.GetNumber()
 	pr, _, err := gh.PullRequests.Get(ctx, r.owner, r.name, number)
+	fromAPI := err == nil
 	switch {
-	case err == nil:
+	case fromAPI:
 	case isClientError(err) && ev.hasPullRequest():
 		log.WarnContext(ctx, "cannot read the pull request; using the delivery's copy", "err", err)
 		if pr, err = ev.pullRequest(deliveryID); err != nil {
@@ -157,13 +158,18 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	if err != nil {
 		return err
 	}
-	present, err := issueLabels(ctx, gh, r, number, cfg)
-	if isClientError(err) {
-		log.WarnContext(ctx, "cannot list the pull request's labels; using the delivery's", "err", err)
-		present, err = payloadLabels(pr, cfg), nil
-	}
-	if err != nil {
-		return err
+	present := pullLabels(pr, cfg)
+	if !fromAPI {
+		// The delivery's copy may be old: list the labels as they are now.
+		listed, err := issueLabels(ctx, gh, r, number, cfg)
+		switch {
+		case err == nil:
+			present = listed
+		case isClientError(err):
+			log.WarnContext(ctx, "cannot list the pull request's labels; using the delivery's", "err", err)
+		default:
+			return err
+		}
 	}
 	plan := planLabels(selected, pred.Source, present, st)
 	write := h.writes(cfg)
@@ -217,9 +223,9 @@ func pullFiles(ctx context.Context, gh *github.Client, r repoRef, number int) ([
 	return files, nil
 }
 
-// payloadLabels are the vocabulary labels a pull request carries as seen in
-// a delivery.
-func payloadLabels(pr *github.PullRequest, cfg RepoConfig) map[string]bool {
+// pullLabels are the vocabulary labels a pull request carries (GitHub's
+// pull request object lists all of its issue's labels).
+func pullLabels(pr *github.PullRequest, cfg RepoConfig) map[string]bool {
 	present := map[string]bool{}
 	for _, l := range pr.Labels {
 		if name, ok := cfg.VocabularyLabel(l.GetName()); ok {

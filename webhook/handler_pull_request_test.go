@@ -24,6 +24,9 @@ func TestPullRequestConventionalTitleLabelsAndCreatesLabels(t *testing.T) {
 		if strings.HasSuffix(r.Path, "/files") {
 			t.Errorf("the files were listed for a Conventional Commits title: %s %s", r.Method, r.Path)
 		}
+		if r.Method == "GET" && strings.HasSuffix(r.Path, "/issues/2/labels") {
+			t.Errorf("the labels were listed, though the pull request read from GitHub carries them: %s", r.Path)
+		}
 	}
 	for _, l := range f.repos.RepoLabels(exOwner, exRepo) {
 		if l.Name == "type: feat" && (l.Color != "1d76db" || !strings.HasPrefix(l.GetDescription(), "Adds a new feature")) {

@@ -1,6 +1,7 @@
 package fakegithub
 
 import (
+	"github.com/google/go-github/v93/github"
 	"net/http"
 	"strconv"
 )
@@ -8,7 +9,13 @@ import (
 func (rs *Repos) registerPulls() {
 	rs.handle("GET /repos/{owner}/{repo}/pulls/{number}", func(w http.ResponseWriter, r *http.Request, repo *Repo) {
 		if p, ok := pull(w, r, repo); ok {
-			WriteJSON(w, http.StatusOK, p.PullRequest)
+			// As GitHub, the pull request carries the labels now.
+			pr := *p.PullRequest
+			pr.Labels = nil
+			for _, name := range p.Labels {
+				pr.Labels = append(pr.Labels, &github.Label{Name: name})
+			}
+			WriteJSON(w, http.StatusOK, &pr)
 		}
 	})
 	rs.handle("GET /repos/{owner}/{repo}/pulls/{number}/commits", func(w http.ResponseWriter, r *http.Request, repo *Repo) {
