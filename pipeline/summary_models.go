@@ -19,7 +19,10 @@ type ModelSummary struct {
 	TrainExamples int      `json:"train_examples"`
 	ValidExamples int      `json:"valid_examples"`
 	ValidRepos    []string `json:"valid_repos,omitempty"`
-	TrainSeconds  float64  `json:"train_seconds"`
+	// ThresholdFolds > 1 with no validation examples: the scores are the
+	// out-of-fold predictions over that many repository folds.
+	ThresholdFolds int     `json:"threshold_folds,omitempty"`
+	TrainSeconds   float64 `json:"train_seconds"`
 	// HasMetrics is false for a model.json without metrics; the scores
 	// below are then zero.
 	HasMetrics       bool    `json:"has_metrics"`
@@ -90,7 +93,7 @@ func modelSummary(name string, meta *classify.Meta) ModelSummary {
 	m := ModelSummary{
 		Name: name, Kind: meta.Kind, Labels: meta.Labels,
 		TrainExamples: meta.TrainExamples, ValidExamples: meta.ValidExamples,
-		ValidRepos: meta.ValidRepos, TrainSeconds: meta.TrainSeconds,
+		ValidRepos: meta.ValidRepos, ThresholdFolds: meta.ThresholdFolds, TrainSeconds: meta.TrainSeconds,
 	}
 	met := meta.Metrics
 	for _, l := range meta.Labels {

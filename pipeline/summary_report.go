@@ -203,7 +203,7 @@ func matrixBlock(id, title, note, rowTitle, colTitle string, labels []string, m 
 
 func modelSection(s *Summary) reportSection {
 	sec := reportSection{ID: "models", Title: "Models",
-		Intro: "Scores on the validation repositories, which each model did not train on. Coverage at a precision is the largest share of validation commits, most confident first, whose top label keeps that precision."}
+		Intro: "Scores on repositories each model did not train on: its validation repositories, or, for a model trained on all of them, its out-of-fold predictions (each repository scored by a model trained on the other folds). Coverage at a precision is the largest share of those commits, most confident first, whose top label keeps that precision."}
 	if len(s.Models) == 0 {
 		sec.Intro = fmt.Sprintf("No model.json found in the subdirectories of %s: train models there first (train train --out %s).", s.ModelsDir, s.ModelsDir)
 		return sec
@@ -226,7 +226,7 @@ func modelSection(s *Summary) reportSection {
 	for k := range metrics {
 		metrics[k].Color = seriesPalette[k]
 	}
-	c := columnChart("models", "Model comparison", "Grouped bars: macro-F1, accuracy and coverage at precision 0.90 of each model on its validation repositories.",
+	c := columnChart("models", "Model comparison", "Grouped bars: macro-F1, accuracy and coverage at precision 0.90 of each model on the repositories it did not train on.",
 		"model", "score", names, metrics, 1, scoreTick)
 	sec.Blocks = append(sec.Blocks, reportBlock{Heading: "Comparison", Chart: c, Table: t})
 	for _, m := range s.Models {
@@ -242,6 +242,9 @@ func modelBlocks(m ModelSummary) []reportBlock {
 	note := fmt.Sprintf("%s training and %s validation commits; %.1f s to train.", count(int64(m.TrainExamples)), count(int64(m.ValidExamples)), m.TrainSeconds)
 	if len(m.ValidRepos) > 0 {
 		note += " Validation repositories: " + strings.Join(m.ValidRepos, ", ") + "."
+	}
+	if m.ValidExamples == 0 && m.ThresholdFolds > 1 {
+		note += fmt.Sprintf(" Scores from out-of-fold predictions over %d repository folds.", m.ThresholdFolds)
 	}
 	if !m.HasMetrics {
 		return []reportBlock{{Heading: head, Note: note + " Its model.json holds no metrics."}}
