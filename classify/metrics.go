@@ -99,17 +99,9 @@ func Evaluate(labels []string, outcomes []Scored) *Metrics {
 				truth[i] = true
 			}
 		}
-		predicted := o.Applied
-		if len(predicted) > 0 {
+		predicted, applied := o.Applied, len(o.Applied) > 0
+		if applied {
 			labeled++
-			for _, a := range predicted {
-				if i, ok := index[a]; ok {
-					appliedAll++
-					if truth[i] {
-						appliedTrue++
-					}
-				}
-			}
 		} else {
 			predicted = []string{labels[top]}
 		}
@@ -118,10 +110,17 @@ func Evaluate(labels []string, outcomes []Scored) *Metrics {
 			if !ok {
 				continue
 			}
-			if truth[i] {
+			hit := truth[i]
+			if hit {
 				tp[i]++
 			} else {
 				fp[i]++
+			}
+			if applied {
+				appliedAll++
+				if hit {
+					appliedTrue++
+				}
 			}
 			delete(truth, i)
 		}

@@ -25,58 +25,46 @@ const NeverApply = 1.0
 // applied at the target while applying as many as possible: the labels'
 // predictions are taken most probable first, each time the most precise
 // run (of at least minThresholdSupport/2) that continues one label's,
-// until the next best run would pull the precision under the target. Each label's threshold is the probability of its last prediction
-// taken (NeverApply when none was). Equalising the precision at the margin
-// labels several times more commits than holding every label to the target
-// on its own, which leaves the less precise labels out altogether. A label
+// until the next best run would pull the precision under the target. Each
+// label's threshold is the probability of its last prediction taken
+// (NeverApply when none was). Equalising the precision at the margin labels
+// several times more commits than holding every label to the target on its
+// own, which leaves the less precise labels out altogether. A label
 // predicted too rarely to tell gets the largest threshold of the others.
 func TuneThresholds(labels []string, outcomes []Scored, target float64) map[string]float64 {
-	type pred struct {
-		p       float32
-		correct bool
-	}
-	byLabel := make([][]pred, len(labels))
+	byLabel := make([][]scoredPrediction, len(labels))
 	for _, o := range outcomes {
 		top := argmax(o.Probabilities)
-		byLabel[top] = append(byLabel[top], pred{o.Probabilities[top], o.Truth[0] == labels[top]})
+		byLabel[top] = append(byLabel[top], scoredPrediction{o.Probabilities[top], o.Truth[0] == labels[top]})
 	}
-	for _, preds := range byLabel {
-		sort.Slice(preds, func(a, b int) bool { return preds[a].p > preds[b].p })
-	}
+	// next is each label's most precise run from its cut; only the label
+	// whose run is taken needs its next run found again.
 	taken := make([]int, len(labels))
+	next := make([]predictionRun, len(labels))
+	for i, preds := range byLabel {
+		sort.Slice(preds, func(a, b int) bool { return preds[a].p > preds[b].p })
+		if len(preds) >= minThresholdSupport {
+			next[i] = bestRun(preds, 0)
+		}
+	}
 	hits, total := 0, 0
 	for {
-		best, bestEnd, bestHits, bestPrecision := -1, 0, 0, -1.0
-		for i, preds := range byLabel {
-			from := taken[i]
-			if len(preds) < minThresholdSupport || from == len(preds) {
-				continue
-			}
-			// The most precise run from here (at least minThresholdSupport/2
-			// long, longest on ties): a run of mistakes can hide better ones
-			// below it.
-			h := 0
-			for end := from + 1; end <= len(preds); end++ {
-				if preds[end-1].correct {
-					h++
-				}
-				// A cut between two equal probabilities is not realisable.
-				if end-from < minThresholdSupport/2 || (end < len(preds) && preds[end].p == preds[end-1].p) {
-					continue
-				}
-				if precision := float64(h) / float64(end-from); precision >= bestPrecision {
-					best, bestEnd, bestHits, bestPrecision = i, end, h, precision
-				}
+		best := -1
+		for i, r := range next {
+			if r.end > taken[i] && (best < 0 || r.precision(taken[i]) >= next[best].precision(taken[best])) {
+				best = i
 			}
 		}
 		if best < 0 {
 			break
 		}
-		n := bestEnd - taken[best]
-		if float64(hits+bestHits) < target*float64(total+n) {
+		r := next[best]
+		n := r.end - taken[best]
+		if float64(hits+r.hits) < target*float64(total+n) {
 			break
 		}
-		hits, total, taken[best] = hits+bestHits, total+n, bestEnd
+		hits, total, taken[best] = hits+r.hits, total+n, r.end
+		next[best] = bestRun(byLabel[best], r.end)
 	}
 	out := make(map[string]float64, len(labels))
 	strictest := 0.0
@@ -128,4 +116,40 @@ func ApplyThresholds(labels []string, probs []float32, thresholds map[string]flo
 		out = append(out, LabelScore{Label: labels[i], Probability: float64(probs[i])})
 	}
 	return out
+}
+
+// scoredPrediction is a top-label prediction and whether it was right.
+type scoredPrediction struct {
+	p       float32
+	correct bool
+}
+
+// predictionRun is a run of a label's predictions ending before end, with
+// hits right ones; end is 0 when there is none.
+type predictionRun struct{ end, hits int }
+
+func (r predictionRun) precision(from int) float64 {
+	return float64(r.hits) / float64(r.end-from)
+}
+
+// bestRun is the most precise run of preds (most probable first) from
+// from, at least minThresholdSupport/2 long and longest on ties: a run of
+// mistakes can hide better ones below it. A cut between two equal
+// probabilities is not realisable, so runs end where the probability drops.
+func bestRun(preds []scoredPrediction, from int) predictionRun {
+	var best predictionRun
+	bestPrecision := -1.0
+	h := 0
+	for end := from + 1; end <= len(preds); end++ {
+		if preds[end-1].correct {
+			h++
+		}
+		if end-from < minThresholdSupport/2 || (end < len(preds) && preds[end].p == preds[end-1].p) {
+			continue
+		}
+		if precision := float64(h) / float64(end-from); precision >= bestPrecision {
+			best, bestPrecision = predictionRun{end: end, hits: h}, precision
+		}
+	}
+	return best
 }

@@ -113,7 +113,7 @@ func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, 
 		// Without validation repositories the model trained on all of
 		// them, and the out-of-fold outcomes are its cross-validated score.
 		if len(outcomes) == 0 {
-			outcomes = slices.Clone(tuning)
+			outcomes = tuning
 		}
 	}
 	if len(tuning) > 0 {
