@@ -132,6 +132,9 @@ func (db *DB) SetPullLabel(ctx context.Context, repo string, number int, l PullL
 // ForgetBotLabels drops the bot's ownership of labels it removed from a pull
 // request. Labels in a human state are kept.
 func (db *DB) ForgetBotLabels(ctx context.Context, repo string, number int, labels []string) error {
+	if len(labels) == 0 {
+		return nil // no transaction: most runs remove nothing
+	}
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, l := range labels {
 			if _, err := tx.ExecContext(ctx, `

@@ -36,6 +36,8 @@ type Delivery struct {
 	Status     DeliveryStatus
 	// Error is the last handler error of a failed delivery.
 	Error string
+	// packed is Payload compressed by Pack.
+	packed []byte
 }
 
 // ErrDeliveryNotFound is returned for an unknown delivery id.
@@ -54,10 +56,10 @@ func InsertDeliveryTx(ctx context.Context, tx *sql.Tx, d Delivery) (bool, error)
 		inst = sql.NullInt64{Int64: d.InstallationID, Valid: true}
 	}
 	res, err := tx.ExecContext(ctx, `
-		INSERT INTO deliveries (delivery_id, event, action, installation_id, repo, received_at, payload, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO deliveries (delivery_id, event, action, installation_id, repo, received_at, status)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (delivery_id) DO NOTHING`,
-		d.ID, d.Event, d.Action, inst, d.Repo, received.UTC().Format(time.RFC3339Nano), d.Payload, DeliveryQueued)
+		d.ID, d.Event, d.Action, inst, d.Repo, received.UTC().Format(time.RFC3339Nano), DeliveryQueued)
 	if err != nil {
 		return false, fmt.Errorf("store: insert delivery %s (%s): %w", d.ID, d.Event, err)
 	}
@@ -65,18 +67,31 @@ func InsertDeliveryTx(ctx context.Context, tx *sql.Tx, d Delivery) (bool, error)
 	if err != nil {
 		return false, fmt.Errorf("store: insert delivery %s: %w", d.ID, err)
 	}
-	return n == 1, nil
+	if n == 0 {
+		return false, nil // a known GUID
+	}
+	d.Pack()
+	row, err := res.LastInsertId()
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `INSERT INTO delivery_payloads (delivery, encoding, payload) VALUES (?, ?, ?)`,
+			row, payloadS2, d.packed)
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: insert delivery %s payload: %w", d.ID, err)
+	}
+	return true, nil
 }
 
 // Delivery returns the stored delivery with the GUID id.
 func (db *DB) Delivery(ctx context.Context, id string) (Delivery, error) {
 	d := Delivery{ID: id}
 	var inst sql.NullInt64
-	var received string
+	var received, encoding string
+	var stored []byte
 	err := db.sql.QueryRowContext(ctx, `
-		SELECT event, action, installation_id, repo, received_at, payload, status, error
-		FROM deliveries WHERE delivery_id = ?`, id).
-		Scan(&d.Event, &d.Action, &inst, &d.Repo, &received, &d.Payload, &d.Status, &d.Error)
+		SELECT d.event, d.action, d.installation_id, d.repo, d.received_at, p.encoding, p.payload, d.status, d.error
+		FROM deliveries d JOIN delivery_payloads p ON p.delivery = d.id WHERE d.delivery_id = ?`, id).
+		Scan(&d.Event, &d.Action, &inst, &d.Repo, &received, &encoding, &stored, &d.Status, &d.Error)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, fmt.Errorf("%w: %s", ErrDeliveryNotFound, id)
 	}
@@ -84,6 +99,9 @@ func (db *DB) Delivery(ctx context.Context, id string) (Delivery, error) {
 		return d, fmt.Errorf("store: delivery %s: %w", id, err)
 	}
 	d.InstallationID = inst.Int64
+	if d.Payload, err = unpack(encoding, stored); err != nil {
+		return d, fmt.Errorf("store: delivery %s: %w", id, err)
+	}
 	if d.ReceivedAt, err = time.Parse(time.RFC3339Nano, received); err != nil {
 		return d, fmt.Errorf("store: delivery %s: received_at %q: %w", id, received, err)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -52,5 +54,62 @@ func TestDeliveriesDeduplicateAndFinish(t *testing.T) {
 	counts, err := db.DeliveryCounts(ctx)
 	if err != nil || counts[DeliveryFailed] != 1 || len(counts) != 1 {
 		t.Fatalf("counts = %v, %v", counts, err)
+	}
+}
+
+// TestPayloadMigrationKeepsDeliveries opens a file written before payloads
+// had a table of their own (schema 3): every stored delivery keeps its payload.
+func TestPayloadMigrationKeepsDeliveries(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bot.db")
+	raw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:3] {
+		if _, err := raw.Exec(m.sql); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+	}
+	if _, err := raw.Exec(`PRAGMA user_version = 3;
+		INSERT INTO deliveries (delivery_id, event, received_at, payload, status)
+		VALUES ('old-1', 'push', '2026-11-01T00:00:00Z', '{"ref":"x"}', 'queued')`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got, err := db.Delivery(context.Background(), "old-1")
+	if err != nil || string(got.Payload) != `{"ref":"x"}` || got.Event != "push" {
+		t.Fatalf("after migration: %+v, %v", got, err)
+	}
+}
+
+// TestPayloadStoredCompressed: a payload is stored packed and read back as received.
+func TestPayloadStoredCompressed(t *testing.T) {
+	db := openTestDB(t)
+	ctx := context.Background()
+	payload := []byte(`{"items":[` + strings.Repeat(`{"url":"https://api.github.com/repos/o/r/pulls/1"},`, 600) + `{}]}`)
+	d := Delivery{ID: "big", Event: "push", Payload: payload}
+	d.Pack() // as the intake does, before its transaction
+	if err := db.Tx(ctx, func(tx *sql.Tx) error { _, err := InsertDeliveryTx(ctx, tx, d); return err }); err != nil {
+		t.Fatal(err)
+	}
+	var stored int
+	if err := db.SQL().QueryRow(`SELECT length(payload) FROM delivery_payloads`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Delivery(ctx, "big")
+	if err != nil || string(got.Payload) != string(payload) {
+		t.Fatalf("read back %d bytes, %v; want the %d received", len(got.Payload), err, len(payload))
+	}
+	if stored*3 > len(payload) {
+		t.Fatalf("%d-byte payload stored in %d bytes", len(payload), stored)
 	}
 }
