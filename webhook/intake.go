@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/commit-labeler/commit-labeler/internal/jsonscan"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -29,6 +30,9 @@ const (
 	// HeaderSignatureSHA1 is GitHub's legacy signature, never accepted alone.
 	HeaderSignatureSHA1 = "X-Hub-Signature"
 )
+
+// maxPreallocBytes bounds the buffer allocated for a body before it is read.
+const maxPreallocBytes = 1 << 20
 
 // maxDeliveryIDLen bounds the X-GitHub-Delivery value stored (a GUID is 36).
 const maxDeliveryIDLen = 100
@@ -92,7 +96,13 @@ func readBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > MaxPayloadBytes {
 		return nil, refuse(http.StatusRequestEntityTooLarge, "payload over %d bytes", MaxPayloadBytes)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxPayloadBytes+1))
+	// GitHub sends Content-Length: reading into a buffer of that size
+	// saves io.ReadAll's growing copies (a tenth of the intake's CPU). Up
+	// to a bound, since nothing is verified yet: a client announcing 25 MB
+	// and sending little gets no 25 MB buffer for it.
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(r.ContentLength, 0), maxPreallocBytes)+bytes.MinRead))
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, MaxPayloadBytes+1))
+	body := buf.Bytes()
 	if err != nil {
 		return nil, refuse(http.StatusBadRequest, "unreadable body")
 	}
@@ -152,20 +162,11 @@ func printable(s string, max int) bool {
 	return true
 }
 
-// envelope is the part of every event payload the intake stores beside it.
-type envelope struct {
-	Action       string `json:"action"`
-	Installation *struct {
-		ID int64 `json:"id"`
-	} `json:"installation"`
-	Repository *struct {
-		FullName string `json:"full_name"`
-	} `json:"repository"`
-}
-
 // ParsePayload decodes a verified body of the given media type into d: the
 // JSON object (for a form-encoded body, its payload field) and the envelope
-// stored beside it (action, installation id, repository).
+// stored beside it (action, installation id, repository). The payload is
+// validated and walked in one pass (jsonscan): only the three members read
+// are decoded, as encoding/json would decode them.
 func ParsePayload(body []byte, mediaType string, d *store.Delivery) error {
 	payload := body
 	if mediaType == contentForm {
@@ -175,35 +176,80 @@ func ParsePayload(body []byte, mediaType string, d *store.Delivery) error {
 		}
 		payload = []byte(form.Get("payload"))
 	}
-	if trimmed := bytes.TrimLeft(payload, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
+	var action, installation, repository []byte
+	err := jsonscan.Members(payload, func(key, value []byte) error {
+		switch {
+		case jsonscan.KeyIs(key, "action"):
+			action = value
+		case jsonscan.KeyIs(key, "installation"):
+			installation = value
+		case jsonscan.KeyIs(key, "repository"):
+			repository = value
+		}
+		return nil
+	})
+	if errors.Is(err, jsonscan.ErrNotObject) {
 		return refuse(http.StatusBadRequest, "payload is not a JSON object")
 	}
-	var env envelope
-	if err := json.Unmarshal(payload, &env); err != nil {
-		return refuse(http.StatusBadRequest, "payload is not valid JSON: %s", jsonErrorOffset(err))
+	if err != nil {
+		return refuse(http.StatusBadRequest, "payload is not valid JSON: %s", jsonErrorOffset(err, len(payload)))
 	}
-	d.Payload, d.Action = payload, env.Action
-	if env.Installation != nil {
-		d.InstallationID = env.Installation.ID
+	var inst struct {
+		ID int64 `json:"id"`
 	}
-	if env.Repository != nil {
-		d.Repo = env.Repository.FullName
+	if err := decodeMember("action", action, &d.Action); err != nil {
+		return err
+	}
+	if err := decodeMember("installation", installation, &inst); err != nil {
+		return err
+	}
+	d.InstallationID = inst.ID
+	if repository, err = member(repository, "full_name"); err != nil {
+		return refuse(http.StatusBadRequest, "field repository has the wrong type")
+	}
+	if err := decodeMember("repository.full_name", repository, &d.Repo); err != nil {
+		return err
+	}
+	d.Payload = payload
+	return nil
+}
+
+// member returns the raw value of the last member of object named name, nil
+// when there is none or object is absent or null.
+func member(object []byte, name string) ([]byte, error) {
+	if object == nil || string(object) == "null" {
+		return nil, nil
+	}
+	var found []byte
+	err := jsonscan.Members(object, func(key, value []byte) error {
+		if jsonscan.KeyIs(key, name) {
+			found = value
+		}
+		return nil
+	})
+	return found, err
+}
+
+// decodeMember decodes a member's raw value (nil: absent) into v.
+func decodeMember(name string, raw []byte, v any) error {
+	if raw == nil {
+		return nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return refuse(http.StatusBadRequest, "field %s has the wrong type", name)
 	}
 	return nil
 }
 
-// jsonErrorOffset describes a decoding error by kind and offset only, so
-// that the answer never echoes the payload.
-func jsonErrorOffset(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
+// jsonErrorOffset describes a syntax error by offset only, so that the
+// answer never echoes the payload.
+func jsonErrorOffset(err error, payloadLen int) string {
+	var syn *jsonscan.SyntaxError
 	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("field %s has the wrong type", typ.Field)
-	case errors.Is(err, io.ErrUnexpectedEOF):
+	case !errors.As(err, &syn):
+		return "malformed"
+	case syn.Offset >= payloadLen:
 		return "truncated"
 	}
-	return "malformed"
+	return fmt.Sprintf("syntax error at byte %d", syn.Offset)
 }
