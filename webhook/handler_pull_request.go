@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 
 	"github.com/google/go-github/v93/github"
 
@@ -25,13 +27,21 @@ type pullRequestHandler struct{ *Events }
 
 // pullRequestDelivery is a pull_request payload whose pull request is
 // decoded only when used: the handler reads the pull request from the API,
-// and decoding the payload's copy (with its two full repository objects)
-// took a fifth of a busy bot's CPU.
+// and decoding the payload's copy took a fifth of a busy bot's CPU.
 type pullRequestDelivery struct {
 	github.PullRequestEvent
-	// RawPullRequest shadows PullRequestEvent.PullRequest, which stays nil
-	// until pullRequest decodes it.
-	RawPullRequest json.RawMessage `json:"pull_request"`
+	// RawPullRequest is the payload's pull request, decoded into
+	// PullRequestEvent.PullRequest by pullRequest.
+	RawPullRequest json.RawMessage
+}
+
+// decodePullRequestDelivery decodes a pull_request payload but its pull request.
+func decodePullRequestDelivery(eventType, deliveryID string, payload []byte) (*pullRequestDelivery, error) {
+	ev, raw, err := decodeWithout[github.PullRequestEvent](eventType, deliveryID, payload, "pull_request")
+	if err != nil {
+		return nil, err
+	}
+	return &pullRequestDelivery{PullRequestEvent: *ev, RawPullRequest: raw["pull_request"]}, nil
 }
 
 // hasPullRequest reports whether the payload holds a pull request.
@@ -44,18 +54,33 @@ func (d *pullRequestDelivery) pullRequest(deliveryID string) (*github.PullReques
 	if d.PullRequest != nil || !d.hasPullRequest() {
 		return d.PullRequest, nil
 	}
-	pr := new(github.PullRequest)
-	if err := json.Unmarshal(d.RawPullRequest, pr); err != nil {
+	pr, err := decodePullRequest(d.RawPullRequest)
+	if err != nil {
 		return nil, Permanent(fmt.Errorf("pull_request delivery %s: payload pull_request: %w", deliveryID, err))
 	}
 	d.PullRequest = pr
 	return pr, nil
 }
 
+// decodePullRequest decodes a pull request object, as GitHub's API and
+// payloads give it, without the parts the bot never reads: its head and
+// base repositories and its links (three quarters of its bytes).
+func decodePullRequest(data []byte) (*github.PullRequest, error) {
+	slim, _, err := dropMembers(data, "head.repo", "base.repo", "_links")
+	if err != nil {
+		return nil, err
+	}
+	pr := new(github.PullRequest)
+	if err := json.Unmarshal(slim, pr); err != nil {
+		return nil, err
+	}
+	return pr, nil
+}
+
 func (h *pullRequestHandler) Handles() []string { return []string{"pull_request"} }
 
 func (h *pullRequestHandler) Handle(ctx context.Context, eventType, deliveryID string, payload []byte) error {
-	ev, err := decode[pullRequestDelivery](eventType, deliveryID, payload)
+	ev, err := decodePullRequestDelivery(eventType, deliveryID, payload)
 	if err != nil {
 		return err
 	}
@@ -98,7 +123,7 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	// The pull request as it is now: a job may run (or rerun) after later
 	// edits and pushes, which the payload does not show.
 	number := ev.GetNumber()
-	pr, _, err := gh.PullRequests.Get(ctx, r.owner, r.name, number)
+	pr, err := getPullRequest(ctx, gh, r, number)
 	fromAPI := err == nil
 	switch {
 	case fromAPI:
@@ -207,6 +232,28 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 		return nil
 	}
 	return err
+}
+
+// getPullRequest is PullRequests.Get decoding with decodePullRequest.
+func getPullRequest(ctx context.Context, gh *github.Client, r repoRef, number int) (*github.PullRequest, error) {
+	req, err := gh.NewRequest(ctx, http.MethodGet, fmt.Sprintf("repos/%v/%v/pulls/%d", r.owner, r.name, number), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := gh.BareDo(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("read pull request %s#%d: %w", r, number, err)
+	}
+	pr, err := decodePullRequest(body)
+	if err != nil {
+		return nil, fmt.Errorf("decode pull request %s#%d: %w", r, number, err)
+	}
+	return pr, nil
 }
 
 // pullFiles lists a pull request's files with their patches.
