@@ -180,10 +180,15 @@ type deliveryWorker struct {
 	dispatcher *Dispatcher
 	metrics    *Metrics
 	log        *slog.Logger
+	// priority holds a job back while the intake falls behind.
+	priority *intakePriority
 }
 
 // Work implements river.Worker.
 func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs]) error {
+	if err := w.priority.wait(ctx); err != nil {
+		return err
+	}
 	id, event := job.Args.DeliveryID, job.Args.Event
 	log := w.log.With("delivery", id, "event", event, "attempt", job.Attempt, "job", job.ID)
 	d, err := w.db.Delivery(ctx, id)

@@ -30,7 +30,9 @@ type Server struct {
 	log        *slog.Logger
 	queue      *queue
 	committer  *committer
-	mux        *http.ServeMux
+	// priority lets the intake go first when it falls behind.
+	priority *intakePriority
+	mux      *http.ServeMux
 }
 
 // Option configures a Server.
@@ -91,7 +93,8 @@ func NewServer(ctx context.Context, db *store.DB, secret []byte, d *Dispatcher, 
 		st.metrics = NewMetrics()
 	}
 	s := &Server{db: db, secret: secret, dispatcher: d, metrics: st.metrics, log: st.log, mux: http.NewServeMux()}
-	worker := &deliveryWorker{db: db, dispatcher: d, metrics: st.metrics, log: st.log}
+	s.priority = newIntakePriority()
+	worker := &deliveryWorker{db: db, dispatcher: d, metrics: st.metrics, log: st.log, priority: s.priority}
 	var err error
 	if s.queue, err = openQueue(ctx, db, worker, st.queue, st.log); err != nil {
 		return nil, err
@@ -138,7 +141,9 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 // for an event no handler takes; refusals store nothing.
 func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	event := eventUnverified
+	s.priority.begin()
 	status, outcome, msg := s.intake(r, &event)
+	s.priority.end()
 	s.metrics.deliveries.WithLabelValues(event, outcome).Inc()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
@@ -164,6 +169,7 @@ func (s *Server) intake(r *http.Request, event *string) (status int, outcome, ms
 	if err := ParsePayload(body, mediaType, &d); err != nil {
 		return refusal(err)
 	}
+	d.Pack() // here, on any core, rather than in the single writer
 	fresh, err := s.committer.store(r.Context(), d)
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "delivery not stored", "delivery", d.ID, "event", d.Event, "err", err)
