@@ -72,6 +72,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (c loadgen.Config, asJSON,
 	fs.StringVar(&c.ProbotDir, "probot", defaultProbotDir(), "Probot installed by scripts/setup-probot.sh (empty: bot alone)")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	fs.BoolVar(&keep, "keep", false, "keep the bot's database and the logs")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write the generator's and fake GitHub's CPU profile (not the bot's: see --pprof) to this file")
 	if err = fs.Parse(args); err != nil {
 		return c, false, false, err
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 )
@@ -37,6 +38,10 @@ type Config struct {
 	WorkDir string
 	// Progress receives a line per step.
 	Progress io.Writer
+	// CPUProfile, when set, is where the run writes its own CPU profile
+	// (generator, fake GitHub): the harness shares the machine with the
+	// bot, so what it costs is part of what limits the rates.
+	CPUProfile string
 }
 
 // Run starts the fake GitHub, the bot and Probot as configured, and drives
@@ -46,6 +51,13 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	ds, err := NewDeliveries()
 	if err != nil {
 		return nil, err
+	}
+	if c.CPUProfile != "" {
+		stop, err := startCPUProfile(c.CPUProfile)
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
 	}
 	report := NewReport(c.Duration, strings.Join(c.BotArgs, " "))
 	bot := Target{Name: "bot", URL: c.URL, Secret: c.Secret}
@@ -99,6 +111,19 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		}
 	}
 	return report, nil
+}
+
+// startCPUProfile profiles this process into path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("loadgen: cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("loadgen: cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // probotTarget is the running Probot app.
