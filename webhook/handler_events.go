@@ -141,26 +141,11 @@ func (e *Events) isSelf(sender *github.User) bool {
 // decode parses a payload into the event type, permanently failing on
 // malformed JSON.
 func decode[T any](eventType, deliveryID string, payload []byte) (*T, error) {
-	v, _, err := decodeWithout[T](eventType, deliveryID, payload)
-	return v, err
-}
-
-// decodeWithout is decode leaving the members at paths (see dropMembers)
-// undecoded: it returns their raw values by path.
-func decodeWithout[T any](eventType, deliveryID string, payload []byte, paths ...string) (*T, map[string][]byte, error) {
 	v := new(T)
-	var dropped map[string][]byte
-	err := error(nil)
-	if len(paths) > 0 {
-		payload, dropped, err = dropMembers(payload, paths...)
+	if err := json.Unmarshal(payload, v); err != nil {
+		return nil, Permanent(fmt.Errorf("%s delivery %s: payload: %w", eventType, deliveryID, err))
 	}
-	if err == nil {
-		err = json.Unmarshal(payload, v)
-	}
-	if err != nil {
-		return nil, nil, Permanent(fmt.Errorf("%s delivery %s: payload: %w", eventType, deliveryID, err))
-	}
-	return v, dropped, nil
+	return v, nil
 }
 
 // writes reports whether the bot may write to GitHub for this repository.

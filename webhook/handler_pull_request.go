@@ -35,13 +35,23 @@ type pullRequestDelivery struct {
 	RawPullRequest json.RawMessage
 }
 
-// decodePullRequestDelivery decodes a pull_request payload but its pull request.
+// pullRequestDeliveryFields are the members of a pull_request payload the
+// handlers read, besides its pull request.
+var pullRequestDeliveryFields = []string{"action", "number", "changes", "label", "installation.id",
+	"sender.login", "sender.type", "repository.name", "repository.owner.login", "repository.default_branch"}
+
+// decodePullRequestDelivery decodes a pull_request payload's fields the
+// handlers read, keeping its pull request raw.
 func decodePullRequestDelivery(eventType, deliveryID string, payload []byte) (*pullRequestDelivery, error) {
-	ev, raw, err := decodeWithout[github.PullRequestEvent](eventType, deliveryID, payload, "pull_request")
+	fields, taken, err := pickMembers(payload, pullRequestDeliveryFields, "pull_request")
+	if err != nil {
+		return nil, Permanent(fmt.Errorf("%s delivery %s: payload: %w", eventType, deliveryID, err))
+	}
+	ev, err := decode[github.PullRequestEvent](eventType, deliveryID, fields)
 	if err != nil {
 		return nil, err
 	}
-	return &pullRequestDelivery{PullRequestEvent: *ev, RawPullRequest: raw["pull_request"]}, nil
+	return &pullRequestDelivery{PullRequestEvent: *ev, RawPullRequest: taken["pull_request"]}, nil
 }
 
 // hasPullRequest reports whether the payload holds a pull request.
@@ -62,16 +72,19 @@ func (d *pullRequestDelivery) pullRequest(deliveryID string) (*github.PullReques
 	return pr, nil
 }
 
+// pullRequestFields are the members of a pull request the handlers read.
+var pullRequestFields = []string{"number", "state", "title", "body", "draft", "user.login", "user.type",
+	"head.sha", "labels", "updated_at"}
+
 // decodePullRequest decodes a pull request object, as GitHub's API and
-// payloads give it, without the parts the bot never reads: its head and
-// base repositories and its links (three quarters of its bytes).
+// payloads give it, with only the fields the handlers read.
 func decodePullRequest(data []byte) (*github.PullRequest, error) {
-	slim, _, err := dropMembers(data, "head.repo", "base.repo", "_links")
+	fields, _, err := pickMembers(data, pullRequestFields)
 	if err != nil {
 		return nil, err
 	}
 	pr := new(github.PullRequest)
-	if err := json.Unmarshal(slim, pr); err != nil {
+	if err := json.Unmarshal(fields, pr); err != nil {
 		return nil, err
 	}
 	return pr, nil

@@ -7,55 +7,59 @@ import (
 	"github.com/commit-labeler/commit-labeler/internal/jsonscan"
 )
 
-// dropMembers returns a copy of object, a JSON object, without the members
-// at paths: a path names a member ("pull_request") or a member of one
-// ("head.repo"). It returns the raw values dropped by path, the last one
-// where a name repeats (the one encoding/json would have kept).
+// pickMembers returns a copy of object, a JSON object, holding only the
+// members at keep paths, and the raw values of the top-level members named
+// take (left out of the copy). A path names a member ("number") or a member of
+// one ("head.sha", "repository.owner.login"); a value that is not an object
+// where a path goes deeper is kept whole, for the decoder to judge. Keys
+// match as encoding/json matches them, and where a name repeats the last
+// one is taken, as encoding/json would keep it.
 //
-// A pull request or a repository is 5 to 20 kB of JSON, most of it URLs the
-// bot never reads: encoding/json scans every byte of what it is given twice
-// (validation, then decoding), so the handlers give it only what they read.
-func dropMembers(object []byte, paths ...string) ([]byte, map[string][]byte, error) {
-	todo := make([]memberPath, len(paths))
-	for i, p := range paths {
-		todo[i] = memberPath{full: p, rest: p}
-	}
-	dropped := map[string][]byte{}
-	out, err := dropInto(make([]byte, 0, len(object)), object, todo, dropped)
-	return out, dropped, err
+// A pull_request payload is 27-35 kB and a pull request from the API about
+// 20 kB, nearly all of it URLs and repositories the bot never reads, and
+// encoding/json scans every byte it is given twice (validation, then
+// decoding): the handlers give it only what they read.
+func pickMembers(object []byte, keep []string, take ...string) ([]byte, map[string][]byte, error) {
+	taken := map[string][]byte{}
+	out, err := pickInto(make([]byte, 0, 1024), object, keep, take, taken)
+	return out, taken, err
 }
 
-// memberPath is a path being followed: rest is what is left of full below
-// the object at hand.
-type memberPath struct{ full, rest string }
-
-func dropInto(out, object []byte, paths []memberPath, dropped map[string][]byte) ([]byte, error) {
+func pickInto(out, object []byte, keep, take []string, taken map[string][]byte) ([]byte, error) {
 	out = append(out, '{')
 	first := true
 	err := jsonscan.Members(object, func(key, value []byte) error {
-		var nested []memberPath
-		for _, p := range paths {
-			name, rest, deeper := strings.Cut(p.rest, ".")
+		for _, p := range take {
+			if jsonscan.KeyIs(key, p) {
+				taken[p] = value
+				return nil
+			}
+		}
+		whole, nested := false, []string(nil)
+		for _, p := range keep {
+			name, rest, deeper := strings.Cut(p, ".")
 			switch {
 			case !jsonscan.KeyIs(key, name):
-			case !deeper:
-				dropped[p.full] = value
-				return nil
-			case bytes.HasPrefix(value, []byte("{")):
-				nested = append(nested, memberPath{full: p.full, rest: rest})
+			case !deeper || !bytes.HasPrefix(value, []byte("{")):
+				whole = true
+			default:
+				nested = append(nested, rest)
 			}
+		}
+		if !whole && nested == nil {
+			return nil
 		}
 		if !first {
 			out = append(out, ',')
 		}
 		first = false
 		out = append(append(out, key...), ':')
-		if len(nested) == 0 {
+		if whole {
 			out = append(out, value...)
 			return nil
 		}
 		var err error
-		out, err = dropInto(out, value, nested, dropped)
+		out, err = pickInto(out, value, nested, nil, taken)
 		return err
 	})
 	return append(out, '}'), err

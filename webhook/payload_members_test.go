@@ -2,82 +2,111 @@ package webhook
 
 import (
 	"encoding/json"
+	"os"
 	"reflect"
 	"testing"
 
-	"github.com/commit-labeler/commit-labeler/internal/jsonscan"
+	"github.com/google/go-github/v93/github"
+
+	"github.com/commit-labeler/commit-labeler/internal/ghexamples"
 )
 
-func TestDropMembers(t *testing.T) {
+func TestPickMembers(t *testing.T) {
 	for _, tc := range []struct {
-		object  string
-		paths   []string
-		want    string
-		dropped map[string]string
+		object string
+		keep   []string
+		take   string
+		want   string
+		taken  string
 	}{
-		{`{"a":1,"pull_request":{"x":1},"b":[2]}`, []string{"pull_request"}, `{"a":1,"b":[2]}`,
-			map[string]string{"pull_request": `{"x":1}`}},
-		{`{"head":{"sha":"s","repo":{"id":1}},"base":{"repo":null,"ref":"main"},"_links":{}}`,
-			[]string{"head.repo", "base.repo", "_links"}, `{"head":{"sha":"s"},"base":{"ref":"main"}}`,
-			map[string]string{"head.repo": `{"id":1}`, "base.repo": `null`, "_links": `{}`}},
-		{`{"Pull_Request":1,"pull_request":2}`, []string{"pull_request"}, `{}`, map[string]string{"pull_request": `2`}},
-		{`{"head":"not an object"}`, []string{"head.repo"}, `{"head":"not an object"}`, map[string]string{}},
-		{` { "a" : 1 } `, nil, `{"a":1}`, map[string]string{}},
+		{`{"a":1,"pull_request":{"x":1},"b":[2],"c":3}`, []string{"a", "b"}, "pull_request", `{"a":1,"b":[2]}`, `{"x":1}`},
+		{`{"head":{"sha":"s","repo":{"id":1}},"user":{"login":"u","url":"x"},"n":1}`,
+			[]string{"head.sha", "user.login", "user.type"}, "", `{"head":{"sha":"s"},"user":{"login":"u"}}`, ``},
+		{`{"repository":{"owner":{"login":"o","id":2},"name":"r","url":"u"}}`,
+			[]string{"repository.owner.login", "repository.name"}, "", `{"repository":{"owner":{"login":"o"},"name":"r"}}`, ``},
+		{`{"Pull_Request":1,"pull_request":2}`, nil, "pull_request", `{}`, `2`},
+		{`{"head":"not an object","Head":null}`, []string{"head.sha"}, "", `{"head":"not an object","Head":null}`, ``},
+		{` { "a" : 1 } `, []string{"a"}, "", `{"a":1}`, ``},
 	} {
-		got, dropped, err := dropMembers([]byte(tc.object), tc.paths...)
-		if err != nil || string(got) != tc.want {
-			t.Errorf("dropMembers(%s, %q) = %s, %v; want %s", tc.object, tc.paths, got, err, tc.want)
+		var take []string
+		if tc.take != "" {
+			take = []string{tc.take}
 		}
-		gotDropped := map[string]string{}
-		for k, v := range dropped {
-			gotDropped[k] = string(v)
-		}
-		if !reflect.DeepEqual(gotDropped, tc.dropped) {
-			t.Errorf("dropMembers(%s) dropped %q, want %q", tc.object, gotDropped, tc.dropped)
+		got, taken, err := pickMembers([]byte(tc.object), tc.keep, take...)
+		if err != nil || string(got) != tc.want || string(taken[tc.take]) != tc.taken {
+			t.Errorf("pickMembers(%s, %q, %q) = %s, %s, %v; want %s, %s", tc.object, tc.keep, tc.take,
+				got, taken[tc.take], err, tc.want, tc.taken)
 		}
 	}
-	if _, _, err := dropMembers([]byte(`{"a":`), "a"); err == nil {
+	if _, _, err := pickMembers([]byte(`{"a":`), []string{"a"}); err == nil {
 		t.Error("truncated object accepted")
 	}
 }
 
-// FuzzDropMembers: what dropMembers keeps decodes as the object does, less
-// the members dropped.
-func FuzzDropMembers(f *testing.F) {
-	f.Add([]byte(`{"a":1,"head":{"repo":2,"sha":"x"},"pull_request":{}}`))
-	f.Add([]byte(`{"head":[1],"HEAD":{"Repo":1}}`))
+// FuzzPickMembers: a pull request decoded from what pickMembers keeps has
+// the fields the handlers read, as decoding the whole object gives them.
+func FuzzPickMembers(f *testing.F) {
+	f.Add([]byte(`{"number":1,"title":"t","head":{"repo":2,"sha":"x"},"labels":[{"name":"a"}],"user":{"login":"u"}}`))
+	f.Add([]byte(`{"head":[1],"HEAD":{"Sha":"y"},"Title":"a","title":"b"}`))
 	f.Fuzz(func(t *testing.T, object []byte) {
-		slim, _, err := dropMembers(object, "pull_request", "head.repo")
-		var whole map[string]any
-		if json.Unmarshal(object, &whole) != nil || whole == nil {
-			if err == nil && json.Valid(object) && firstByte(object) == '{' {
-				t.Fatalf("%q: dropMembers accepted what is not an object", object)
-			}
-			return
+		var whole github.PullRequest
+		wholeErr := json.Unmarshal(object, &whole)
+		pr, err := decodePullRequest(object)
+		switch {
+		case wholeErr == nil && err != nil:
+			t.Fatalf("%q decodes whole but not picked: %v", object, err)
+		case wholeErr != nil:
+			return // the subset may decode where the whole fails on a member never read
 		}
-		if err != nil {
-			t.Fatalf("%q: %v", object, err)
-		}
-		var got map[string]any
-		if err := json.Unmarshal(slim, &got); err != nil {
-			t.Fatalf("%q → %q: %v", object, slim, err)
-		}
-		for k := range got {
-			if jsonKeyIs(k, "pull_request") {
-				t.Fatalf("%q → %q kept %q", object, slim, k)
-			}
-			if head, ok := got[k].(map[string]any); ok && jsonKeyIs(k, "head") {
-				for hk := range head {
-					if jsonKeyIs(hk, "repo") {
-						t.Fatalf("%q → %q kept head.%s", object, slim, hk)
-					}
-				}
-			}
+		got, want := pullRequestView(pr), pullRequestView(&whole)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: decoded %+v, whole %+v", object, got, want)
 		}
 	})
 }
 
-func jsonKeyIs(key, name string) bool {
-	raw, _ := json.Marshal(key)
-	return jsonscan.KeyIs(raw, name)
+// pullRequestView is what the handlers read of a pull request.
+func pullRequestView(pr *github.PullRequest) []any {
+	var labels []string
+	for _, l := range pr.Labels {
+		labels = append(labels, l.GetName())
+	}
+	return []any{pr.GetNumber(), pr.GetState(), pr.GetTitle(), pr.GetBody(), pr.GetDraft(), pr.GetUser().GetLogin(),
+		pr.GetUser().GetType(), pr.GetHead().GetSHA(), labels, pr.GetUpdatedAt().String()}
+}
+
+// BenchmarkDecodePullRequestDelivery decodes GitHub's largest pull_request
+// example as the handler does, and its pull request as the API's answer.
+func BenchmarkDecodePullRequestDelivery(b *testing.B) {
+	if _, err := os.Stat(ghexamples.Path()); err != nil {
+		b.Skip("GitHub's webhook examples are not fetched: run scripts/fetch-webhook-examples.sh")
+	}
+	var payload []byte
+	for _, ex := range ghexamples.Load(b)["pull_request"] {
+		if len(ex) > len(payload) {
+			payload = []byte(ex)
+		}
+	}
+	b.Run("payload", func(b *testing.B) {
+		b.SetBytes(int64(len(payload)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := decodePullRequestDelivery("pull_request", "d", payload); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	ev, err := decodePullRequestDelivery("pull_request", "d", payload)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("pull_request", func(b *testing.B) {
+		b.SetBytes(int64(len(ev.RawPullRequest)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := decodePullRequest(ev.RawPullRequest); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
