@@ -82,17 +82,24 @@ func firstByte(b []byte) byte {
 	return 0
 }
 
-// BenchmarkParsePayload parses the largest pull_request example GitHub publishes.
-func BenchmarkParsePayload(b *testing.B) {
+// largestPullRequestExample is the largest pull_request payload GitHub
+// publishes; tb is skipped when the examples are not fetched.
+func largestPullRequestExample(tb testing.TB) []byte {
 	if _, err := os.Stat(ghexamples.Path()); err != nil {
-		b.Skip("GitHub's webhook examples are not fetched: run scripts/fetch-webhook-examples.sh")
+		tb.Skip("GitHub's webhook examples are not fetched: run scripts/fetch-webhook-examples.sh")
 	}
 	var payload []byte
-	for _, ex := range ghexamples.Load(b)["pull_request"] {
+	for _, ex := range ghexamples.Load(tb)["pull_request"] {
 		if len(ex) > len(payload) {
 			payload = []byte(ex)
 		}
 	}
+	return payload
+}
+
+// BenchmarkParsePayload parses the largest pull_request example GitHub publishes.
+func BenchmarkParsePayload(b *testing.B) {
+	payload := largestPullRequestExample(b)
 	b.SetBytes(int64(len(payload)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -2,13 +2,10 @@ package webhook
 
 import (
 	"encoding/json"
-	"os"
 	"reflect"
 	"testing"
 
 	"github.com/google/go-github/v93/github"
-
-	"github.com/commit-labeler/commit-labeler/internal/ghexamples"
 )
 
 func TestPickMembers(t *testing.T) {
@@ -78,15 +75,7 @@ func pullRequestView(pr *github.PullRequest) []any {
 // BenchmarkDecodePullRequestDelivery decodes GitHub's largest pull_request
 // example as the handler does, and its pull request as the API's answer.
 func BenchmarkDecodePullRequestDelivery(b *testing.B) {
-	if _, err := os.Stat(ghexamples.Path()); err != nil {
-		b.Skip("GitHub's webhook examples are not fetched: run scripts/fetch-webhook-examples.sh")
-	}
-	var payload []byte
-	for _, ex := range ghexamples.Load(b)["pull_request"] {
-		if len(ex) > len(payload) {
-			payload = []byte(ex)
-		}
-	}
+	payload := largestPullRequestExample(b)
 	b.Run("payload", func(b *testing.B) {
 		b.SetBytes(int64(len(payload)))
 		b.ReportAllocs()
