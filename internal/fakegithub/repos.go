@@ -57,7 +57,10 @@ type Call struct {
 type Repos struct {
 	s *Server
 
-	mu      sync.Mutex
+	// mu guards the fields below; reads of the repositories (GET calls
+	// without faults) share it, so that a bot under load is not served one
+	// call at a time.
+	mu      sync.RWMutex
 	repos   map[string]*Repo
 	faults  *Faults
 	latency time.Duration
@@ -164,8 +167,7 @@ func (rs *Repos) handle(pattern string, h repoHandler) {
 			rec.status = 0 // the client went away: no answer
 			return
 		}
-		rs.mu.Lock()
-		defer rs.mu.Unlock()
+		defer rs.lockFor(r)()
 		if rs.faults != nil && rs.faults.inject(rec) {
 			return
 		}
@@ -176,6 +178,19 @@ func (rs *Repos) handle(pattern string, h repoHandler) {
 		}
 		h(rec, r, repo)
 	})
+}
+
+// lockFor takes the lock r needs and returns its unlock: the read lock for
+// a GET (which changes no repository) while faults (which draw from one
+// generator) are off, the lock otherwise.
+func (rs *Repos) lockFor(r *http.Request) (unlock func()) {
+	rs.mu.RLock()
+	if r.Method == http.MethodGet && rs.faults == nil {
+		return rs.mu.RUnlock
+	}
+	rs.mu.RUnlock()
+	rs.mu.Lock()
+	return rs.mu.Unlock
 }
 
 // statusRecorder keeps the status a handler wrote.
