@@ -173,14 +173,6 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 		return nil
 	}
 
-	shas, err := pullCommits(ctx, gh, r, number)
-	if isClientError(err) {
-		log.WarnContext(ctx, "cannot list the pull request's commits; corrections will name its head only", "err", err)
-		shas, err = []string{pr.GetHead().GetSHA()}, nil
-	}
-	if err != nil {
-		return err
-	}
 	files, err := h.modelFiles(ctx, gh, r, number, pr.GetTitle(), log)
 	if err != nil {
 		return err
@@ -212,7 +204,7 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	plan := planLabels(selected, pred.Source, present, st)
 	write := h.writes(cfg)
 	saved := store.PullPrediction{
-		Repo: r.String(), Number: number, HeadSHA: pr.GetHead().GetSHA(), CommitSHAs: shas,
+		Repo: r.String(), Number: number, HeadSHA: pr.GetHead().GetSHA(),
 		Prediction: botPrediction(r, number, pr.GetHead().GetSHA(), pred, selected, deliveryID),
 	}
 	if write {

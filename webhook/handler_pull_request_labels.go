@@ -38,9 +38,17 @@ func (h *pullRequestHandler) correction(ctx context.Context, r repoRef, ev *pull
 	if err != nil {
 		return err
 	}
+	// The commits are listed here, when a maintainer corrects, rather than
+	// each time a pull request is labeled: a call fewer on the busy path,
+	// and the list is the one the correction is about.
 	shas := st.CommitSHAs
 	if len(shas) == 0 || st.HeadSHA != pr.GetHead().GetSHA() {
-		if shas, err = pullCommits(ctx, gh, r, number); err != nil {
+		shas, err = pullCommits(ctx, gh, r, number)
+		if isClientError(err) {
+			log.WarnContext(ctx, "cannot list the pull request's commits; the correction names its head only", "err", err)
+			shas, err = []string{pr.GetHead().GetSHA()}, nil
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -2,9 +2,12 @@ package webhook
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-github/v93/github"
 
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/store"
@@ -165,6 +168,29 @@ func TestPullRequestLabelChangesByHumansAreCorrections(t *testing.T) {
 	}
 	if len(f.writes()) != 0 {
 		t.Errorf("label events wrote to GitHub: %+v", f.writes())
+	}
+}
+
+// TestCorrectionNamesTheHeadWhenCommitsCannotBeListed: the commits are
+// listed when a maintainer corrects; when GitHub refuses, the correction
+// still counts, on the head commit of the delivery's pull request.
+func TestCorrectionNamesTheHeadWhenCommitsCannotBeListed(t *testing.T) {
+	f := newBotFixture(t)
+	payload := f.pullExample("labeled", "Update the README with new information.", human, func(m map[string]any) {
+		m["label"] = map[string]any{"name": "type: docs"}
+	})
+	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { delete(r.Pulls, exPull) }) // commits: 404
+	f.mustDeliver("pull_request", payload)
+	got, err := f.db.Corrections(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev github.PullRequestEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].SHA != ev.GetPullRequest().GetHead().GetSHA() || got[0].Label != "docs" {
+		t.Fatalf("corrections = %+v, want docs added on the head %s", got, ev.GetPullRequest().GetHead().GetSHA())
 	}
 }
 
