@@ -20,13 +20,18 @@ const maxIdleConns = 32
 
 // DB is an open store.
 type DB struct {
-	sql  *sql.DB
-	path string
+	sql          *sql.DB
+	path         string
+	checkpointer *checkpointer // nil unless WithBackgroundCheckpoints
 }
 
 // Open opens (creating if needed) the SQLite file at path, in WAL mode with
 // foreign keys on, and applies pending migrations.
-func Open(ctx context.Context, path string) (*DB, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+	var o openOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if path == "" {
 		return nil, errors.New("store: database path is empty")
 	}
@@ -43,7 +48,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_stmt_cache_size", "256")
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
-	sqlDB, err := sql.Open("sqlite3", dsn)
+	driver := "sqlite3"
+	if o.checkpointEvery > 0 {
+		driver = driverBackgroundCheckpoints
+	}
+	sqlDB, err := sql.Open(driver, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -57,11 +66,22 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
+	if o.checkpointEvery > 0 {
+		if db.checkpointer, err = startCheckpointer(dsn, o.checkpointEvery); err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("store: %s: checkpointer: %w", path, err)
+		}
+	}
 	return db, nil
 }
 
-// Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+// Close closes the database (and stops its checkpointer).
+func (db *DB) Close() error {
+	if db.checkpointer != nil {
+		db.checkpointer.close()
+	}
+	return db.sql.Close()
+}
 
 // SQL returns the underlying handle, for the job queue that shares the file.
 func (db *DB) SQL() *sql.DB { return db.sql }

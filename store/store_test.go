@@ -2,12 +2,15 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 )
 
 func TestOpenAppliesMigrationsOnce(t *testing.T) {
@@ -131,4 +134,57 @@ func TestRunsRecordStatus(t *testing.T) {
 			t.Fatalf("run error = %q", r.Error)
 		}
 	}
+}
+
+// TestBackgroundCheckpoints: with them on, the store's connections leave
+// the WAL to the checkpointer, which copies it into the database file.
+func TestBackgroundCheckpoints(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.db")
+	db, err := Open(ctx, path, WithBackgroundCheckpoints(10*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var pages int
+	if err := db.SQL().QueryRow("PRAGMA wal_autocheckpoint").Scan(&pages); err != nil || pages != safetyCheckpointPages {
+		t.Fatalf("wal_autocheckpoint = %d, %v; want %d", pages, err, safetyCheckpointPages)
+	}
+	before := fileSize(t, path)
+	payload := make([]byte, 64<<10) // incompressible: 16 pages a delivery
+	for i := range 20 {
+		rand.Read(payload)
+		d := Delivery{ID: fmt.Sprintf("d%d", i), Event: "push", Payload: payload}
+		if err := db.Tx(ctx, func(tx *sql.Tx) error { _, err := InsertDeliveryTx(ctx, tx, d); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Nothing else copies the WAL's 320 pages into the database file: its
+	// connections would at 10,000.
+	for deadline := time.Now().Add(5 * time.Second); fileSize(t, path) < before+20*64<<10; {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file %d bytes, was %d: the WAL was not checkpointed", fileSize(t, path), before)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	if err := plain.SQL().QueryRow("PRAGMA wal_autocheckpoint").Scan(&pages); err != nil || pages != 1000 {
+		t.Fatalf("a store opened without them: wal_autocheckpoint = %d, %v; want SQLite's 1000", pages, err)
+	}
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
 }
