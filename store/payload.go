@@ -23,6 +23,12 @@ func (d *Delivery) Pack() {
 	}
 }
 
+// Packed returns the payload as Pack compressed it, nil before Pack.
+func (d *Delivery) Packed() []byte { return d.packed }
+
+// UnpackPayload decodes a payload Packed returned.
+func UnpackPayload(packed []byte) ([]byte, error) { return unpack(payloadS2, packed) }
+
 // unpack decodes a stored payload.
 func unpack(encoding string, stored []byte) ([]byte, error) {
 	switch encoding {

@@ -182,6 +182,8 @@ type deliveryWorker struct {
 	log        *slog.Logger
 	// priority holds a job back while the intake falls behind.
 	priority *intakePriority
+	// recent has the payloads the intake just stored.
+	recent *recentPayloads
 }
 
 // Work implements river.Worker.
@@ -191,7 +193,7 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs])
 	}
 	id, event := job.Args.DeliveryID, job.Args.Event
 	log := w.log.With("delivery", id, "event", event, "attempt", job.Attempt, "job", job.ID)
-	d, err := w.db.Delivery(ctx, id)
+	d, err := w.delivery(ctx, id, event)
 	if errors.Is(err, store.ErrDeliveryNotFound) {
 		log.Error("job of an unknown delivery dropped")
 		return river.JobCancel(err)
@@ -226,6 +228,16 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs])
 		log.Warn("delivery failed, will retry", "err", err)
 		return err
 	}
+}
+
+// delivery is the delivery a job handles: its payload as the intake kept
+// it, else as stored.
+func (w *deliveryWorker) delivery(ctx context.Context, id, event string) (store.Delivery, error) {
+	if packed, ok := w.recent.take(id); ok {
+		payload, err := store.UnpackPayload(packed)
+		return store.Delivery{ID: id, Event: event, Payload: payload}, err
+	}
+	return w.db.Delivery(ctx, id)
 }
 
 // finish records the outcome, even when the job's context ended meanwhile.

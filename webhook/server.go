@@ -32,7 +32,9 @@ type Server struct {
 	committer  *committer
 	// priority lets the intake go first when it falls behind.
 	priority *intakePriority
-	mux      *http.ServeMux
+	// recent hands stored payloads to their jobs.
+	recent *recentPayloads
+	mux    *http.ServeMux
 }
 
 // Option configures a Server.
@@ -93,8 +95,8 @@ func NewServer(ctx context.Context, db *store.DB, secret []byte, d *Dispatcher, 
 		st.metrics = NewMetrics()
 	}
 	s := &Server{db: db, secret: secret, dispatcher: d, metrics: st.metrics, log: st.log, mux: http.NewServeMux()}
-	s.priority = newIntakePriority()
-	worker := &deliveryWorker{db: db, dispatcher: d, metrics: st.metrics, log: st.log, priority: s.priority}
+	s.priority, s.recent = newIntakePriority(), newRecentPayloads()
+	worker := &deliveryWorker{db: db, dispatcher: d, metrics: st.metrics, log: st.log, priority: s.priority, recent: s.recent}
 	var err error
 	if s.queue, err = openQueue(ctx, db, worker, st.queue, st.log); err != nil {
 		return nil, err
@@ -179,6 +181,7 @@ func (s *Server) intake(r *http.Request, event *string) (status int, outcome, ms
 		s.log.InfoContext(r.Context(), "duplicate delivery", "delivery", d.ID, "event", d.Event)
 		return http.StatusOK, outcomeDuplicate, "duplicate"
 	}
+	s.recent.put(d.ID, d.Packed())
 	s.log.InfoContext(r.Context(), "delivery queued", "delivery", d.ID, "event", d.Event, "action", d.Action, "repo", d.Repo)
 	return http.StatusAccepted, outcomeQueued, "queued"
 }
