@@ -162,11 +162,25 @@ func printable(s string, max int) bool {
 	return true
 }
 
+// envelope is the part of every event payload the intake stores beside it.
+type envelope struct {
+	Action       string `json:"action"`
+	Installation *struct {
+		ID int64 `json:"id"`
+	} `json:"installation"`
+	Repository *struct {
+		FullName string `json:"full_name"`
+	} `json:"repository"`
+}
+
+// envelopeFields are the members of a payload envelope reads.
+var envelopeFields = []string{"action", "installation.id", "repository.full_name"}
+
 // ParsePayload decodes a verified body of the given media type into d: the
 // JSON object (for a form-encoded body, its payload field) and the envelope
 // stored beside it (action, installation id, repository). The payload is
-// validated and walked in one pass (jsonscan): only the three members read
-// are decoded, as encoding/json would decode them.
+// validated and its envelope picked in one pass (pickMembers): only those
+// few bytes go through encoding/json.
 func ParsePayload(body []byte, mediaType string, d *store.Delivery) error {
 	payload := body
 	if mediaType == contentForm {
@@ -176,67 +190,27 @@ func ParsePayload(body []byte, mediaType string, d *store.Delivery) error {
 		}
 		payload = []byte(form.Get("payload"))
 	}
-	var action, installation, repository []byte
-	err := jsonscan.Members(payload, func(key, value []byte) error {
-		switch {
-		case jsonscan.KeyIs(key, "action"):
-			action = value
-		case jsonscan.KeyIs(key, "installation"):
-			installation = value
-		case jsonscan.KeyIs(key, "repository"):
-			repository = value
-		}
-		return nil
-	})
+	fields, _, err := pickMembers(payload, envelopeFields)
 	if errors.Is(err, jsonscan.ErrNotObject) {
 		return refuse(http.StatusBadRequest, "payload is not a JSON object")
 	}
 	if err != nil {
 		return refuse(http.StatusBadRequest, "payload is not valid JSON: %s", jsonErrorOffset(err, len(payload)))
 	}
-	var inst struct {
-		ID int64 `json:"id"`
-	}
-	if err := decodeMember("action", action, &d.Action); err != nil {
-		return err
-	}
-	if err := decodeMember("installation", installation, &inst); err != nil {
-		return err
-	}
-	d.InstallationID = inst.ID
-	if repository, err = member(repository, "full_name"); err != nil {
-		return refuse(http.StatusBadRequest, "field repository has the wrong type")
-	}
-	if err := decodeMember("repository.full_name", repository, &d.Repo); err != nil {
-		return err
-	}
-	d.Payload = payload
-	return nil
-}
-
-// member returns the raw value of the last member of object named name, nil
-// when there is none or object is absent or null.
-func member(object []byte, name string) ([]byte, error) {
-	if object == nil || string(object) == "null" {
-		return nil, nil
-	}
-	var found []byte
-	err := jsonscan.Members(object, func(key, value []byte) error {
-		if jsonscan.KeyIs(key, name) {
-			found = value
+	var env envelope
+	if err := json.Unmarshal(fields, &env); err != nil {
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) {
+			return refuse(http.StatusBadRequest, "field %s has the wrong type", typ.Field)
 		}
-		return nil
-	})
-	return found, err
-}
-
-// decodeMember decodes a member's raw value (nil: absent) into v.
-func decodeMember(name string, raw []byte, v any) error {
-	if raw == nil {
-		return nil
+		return refuse(http.StatusBadRequest, "payload envelope: malformed")
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return refuse(http.StatusBadRequest, "field %s has the wrong type", name)
+	d.Payload, d.Action = payload, env.Action
+	if env.Installation != nil {
+		d.InstallationID = env.Installation.ID
+	}
+	if env.Repository != nil {
+		d.Repo = env.Repository.FullName
 	}
 	return nil
 }
