@@ -1,15 +1,12 @@
 package loadgen
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
-
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // Target is a webhook endpoint under load.
@@ -20,8 +17,8 @@ type Target struct {
 	URL string
 	// Secret signs the deliveries.
 	Secret []byte
-	// BeforeSend, when set, runs before a delivery is posted (the fake
-	// GitHub learns its pull request).
+	// BeforeSend, when set, runs for each delivery of a step before the
+	// step starts (the fake GitHub learns its pull request).
 	BeforeSend func(Delivery)
 	// CPU, when set, returns the CPU time the server has used so far.
 	CPU func() time.Duration
@@ -57,23 +54,37 @@ type Step struct {
 // never held back by slow answers, up to MaxInFlight outstanding requests.
 type Generator struct {
 	Deliveries  *Deliveries
-	Client      *http.Client
 	MaxInFlight int
+	// Timeout bounds each request.
+	Timeout time.Duration
 }
 
-// NewClient returns an HTTP client keeping enough loopback connections
-// alive for the rates driven.
-func NewClient(timeout time.Duration) *http.Client {
-	return &http.Client{Timeout: timeout, Transport: &http.Transport{
-		MaxIdleConns: 4096, MaxIdleConnsPerHost: 4096, IdleConnTimeout: time.Minute,
-	}}
-}
-
-// Run offers rate deliveries per second to t for d.
+// Run offers rate deliveries per second to t for d. The step's deliveries
+// are made, signed and announced (BeforeSend) before its first send, so
+// that the generator's own CPU during the step is the sending.
 func (g *Generator) Run(ctx context.Context, t Target, rate int, d time.Duration) Step {
 	total := int(float64(rate) * d.Seconds())
-	cpu := t.cpu()
-	st := Step{Target: t.Name, Rate: rate, Start: time.Now(), Numbers: make([]int, 0, total)}
+	st := Step{Target: t.Name, Rate: rate, Numbers: make([]int, 0, total)}
+	u, err := url.Parse(t.URL)
+	if err != nil {
+		st.Errors, st.FirstError = total, fmt.Sprintf("loadgen: target %s: %v", t.Name, err)
+		return st
+	}
+	cs, err := newConns(u, g.Timeout, g.MaxInFlight)
+	if err != nil {
+		st.Errors, st.FirstError = total, err.Error()
+		return st
+	}
+	defer cs.close()
+	reqs := make([]request, total)
+	for i := range reqs {
+		dv := g.Deliveries.Next(t.Name)
+		if t.BeforeSend != nil {
+			t.BeforeSend(dv)
+		}
+		st.Numbers = append(st.Numbers, dv.Number)
+		reqs[i] = newRequest(u, t.Secret, dv)
+	}
 	var (
 		mu       sync.Mutex
 		wg       sync.WaitGroup
@@ -92,21 +103,21 @@ func (g *Generator) Run(ctx context.Context, t Target, rate int, d time.Duration
 		st.Accepted++
 		st.Latencies = append(st.Latencies, lat)
 	}
+	cpu := t.cpu()
+	st.Start = time.Now()
 	interval := time.Second / time.Duration(rate)
-	for i := range total {
+	for i, req := range reqs {
 		due := st.Start.Add(time.Duration(i) * interval)
 		if wait := time.Until(due); wait > 0 {
 			select {
 			case <-time.After(wait):
 			case <-ctx.Done():
-				total = i
 			}
 		}
 		if ctx.Err() != nil {
+			st.Numbers = st.Numbers[:i]
 			break
 		}
-		dv := g.Deliveries.Next(t.Name)
-		st.Numbers = append(st.Numbers, dv.Number)
 		st.Sent++
 		select {
 		case inFlight <- struct{}{}:
@@ -117,7 +128,7 @@ func (g *Generator) Run(ctx context.Context, t Target, rate int, d time.Duration
 		wg.Add(1)
 		go func() {
 			defer func() { <-inFlight; wg.Done() }()
-			record(g.post(ctx, t, dv, due))
+			record(post(cs, t.Name, req, due))
 		}()
 	}
 	wg.Wait()
@@ -134,28 +145,14 @@ func (t Target) cpu() time.Duration {
 }
 
 // post sends one delivery and returns its response time from due.
-func (g *Generator) post(ctx context.Context, t Target, dv Delivery, due time.Time) (time.Duration, error) {
-	if t.BeforeSend != nil {
-		t.BeforeSend(dv)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(dv.Body))
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "GitHub-Hookshot/loadgen")
-	req.Header.Set(webhook.HeaderEvent, "pull_request")
-	req.Header.Set(webhook.HeaderDelivery, dv.ID)
-	req.Header.Set(webhook.HeaderSignature, webhook.SignatureHeader(t.Secret, dv.Body))
-	resp, err := g.Client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+func post(cs *conns, target string, req request, due time.Time) (time.Duration, error) {
+	status, err := cs.do(req)
 	took := time.Since(due)
-	if resp.StatusCode/100 != 2 {
-		return 0, fmt.Errorf("%s answered %s", t.Name, resp.Status)
+	if err != nil {
+		return 0, err
+	}
+	if status/100 != 2 {
+		return 0, fmt.Errorf("%s answered %d %s", target, status, http.StatusText(status))
 	}
 	return took, nil
 }

@@ -43,7 +43,7 @@ func TestGeneratorPostsSignedDeliveriesAtTheRate(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	g := &Generator{Deliveries: ds, Client: NewClient(5 * time.Second), MaxInFlight: 64}
+	g := &Generator{Deliveries: ds, MaxInFlight: 64, Timeout: 5 * time.Second}
 	st := g.Run(context.Background(), Target{Name: "test", URL: srv.URL, Secret: secret, BeforeSend: gh.AddPull}, 200, 250*time.Millisecond)
 	if st.Sent != 50 || st.Accepted != 50 || st.Errors != 0 || len(st.Latencies) != 50 {
 		t.Fatalf("sent %d accepted %d errors %d (%s)", st.Sent, st.Accepted, st.Errors, st.FirstError)
@@ -60,5 +60,40 @@ func TestGeneratorPostsSignedDeliveriesAtTheRate(t *testing.T) {
 	})
 	if l := gh.labeling(st); l.Labeled != 0 || l.Complete {
 		t.Errorf("labeling without a bot: %+v", l)
+	}
+}
+
+// TestGeneratorCountsRefusalsAndReconnects drives a server that refuses
+// every third delivery and closes the connection after every other answer:
+// refusals are errors, closed connections are redialled, nothing is lost.
+func TestGeneratorCountsRefusalsAndReconnects(t *testing.T) {
+	ds := newTestDeliveries(t)
+	var (
+		mu sync.Mutex
+		n  int
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		n++
+		i := n
+		mu.Unlock()
+		if i%2 == 0 {
+			w.Header().Set("Connection", "close")
+		}
+		if i%3 == 0 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	g := &Generator{Deliveries: ds, MaxInFlight: 8, Timeout: 5 * time.Second}
+	st := g.Run(context.Background(), Target{Name: "test", URL: srv.URL, Secret: []byte("s")}, 300, 200*time.Millisecond)
+	if st.Sent != 60 || st.Accepted != 40 || st.Errors != 20 {
+		t.Fatalf("sent %d accepted %d errors %d (%s)", st.Sent, st.Accepted, st.Errors, st.FirstError)
+	}
+	if want := "test answered 503 Service Unavailable"; st.FirstError != want {
+		t.Errorf("first error %q, want %q", st.FirstError, want)
 	}
 }

@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -83,30 +84,37 @@ func (l Labeling) PerSecond() float64 {
 
 // WaitLabeled waits until every pull request of the step has a label, the
 // labels stop coming for quiet, or ctx ends, and reports the labeling.
+// Each poll looks only at the pull requests still unlabeled: the wait runs
+// beside the bot it measures.
 func (f *FakeGitHub) WaitLabeled(ctx context.Context, st Step, quiet time.Duration) Labeling {
-	lastProgress, lastCount := time.Now(), -1
-	for {
-		l := f.labeling(st)
-		if l.Complete || ctx.Err() != nil {
-			return l
-		}
-		if l.Labeled != lastCount {
-			lastProgress, lastCount = time.Now(), l.Labeled
+	unlabeled, lastProgress := slices.Clone(st.Numbers), time.Now()
+	for len(unlabeled) > 0 && ctx.Err() == nil {
+		before := len(unlabeled)
+		if unlabeled = f.stillUnlabeled(unlabeled); len(unlabeled) < before {
+			lastProgress = time.Now()
 		} else if time.Since(lastProgress) > quiet {
-			return l
+			break
 		}
 		select {
 		case <-time.After(50 * time.Millisecond):
 		case <-ctx.Done():
 		}
 	}
+	return f.labeling(st)
 }
 
-// labeling reads the new calls and summarises the step's pull requests.
-func (f *FakeGitHub) labeling(st Step) Labeling {
-	calls := f.repos.CallsFrom(f.read)
+// stillUnlabeled reads the new calls and returns the numbers (filtered in
+// place) of the pull requests without a label yet.
+func (f *FakeGitHub) stillUnlabeled(numbers []int) []int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.readCallsLocked()
+	return slices.DeleteFunc(numbers, func(n int) bool { _, ok := f.labeled[n]; return ok })
+}
+
+// readCallsLocked counts the "add labels" calls made since the last read.
+func (f *FakeGitHub) readCallsLocked() {
+	calls := f.repos.CallsFrom(f.read)
 	f.read += len(calls)
 	for _, c := range calls {
 		if n, ok := f.labelsCall(c); ok {
@@ -116,6 +124,13 @@ func (f *FakeGitHub) labeling(st Step) Labeling {
 			}
 		}
 	}
+}
+
+// labeling reads the new calls and summarises the step's pull requests.
+func (f *FakeGitHub) labeling(st Step) Labeling {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.readCallsLocked()
 	var l Labeling
 	for _, n := range st.Numbers {
 		at, ok := f.labeled[n]

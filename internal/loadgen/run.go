@@ -88,7 +88,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 			report.ProbotVersion = probotVersion(c.ProbotDir)
 		}
 	}
-	g := &Generator{Deliveries: ds, Client: NewClient(30 * time.Second), MaxInFlight: c.MaxInFlight}
+	g := &Generator{Deliveries: ds, MaxInFlight: c.MaxInFlight, Timeout: 30 * time.Second}
 	for _, rate := range c.Rates {
 		for _, t := range targets {
 			if ctx.Err() != nil {
