@@ -24,7 +24,7 @@ type RepoConfigFile struct {
 func (db *DB) RepoConfigFile(ctx context.Context, repo string) (f RepoConfigFile, ok bool, err error) {
 	f.Repo = repo
 	var at string
-	err = db.sql.QueryRowContext(ctx, `
+	err = db.reads.QueryRowContext(ctx, `
 		SELECT found, blob_sha, content, fetched_at FROM bot_repo_configs WHERE repo = ?`, repo).
 		Scan(&f.Found, &f.BlobSHA, &f.Content, &at)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -41,7 +41,7 @@ func (db *DB) RepoConfigFile(ctx context.Context, repo string) (f RepoConfigFile
 
 // PutRepoConfigFile caches a repository's configuration file, fetched now.
 func (db *DB) PutRepoConfigFile(ctx context.Context, f RepoConfigFile) error {
-	_, err := db.sql.ExecContext(ctx, `
+	_, err := db.exec(ctx, `
 		INSERT INTO bot_repo_configs (repo, found, blob_sha, content, fetched_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (repo) DO UPDATE SET
 			found = excluded.found, blob_sha = excluded.blob_sha, content = excluded.content,
@@ -56,7 +56,7 @@ func (db *DB) PutRepoConfigFile(ctx context.Context, f RepoConfigFile) error {
 // ForgetRepoConfigFile drops the cached configuration of repo, so that the
 // next event reads it again.
 func (db *DB) ForgetRepoConfigFile(ctx context.Context, repo string) error {
-	if _, err := db.sql.ExecContext(ctx, `DELETE FROM bot_repo_configs WHERE repo = ?`, repo); err != nil {
+	if _, err := db.exec(ctx, `DELETE FROM bot_repo_configs WHERE repo = ?`, repo); err != nil {
 		return fmt.Errorf("store: forget configuration of %s: %w", repo, err)
 	}
 	return nil

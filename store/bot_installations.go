@@ -8,7 +8,7 @@ import (
 
 // DeleteInstallation forgets an installation and its repositories.
 func (db *DB) DeleteInstallation(ctx context.Context, id int64) error {
-	if _, err := db.sql.ExecContext(ctx, `DELETE FROM installations WHERE id = ?`, id); err != nil {
+	if _, err := db.exec(ctx, `DELETE FROM installations WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("store: delete installation %d: %w", id, err)
 	}
 	return nil

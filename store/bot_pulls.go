@@ -58,7 +58,7 @@ type PullPrediction struct {
 func (db *DB) PullState(ctx context.Context, repo string, number int) (st PullState, found bool, err error) {
 	st = PullState{Repo: repo, Number: number, Labels: map[string]PullLabel{}}
 	var shas string
-	err = db.sql.QueryRowContext(ctx, `SELECT head_sha, commit_shas FROM bot_pull_requests WHERE repo = ? AND number = ?`,
+	err = db.reads.QueryRowContext(ctx, `SELECT head_sha, commit_shas FROM bot_pull_requests WHERE repo = ? AND number = ?`,
 		repo, number).Scan(&st.HeadSHA, &shas)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -70,7 +70,7 @@ func (db *DB) PullState(ctx context.Context, repo string, number int) (st PullSt
 			return st, false, fmt.Errorf("store: pull request %s#%d: commit list: %w", repo, number, err)
 		}
 	}
-	rows, err := db.sql.QueryContext(ctx, `
+	rows, err := db.reads.QueryContext(ctx, `
 		SELECT label, github_label, state, sender, delivery_id FROM bot_pull_labels
 		WHERE repo = ? AND number = ?`, repo, number)
 	if err != nil {

@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestPullStateOwnership(t *testing.T) {
@@ -104,5 +107,61 @@ func TestInstallationChangesAndDeletion(t *testing.T) {
 	}
 	if err := db.ChangeInstallationRepositories(ctx, 8, []InstallationRepository{{InstallationID: 8, FullName: "x/y"}}, nil); err == nil {
 		t.Fatal("added a repository to an unknown installation")
+	}
+}
+
+// TestJobReadsDoNotWaitForTheWriter holds the only write connection a
+// server allows in an open transaction: the reads a webhook job makes still
+// answer, from the last committed state, and cannot write.
+func TestJobReadsDoNotWaitForTheWriter(t *testing.T) {
+	db := openTestDB(t)
+	ctx := context.Background()
+	db.PutRepoConfigFile(ctx, RepoConfigFile{Repo: "o/r", Found: true, Content: "enabled: true\n"})
+	db.SQL().SetMaxOpenConns(1)
+	tx, err := db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM bot_repo_configs`); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if f, ok, err := db.RepoConfigFile(ctx, "o/r"); err != nil || !ok || f.Content != "enabled: true\n" {
+		t.Errorf("configuration while the writer is busy: %+v ok %v err %v", f, ok, err)
+	}
+	if _, _, err := db.PullState(ctx, "o/r", 1); err != nil {
+		t.Errorf("pull state while the writer is busy: %v", err)
+	}
+	if _, err := db.reads.ExecContext(ctx, `DELETE FROM bot_repo_configs`); err == nil {
+		t.Error("a read connection deleted rows")
+	}
+}
+
+// TestWritesWaitForTheirTurn: a store write waits while an earlier one has
+// the turn (and gives up with its context), while the connection itself
+// stays free for a caller that asks sql directly, as a server's intake does.
+func TestWritesWaitForTheirTurn(t *testing.T) {
+	db := openTestDB(t)
+	ctx := context.Background()
+	done, err := db.awaitWriteTurn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := db.PutRepoConfigFile(short, RepoConfigFile{Repo: "o/r"}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("write during another's turn: %v, want the context's deadline", err)
+	}
+	if err := db.Tx(short, func(*sql.Tx) error { return nil }); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("transaction during another's turn: %v, want the context's deadline", err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, `DELETE FROM bot_repo_configs`); err != nil {
+		t.Errorf("direct write during a turn: %v", err)
+	}
+	done()
+	if err := db.PutRepoConfigFile(ctx, RepoConfigFile{Repo: "o/r"}); err != nil {
+		t.Errorf("write after the turn ended: %v", err)
 	}
 }

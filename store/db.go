@@ -20,7 +20,18 @@ const maxIdleConns = 32
 
 // DB is an open store.
 type DB struct {
-	sql          *sql.DB
+	sql *sql.DB
+	// reads are read-only connections for the reads a webhook job makes,
+	// which in WAL mode need not wait for the writer: a server keeps sql
+	// to one connection (see webhook.NewServer) that its intake holds
+	// for most of a burst.
+	reads *sql.DB
+	// writeTurn (one token) lines up the store's own writes before they
+	// ask sql for a connection: SQLite has one writer anyway, and a server
+	// whose intake takes the one connection directly (webhook's group
+	// commit) then waits behind at most one of them, not behind every
+	// handler's write in database/sql's queue, which it serves at random.
+	writeTurn    chan struct{}
 	path         string
 	checkpointer *checkpointer // nil unless WithBackgroundCheckpoints
 }
@@ -47,7 +58,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_stmt_cache_size", "256")
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	dsn := fileDSN(path, q)
 	driver := "sqlite3"
 	if o.checkpointEvery > 0 {
 		driver = driverBackgroundCheckpoints
@@ -61,14 +72,22 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// the intake) open: database/sql keeps 2 by default, and opening one
 	// costs its pragmas and its statement cache.
 	sqlDB.SetMaxIdleConns(maxIdleConns)
-	db := &DB{sql: sqlDB, path: path}
+	db := &DB{sql: sqlDB, path: path, writeTurn: make(chan struct{}, 1)}
 	if err := db.migrate(ctx); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
+	q.Set("_query_only", "true")
+	if db.reads, err = sql.Open("sqlite3", fileDSN(path, q)); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
+	}
+	db.reads.SetConnMaxIdleTime(5 * time.Minute)
+	db.reads.SetMaxIdleConns(maxIdleConns)
 	if o.checkpointEvery > 0 {
 		if db.checkpointer, err = startCheckpointer(dsn, o.checkpointEvery); err != nil {
 			sqlDB.Close()
+			db.reads.Close()
 			return nil, fmt.Errorf("store: %s: checkpointer: %w", path, err)
 		}
 	}
@@ -80,7 +99,12 @@ func (db *DB) Close() error {
 	if db.checkpointer != nil {
 		db.checkpointer.close()
 	}
-	return db.sql.Close()
+	return errors.Join(db.reads.Close(), db.sql.Close())
+}
+
+// fileDSN is the go-sqlite3 data source name of the file at path.
+func fileDSN(path string, params url.Values) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + params.Encode()
 }
 
 // SQL returns the underlying handle, for the job queue that shares the file.
@@ -92,6 +116,11 @@ func (db *DB) Path() string { return db.path }
 // Tx runs fn in one immediate transaction, committing if fn returns nil and
 // rolling back otherwise, so that a failed or cancelled phase leaves no half rows.
 func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	done, err := db.awaitWriteTurn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer done()
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -104,6 +133,27 @@ func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
+}
+
+// exec runs one writing statement in its write turn.
+func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	done, err := db.awaitWriteTurn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return db.sql.ExecContext(ctx, query, args...)
+}
+
+// awaitWriteTurn waits for the store's earlier writes, or for ctx to end,
+// and returns what ends this write's turn.
+func (db *DB) awaitWriteTurn(ctx context.Context) (done func(), err error) {
+	select {
+	case db.writeTurn <- struct{}{}:
+		return func() { <-db.writeTurn }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // now is the store's timestamp format: UTC RFC 3339 with nanoseconds.

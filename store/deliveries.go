@@ -88,7 +88,7 @@ func (db *DB) Delivery(ctx context.Context, id string) (Delivery, error) {
 	var inst sql.NullInt64
 	var received, encoding string
 	var stored []byte
-	err := db.sql.QueryRowContext(ctx, `
+	err := db.reads.QueryRowContext(ctx, `
 		SELECT d.event, d.action, d.installation_id, d.repo, d.received_at, p.encoding, p.payload, d.status, d.error
 		FROM deliveries d JOIN delivery_payloads p ON p.delivery = d.id WHERE d.delivery_id = ?`, id).
 		Scan(&d.Event, &d.Action, &inst, &d.Repo, &received, &encoding, &stored, &d.Status, &d.Error)
@@ -115,7 +115,7 @@ func (db *DB) FinishDelivery(ctx context.Context, id string, status DeliveryStat
 	if cause != nil {
 		msg = cause.Error()
 	}
-	res, err := db.sql.ExecContext(ctx, `
+	res, err := db.exec(ctx, `
 		UPDATE deliveries SET status = ?, error = ?, finished_at = ? WHERE delivery_id = ?`,
 		status, msg, now(), id)
 	if err != nil {

@@ -24,7 +24,7 @@ type InstallationRepository struct {
 
 // UpsertInstallation inserts the installation or updates the one of the same id.
 func (db *DB) UpsertInstallation(ctx context.Context, in Installation) error {
-	_, err := db.sql.ExecContext(ctx, `
+	_, err := db.exec(ctx, `
 		INSERT INTO installations (id, account, account_type, suspended, updated_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET

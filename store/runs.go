@@ -36,7 +36,7 @@ func (db *DB) StartRun(ctx context.Context, phase string, params any) (int64, er
 	if err != nil {
 		return 0, fmt.Errorf("store: run params: %w", err)
 	}
-	res, err := db.sql.ExecContext(ctx,
+	res, err := db.exec(ctx,
 		`INSERT INTO runs (phase, params, started_at, status) VALUES (?, ?, ?, ?)`,
 		phase, string(p), now(), RunRunning)
 	if err != nil {
@@ -67,7 +67,7 @@ func (db *DB) FinishRun(id int64, counts map[string]int64, runErr error) error {
 	}
 	end := time.Now().UTC()
 	begin, _ := time.Parse(time.RFC3339Nano, started)
-	_, err = db.sql.ExecContext(ctx,
+	_, err = db.exec(ctx,
 		`UPDATE runs SET finished_at = ?, duration_ms = ?, status = ?, counts = ?, error = ? WHERE id = ?`,
 		end.Format(time.RFC3339Nano), end.Sub(begin).Milliseconds(), status, string(c), msg, id)
 	if err != nil {

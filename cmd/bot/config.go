@@ -47,7 +47,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.modelDir, "model", "", "model directory (default: the shipped model)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "compute labels but change nothing on GitHub")
 	fs.StringVar(&o.configPath, "config", "", "app.env written by `bot setup` (default ~/.config/commit-labeler/app.env when it exists)")
-	fs.IntVar(&o.workers, "workers", 16, "deliveries handled at once")
+	fs.IntVar(&o.workers, "workers", 32, "deliveries handled at once (each mostly waits for GitHub)")
 	fs.DurationVar(&o.redeliverInterval, "redeliver-interval", 10*time.Minute, "how often to ask redelivery of missed deliveries (0: never)")
 	fs.DurationVar(&o.redeliverWindow, "redeliver-window", webhook.DefaultRedeliveryWindow, "how far back to look for missed deliveries")
 	fs.DurationVar(&o.stopTimeout, "shutdown-timeout", 30*time.Second, "how long running handlers may finish on SIGTERM")
