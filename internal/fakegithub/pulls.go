@@ -1,20 +1,28 @@
 package fakegithub
 
 import (
-	"github.com/google/go-github/v93/github"
+	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
+
+	"github.com/google/go-github/v93/github"
 )
 
 func (rs *Repos) registerPulls() {
 	rs.handle("GET /repos/{owner}/{repo}/pulls/{number}", func(w http.ResponseWriter, r *http.Request, repo *Repo) {
 		if p, ok := pull(w, r, repo); ok {
 			// As GitHub, the pull request carries the issue's labels now.
-			pr := *p.PullRequest
-			pr.Labels = nil
+			labels := []*github.Label{}
 			for _, name := range p.Labels {
-				pr.Labels = append(pr.Labels, &github.Label{Name: name})
+				labels = append(labels, &github.Label{Name: name})
 			}
+			if p.JSON != nil {
+				writePullJSON(w, p.JSON, labels)
+				return
+			}
+			pr := *p.PullRequest
+			pr.Labels = labels
 			WriteJSON(w, http.StatusOK, &pr)
 		}
 	})
@@ -39,4 +47,12 @@ func pull(w http.ResponseWriter, r *http.Request, repo *Repo) (*Pull, bool) {
 		WriteError(w, http.StatusNotFound, "Not Found")
 	}
 	return p, ok
+}
+
+// writePullJSON answers a pull request's JSON (without "labels") with its labels.
+func writePullJSON(w http.ResponseWriter, pr []byte, labels []*github.Label) {
+	encoded, _ := json.Marshal(labels)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	w.Write(slices.Concat([]byte(`{"labels":`), encoded, []byte{','}, pr[1:]))
 }

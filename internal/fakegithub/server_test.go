@@ -37,14 +37,7 @@ func TestHandleExtendsTheAPI(t *testing.T) {
 		fakegithub.WriteJSON(w, http.StatusOK, fakegithub.Paginate(fake, w, r, created))
 	})
 
-	clients, err := ghapp.New(ghapp.Config{AppID: fake.AppID(), PrivateKey: fake.PrivateKeyPEM(), APIURL: fake.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gh, err := clients.Installation(5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gh := installationClient(t, fake, 5)
 	ctx := context.Background()
 	for _, name := range []string{"feat", "fix", "docs"} {
 		if _, _, err := gh.Issues.CreateLabel(ctx, "octo-org", "app", github.CreateIssueLabelRequest{Name: name}); err != nil {
@@ -117,4 +110,18 @@ func TestPaginateLinks(t *testing.T) {
 			t.Errorf("%s: %d items, Link %s; want %d, %s", tt.query, len(got), link, tt.n, tt.link)
 		}
 	}
+}
+
+// installationClient is go-github as installation id of the fake's App.
+func installationClient(t *testing.T, fake *fakegithub.Server, id int64) *github.Client {
+	t.Helper()
+	clients, err := ghapp.New(ghapp.Config{AppID: fake.AppID(), PrivateKey: fake.PrivateKeyPEM(), APIURL: fake.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh, err := clients.Installation(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gh
 }

@@ -47,7 +47,7 @@ type Delivery struct {
 // Deliveries makes pull_request deliveries from GitHub's examples, each
 // with a fresh delivery GUID and pull request number. Safe for concurrent use.
 type Deliveries struct {
-	templates [][]byte
+	templates []template
 	// PullRequest is the example pull request the fake GitHub serves for
 	// every number (copied, with the number and title replaced).
 	PullRequest *github.PullRequest
@@ -73,7 +73,7 @@ func NewDeliveries() (*Deliveries, error) {
 		if !labeledActions[ev.GetAction()] || pr.GetDraft() || pr.GetState() != "open" {
 			continue
 		}
-		tmpl, err := template(raw)
+		tmpl, err := deliveryTemplate(raw)
 		if err != nil {
 			return nil, err
 		}
@@ -88,9 +88,32 @@ func NewDeliveries() (*Deliveries, error) {
 	return ds, nil
 }
 
-// template marks an example's pull request number and title and names
-// installation 1.
-func template(raw []byte) ([]byte, error) {
+// template is an encoding with a delivery's pull request number and title
+// marked.
+type template []byte
+
+// fill returns the encoding with d's number and title.
+func (t template) fill(d Delivery) []byte {
+	title, _ := json.Marshal(d.Title)
+	body := bytes.ReplaceAll(t, []byte(numberMark), strconv.AppendInt(nil, int64(d.Number), 10))
+	return bytes.Replace(body, []byte(strconv.Quote(titleMark)), title, 1)
+}
+
+// newTemplate encodes pr, without labels, marking its number and title.
+func newTemplate(pr *github.PullRequest) (template, error) {
+	marked := *pr
+	mark, _ := strconv.Atoi(numberMark)
+	marked.Number, marked.Title, marked.Labels = &mark, github.Ptr(titleMark), nil
+	raw, err := json.Marshal(&marked)
+	if err != nil {
+		return nil, fmt.Errorf("loadgen: pull request template: %w", err)
+	}
+	return raw, nil
+}
+
+// deliveryTemplate marks an example's pull request number and title and
+// names installation 1.
+func deliveryTemplate(raw []byte) (template, error) {
 	var ev map[string]any
 	if err := json.Unmarshal(raw, &ev); err != nil {
 		return nil, fmt.Errorf("loadgen: pull_request example: %w", err)
@@ -107,10 +130,9 @@ func template(raw []byte) ([]byte, error) {
 // GUID naming the run and that number, and the body filled in.
 func (ds *Deliveries) Next(run string) Delivery {
 	n := int(ds.next.Add(1))
-	title := titles[n%len(titles)]
-	body := bytes.ReplaceAll(ds.templates[n%len(ds.templates)], []byte(numberMark), strconv.AppendInt(nil, int64(n), 10))
-	body = bytes.Replace(body, []byte(titleMark), []byte(title), 1)
-	return Delivery{ID: fmt.Sprintf("%s-%08d", run, n), Number: n, Title: title, Body: body}
+	d := Delivery{ID: fmt.Sprintf("%s-%08d", run, n), Number: n, Title: titles[n%len(titles)]}
+	d.Body = ds.templates[n%len(ds.templates)].fill(d)
+	return d
 }
 
 // Issued returns how many deliveries Next has made.

@@ -2,12 +2,15 @@ package loadgen
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-github/v93/github"
 
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/webhook"
@@ -53,8 +56,14 @@ func TestGeneratorPostsSignedDeliveriesAtTheRate(t *testing.T) {
 	}
 	gh.repos.Update(ds.Owner, ds.Repo, func(r *fakegithub.Repo) {
 		for _, n := range st.Numbers {
-			if r.Pulls[n] == nil {
+			p := r.Pulls[n]
+			if p == nil {
 				t.Errorf("pull request %d unknown to the fake GitHub", n)
+				continue
+			}
+			var served github.PullRequest
+			if err := json.Unmarshal(p.JSON, &served); err != nil || served.GetNumber() != n || served.GetTitle() != p.PullRequest.GetTitle() {
+				t.Errorf("pull request %d served as number %d, title %q (err %v)", n, served.GetNumber(), served.GetTitle(), err)
 			}
 		}
 	})

@@ -22,6 +22,8 @@ type FakeGitHub struct {
 	repos       *fakegithub.Repos
 	ds          *Deliveries
 	owner, name string
+	// pullJSON encodes the example pull request for each number and title.
+	pullJSON template
 
 	mu      sync.Mutex
 	read    int               // calls read so far
@@ -35,8 +37,13 @@ func StartFakeGitHub(ds *Deliveries) (*FakeGitHub, error) {
 	if err != nil {
 		return nil, err
 	}
+	pullJSON, err := newTemplate(ds.PullRequest)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
 	f := &FakeGitHub{Server: s, repos: fakegithub.NewRepos(s), ds: ds, owner: ds.Owner, name: ds.Repo,
-		labeled: map[int]time.Time{}, posts: map[int]int{}}
+		pullJSON: pullJSON, labeled: map[int]time.Time{}, posts: map[int]int{}}
 	s.AddInstallation(fakegithub.NewInstallation(InstallationID, ds.Owner, "User"),
 		fakegithub.NewRepository(ds.Owner, ds.Repo, "", false))
 	f.repos.Add(&fakegithub.Repo{Owner: ds.Owner, Name: ds.Repo, InstallationID: InstallationID,
@@ -50,6 +57,7 @@ func (f *FakeGitHub) AddPull(d Delivery) {
 	pr.Number, pr.Title = github.Ptr(d.Number), github.Ptr(d.Title)
 	pull := &fakegithub.Pull{
 		PullRequest: &pr,
+		JSON:        f.pullJSON.fill(d),
 		Commits:     []*github.RepositoryCommit{{SHA: github.Ptr(pr.GetHead().GetSHA())}},
 		Files: []*github.CommitFile{{Filename: github.Ptr("src/export.go"), Status: github.Ptr("modified"),
 			Additions: github.Ptr(12), Deletions: github.Ptr(3), Changes: github.Ptr(15),
