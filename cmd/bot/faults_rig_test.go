@@ -391,8 +391,10 @@ func (r *faultRig) labelPosts() map[pullKey]int {
 	return posts
 }
 
-// waitLabeled waits until every delivery's pull request got a label
-// addition, or fails after limit.
+// waitLabeled waits until every delivery's pull request got a label and
+// as many check runs were created (a delivery's last call to GitHub: a
+// job whose check run failed after its label is still retrying), or fails
+// the test after limit.
 func (r *faultRig) waitLabeled(ds []delivery, limit time.Duration) {
 	r.t.Helper()
 	deadline := time.Now().Add(limit)
@@ -404,14 +406,26 @@ func (r *faultRig) waitLabeled(ds []delivery, limit time.Duration) {
 				missing++
 			}
 		}
-		if missing == 0 {
+		checks := r.checkRuns()
+		if missing == 0 && checks >= len(ds) {
 			return
 		}
 		if time.Now().After(deadline) {
-			r.t.Fatalf("%d of %d pull requests unlabeled after %s\n%s", missing, len(ds), limit, tail(r.logs(), 6000))
+			r.t.Fatalf("%d of %d pull requests unlabeled, %d check runs after %s\n%s", missing, len(ds), checks, limit, tail(r.logs(), 6000))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// checkRuns counts the check runs created.
+func (r *faultRig) checkRuns() int {
+	n := 0
+	for _, c := range r.repos.Calls() {
+		if c.Method == http.MethodPost && c.Status == http.StatusCreated && filepath.Base(c.Path) == "check-runs" {
+			n++
+		}
+	}
+	return n
 }
 
 // outcome is what happened to the deliveries, counted once the bot stopped.
@@ -450,11 +464,7 @@ func (r *faultRig) outcome(ds []delivery) outcome {
 			o.Duplicated++
 		}
 	}
-	for _, c := range r.repos.Calls() {
-		if c.Method == http.MethodPost && c.Status == http.StatusCreated && filepath.Base(c.Path) == "check-runs" {
-			o.CheckRuns++
-		}
-	}
+	o.CheckRuns = r.checkRuns()
 	ctx := context.Background()
 	db, err := store.Open(ctx, r.dbPath)
 	if err != nil {
