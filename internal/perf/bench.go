@@ -240,6 +240,14 @@ func (b *bench) curve(ctx context.Context) ([]Row, error) {
 	return CurveRows(kind, points), nil
 }
 
+// sampleName names a training sample of size commits (0: all).
+func sampleName(size int) string {
+	if size == 0 {
+		return "the whole corpus"
+	}
+	return thousands(size) + " commits"
+}
+
 // curveRuns is how many times each point of the cost curve is trained:
 // the fastest run counts, as single timings of 10 to 40 s on two shared
 // cores vary by ±15%, which made the curve's verdict flip between runs.
@@ -254,7 +262,7 @@ func (b *bench) fastestTraining(ctx context.Context, kind string, size int, done
 		runs = 1
 	}
 	for ; runs < curveRuns; runs++ {
-		b.progress("train %s on %d commits (run %d of %d)", kind, size, runs+1, curveRuns)
+		b.progress("train %s on %s (run %d of %d)", kind, sampleName(size), runs+1, curveRuns)
 		u, counts, err := RunPhaseCommand(ctx, b.cfg.Train, b.trainArgs([]string{kind}, filepath.Join(b.cfg.Work, "curve", strconv.Itoa(size)), size)...)
 		if err != nil {
 			return best, err
@@ -272,37 +280,57 @@ type CurvePoint struct {
 	U Usage
 }
 
-// superlinear is the ratio of marginal costs above which the curve is not
-// called linear (two shared cores make single timings noisy).
-const superlinear = 1.5
+// superlinear is how much slower than the line through the smaller
+// samples the largest may train before the curve is not called linear.
+const superlinear = 1.25
 
 // CurveRows renders the cost curve. Each point shows its time per 1k
 // commits and, from the second on, its marginal time per 1k commits (the
-// extra time over the previous point per extra commit): fixed costs make
-// the first fall with size, so linearity is judged on the second, against
-// the first interval's.
+// extra time over the previous point per extra commit). The largest point
+// is judged against the least-squares line through the others, extrapolated
+// to its size: fixed costs make the small samples' marginal times say
+// little alone (10k and 20k commits train in nearly the same time).
 func CurveRows(kind string, points []CurvePoint) []Row {
 	var rows []Row
-	var first float64
 	for i, p := range points {
 		r := Row{What: fmt.Sprintf("cost curve: %s on %s commits", kind, thousands(int(p.N))), Result: p.U.String(),
 			Reference: fmt.Sprintf("%.2f s per 1k commits", p.U.Wall.Seconds()/float64(p.N)*1000)}
 		if i > 0 {
 			prev := points[i-1]
 			marginal := (p.U.Wall - prev.U.Wall).Seconds() / float64(p.N-prev.N) * 1000
-			if i == 1 {
-				first = marginal
-			}
+			r.Reference += fmt.Sprintf("; marginal %.2f s per 1k", marginal)
+		}
+		if i == len(points)-1 && i >= 2 {
+			predicted := extrapolate(points[:i], p.N)
+			ratio := p.U.Wall.Seconds() / predicted
 			verdict := "linear"
-			if marginal > superlinear*first {
+			if ratio > superlinear {
 				verdict = "superlinear"
 			}
-			r.Reference += fmt.Sprintf("; marginal %.2f s per 1k", marginal)
-			r.Note = fmt.Sprintf("marginal %.2f× the first interval's: %s", marginal/first, verdict)
+			r.Note = fmt.Sprintf("%.2f× the %.1f s of the line through the smaller samples: %s", ratio, predicted, verdict)
 		}
 		rows = append(rows, r)
 	}
 	return rows
+}
+
+// extrapolate fits seconds = a + b·N to points by least squares and
+// returns the fit at n.
+func extrapolate(points []CurvePoint, n int64) float64 {
+	var sn, st float64
+	for _, p := range points {
+		sn += float64(p.N)
+		st += p.U.Wall.Seconds()
+	}
+	k := float64(len(points))
+	meanN, meanT := sn/k, st/k
+	var sxx, sxy float64
+	for _, p := range points {
+		dn := float64(p.N) - meanN
+		sxx += dn * dn
+		sxy += dn * (p.U.Wall.Seconds() - meanT)
+	}
+	return meanT + sxy/sxx*(float64(n)-meanN)
 }
 
 // classifyCommits is how many corpus commits the classification cycles through.

@@ -56,9 +56,12 @@ func TestCurveRows(t *testing.T) {
 		want   []string
 	}{
 		{"fixed cost plus linear", []CurvePoint{at(10000, 30), at(20000, 50), at(40000, 90)},
-			[]string{"", "marginal 1.00× the first interval's: linear", "marginal 1.00× the first interval's: linear"}},
+			[]string{"", "", "1.00× the 90.0 s of the line through the smaller samples: linear"}},
 		{"quadratic", []CurvePoint{at(10000, 10), at(20000, 40), at(40000, 160)},
-			[]string{"", "marginal 1.00× the first interval's: linear", "marginal 2.00× the first interval's: superlinear"}},
+			[]string{"", "", "1.60× the 100.0 s of the line through the smaller samples: superlinear"}},
+		{"flat below 20k, then linear (make perf, session 4)", []CurvePoint{at(10000, 10.9), at(20000, 11.2), at(40000, 18.3), at(85815, 32.5)},
+			[]string{"", "", "", "1.09× the 29.8 s of the line through the smaller samples: linear"}},
+		{"two points: no verdict", []CurvePoint{at(10000, 10), at(20000, 40)}, []string{"", ""}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rows := CurveRows("k", tc.points)
