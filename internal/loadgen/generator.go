@@ -55,7 +55,8 @@ type Step struct {
 type Generator struct {
 	Deliveries  *Deliveries
 	MaxInFlight int
-	// Timeout bounds each request.
+	// Timeout bounds each request; a cancelled run still waits for the
+	// requests in flight, up to it.
 	Timeout time.Duration
 }
 

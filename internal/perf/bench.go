@@ -250,7 +250,7 @@ func sampleName(size int) string {
 
 // curveRuns is how many times each point of the cost curve is trained:
 // the fastest run counts, as single timings of 10 to 40 s on two shared
-// cores vary by ±15%, which made the curve's verdict flip between runs.
+// cores vary by ±15%.
 const curveRuns = 3
 
 // fastestTraining trains kind on size commits (all when 0) until it has
