@@ -112,4 +112,9 @@ func TestPayloadStoredCompressed(t *testing.T) {
 	if stored*3 > len(payload) {
 		t.Fatalf("%d-byte payload stored in %d bytes", len(payload), stored)
 	}
+	// Kept in memory for its job, the packed payload holds little more than
+	// its bytes (an allocation's size class), not the encoder's room.
+	if packed := d.Packed(); cap(packed) > len(packed)*5/4+16 || len(packed) != stored {
+		t.Fatalf("packed payload: %d bytes in a capacity of %d, %d stored", len(packed), cap(packed), stored)
+	}
 }

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
+	"sync"
 
 	"github.com/klauspost/compress/s2"
 )
@@ -17,11 +19,25 @@ const (
 // delivery itself; the intake packs before handing a delivery to its single
 // writer, so that compression runs on every core and the writer only
 // writes a few pages per delivery.
+//
+// The result is sized to the compressed bytes: s2.Encode wants room for
+// an incompressible payload, and a payload kept in memory for its job
+// (webhook's recent payloads) would otherwise hold that whole room, 8×
+// what it needs.
 func (d *Delivery) Pack() {
-	if d.packed == nil {
-		d.packed = s2.Encode(nil, d.Payload)
+	if d.packed != nil {
+		return
 	}
+	scratch := packScratch.Get().(*[]byte)
+	if n := s2.MaxEncodedLen(len(d.Payload)); cap(*scratch) < n {
+		*scratch = make([]byte, n)
+	}
+	d.packed = bytes.Clone(s2.Encode((*scratch)[:cap(*scratch)], d.Payload))
+	packScratch.Put(scratch)
 }
+
+// packScratch holds Pack's encoding buffers.
+var packScratch = sync.Pool{New: func() any { return new([]byte) }}
 
 // Packed returns the payload as Pack compressed it, nil before Pack.
 func (d *Delivery) Packed() []byte { return d.packed }

@@ -5,9 +5,9 @@ import (
 	"sync"
 )
 
-// recentPayloadBytes bounds the payloads kept for their jobs, compressed as
-// the store keeps them (store.Delivery.Packed): a burst of about 6,000
-// pull_request deliveries.
+// recentPayloadBytes bounds the memory of the payloads kept for their jobs
+// (their capacity), compressed as the store keeps them
+// (store.Delivery.Packed): a burst of about 6,000 pull_request deliveries.
 const recentPayloadBytes = 32 << 20
 
 // recentPayloads hands a delivery's compressed payload from the intake to
@@ -34,7 +34,7 @@ func newRecentPayloads() *recentPayloads {
 // put keeps the payload of a stored delivery, dropping the oldest beyond
 // the bound.
 func (c *recentPayloads) put(id string, payload []byte) {
-	if len(payload) == 0 || len(payload) > recentPayloadBytes {
+	if len(payload) == 0 || cap(payload) > recentPayloadBytes {
 		return
 	}
 	c.mu.Lock()
@@ -43,7 +43,7 @@ func (c *recentPayloads) put(id string, payload []byte) {
 		return
 	}
 	c.byID[id] = c.order.PushBack(&recentPayload{id: id, payload: payload})
-	for c.bytes += len(payload); c.bytes > recentPayloadBytes; {
+	for c.bytes += cap(payload); c.bytes > recentPayloadBytes; {
 		c.remove(c.order.Front())
 	}
 }
@@ -63,5 +63,5 @@ func (c *recentPayloads) take(id string) ([]byte, bool) {
 func (c *recentPayloads) remove(e *list.Element) {
 	p := c.order.Remove(e).(*recentPayload)
 	delete(c.byID, p.id)
-	c.bytes -= len(p.payload)
+	c.bytes -= cap(p.payload)
 }

@@ -32,4 +32,9 @@ func TestRecentPayloads(t *testing.T) {
 	if _, ok := c.take("huge"); ok {
 		t.Fatal("a payload over the bound was kept")
 	}
+	// The bound is on memory: a short payload in a large buffer counts whole.
+	c.put("roomy", make([]byte, 1, recentPayloadBytes+1))
+	if _, ok := c.take("roomy"); ok {
+		t.Fatal("a payload holding more than the bound was kept")
+	}
 }
