@@ -115,11 +115,11 @@ func TrainEmbedMLP(ctx context.Context, in TrainInput, dir string, cfg EmbedMLPC
 		return err
 	}
 	defer emb.close()
-	train, err := embedAll(ctx, emb, in.Train)
+	train, err := cfg.embedAll(ctx, emb, in.Train)
 	if err != nil {
 		return err
 	}
-	valid, err := embedAll(ctx, emb, in.Valid)
+	valid, err := cfg.embedAll(ctx, emb, in.Valid)
 	if err != nil {
 		return err
 	}
@@ -170,8 +170,8 @@ func (c EmbedMLPConfig) open(dir string) (embedder, error) {
 }
 
 // embedAll embeds the examples' texts in batches: training reads each
-// example's embedding once per epoch from the returned cache.
-func embedAll(ctx context.Context, emb embedder, examples []Example) ([][]float32, error) {
+// example's embedding once per epoch from the returned slice.
+func (c EmbedMLPConfig) embedAll(ctx context.Context, emb embedder, examples []Example) ([][]float32, error) {
 	out := make([][]float32, 0, len(examples))
 	for start := 0; start < len(examples); start += embedBatch {
 		batch := examples[start:min(start+embedBatch, len(examples))]
@@ -179,7 +179,7 @@ func embedAll(ctx context.Context, emb embedder, examples []Example) ([][]float3
 		for i := range batch {
 			feats[i] = batch[i].Features
 		}
-		vecs, err := emb.embed(ctx, texts(feats))
+		vecs, err := c.embedTexts(ctx, emb, texts(feats))
 		if err != nil {
 			return nil, fmt.Errorf("embed_mlp: embed %s: %w", batch[0].ID, err)
 		}
@@ -330,7 +330,7 @@ func (m *embedMLPModel) Probabilities(ctx context.Context, features []*Features)
 	if len(features) == 0 {
 		return nil, nil
 	}
-	vecs, err := m.embedder.embed(ctx, texts(features))
+	vecs, err := m.cfg.embedTexts(ctx, m.embedder, texts(features))
 	if err != nil {
 		return nil, err
 	}

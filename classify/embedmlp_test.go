@@ -200,6 +200,50 @@ func TestEmbedMLPWithOllama(t *testing.T) {
 	}
 }
 
+// TestTrainingEmbedsEachCommitOnce: the encoder is frozen, so the final
+// fit, its validation and every threshold fold share one embedding of
+// each commit.
+func TestTrainingEmbedsEachCommitOnce(t *testing.T) {
+	requireRuntime(t)
+	srv := fakeollama.New(t, nil)
+	in := classify.TrainInput{Labels: commitlabeler.Default().Names(),
+		Options: classify.TrainOptions{OllamaHost: srv.URL, OllamaModel: "nomic-embed-text", ThresholdFolds: 4}}
+	for _, repo := range []string{"a", "b", "c", "d", "e", "f"} {
+		for i, hc := range handMadeCommits {
+			c := hc.c
+			c.Subject += " in " + repo
+			f := classify.BuildFeatures(c)
+			e := classify.Example{ID: fmt.Sprintf("%s/%d", repo, i), Repo: repo, Features: &f, Labels: []string{hc.label}}
+			if repo == "f" {
+				in.Valid = append(in.Valid, e)
+			} else {
+				in.Train = append(in.Train, e)
+			}
+		}
+	}
+	if _, err := classify.Train(t.Context(), classify.EmbedMLPKind, in, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, req := range srv.Embeds() {
+		texts, ok := req.Input.([]any)
+		if !ok {
+			t.Fatalf("embed input %T, want a list of texts", req.Input)
+		}
+		for _, text := range texts {
+			seen[text.(string)]++
+		}
+	}
+	if want := len(in.Train) + len(in.Valid); len(seen) != want {
+		t.Errorf("%d distinct texts embedded, want %d", len(seen), want)
+	}
+	for text, n := range seen {
+		if n != 1 {
+			t.Errorf("embedded %d times: %.60q", n, text)
+		}
+	}
+}
+
 func TestEmbedMLPErrors(t *testing.T) {
 	requireRuntime(t)
 	noTokenizer := t.TempDir()

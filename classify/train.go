@@ -77,6 +77,7 @@ func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("train %s: %w", kind, err)
 	}
+	ctx = withEmbeddingCache(ctx)
 	start := time.Now()
 	if err := k.Train(ctx, in, dir); err != nil {
 		return nil, fmt.Errorf("train %s: %w", kind, err)
