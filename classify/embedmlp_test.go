@@ -14,6 +14,7 @@ import (
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/internal/fakeollama"
 	"github.com/commit-labeler/commit-labeler/internal/onnxfixture"
+	"github.com/commit-labeler/commit-labeler/onnxgraph"
 )
 
 // handMadeCommits are small commits of four labels.
@@ -198,6 +199,31 @@ func TestEmbedMLPWithOllama(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, classify.EncoderDir)); !os.IsNotExist(err) {
 		t.Errorf("an Ollama model has an %s directory: %v", classify.EncoderDir, err)
 	}
+}
+
+// TestEmbedMLPWithBertEncoder trains on an encoder of BERT's architecture
+// (three inputs, attention) as onnxfixture.WriteBertEncoder writes it.
+func TestEmbedMLPWithBertEncoder(t *testing.T) {
+	requireRuntime(t)
+	enc := t.TempDir()
+	shape := onnxgraph.BertShape{TinyTransformer: onnxgraph.TinyTransformer{Vocab: len(onnxfixture.Vocabulary()), Hidden: 12, Positions: 32, Seed: 5},
+		Layers: 2, Heads: 3, Intermediate: 24}
+	if err := onnxfixture.WriteBertEncoder(enc, shape); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := classify.Train(t.Context(), classify.EmbedMLPKind, handMadeInput(classify.TrainOptions{Encoder: enc}), dir); err != nil {
+		t.Fatal(err)
+	}
+	meta, err := classify.ReadMeta(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg classify.EmbedMLPConfig
+	if err := json.Unmarshal(meta.Config, &cfg); err != nil || cfg.Dim != 12 || cfg.MaxLength != 32 {
+		t.Errorf("config %s (%v): want dim 12 and max length 32", meta.Config, err)
+	}
+	scoreModelDir(t, dir)
 }
 
 // TestTrainingEmbedsEachCommitOnce: the encoder is frozen, so the final

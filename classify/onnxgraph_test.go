@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/commit-labeler/commit-labeler/classify"
@@ -257,5 +258,54 @@ func TestDenseMLPMatchesReference(t *testing.T) {
 			in := classify.Float32Input(onnxgraph.InputFeatures, []int64{int64(tc.batch), features}, x.Data)
 			checkHead(t, runGraph(t, g, []classify.Input{in}), want, tc.act)
 		})
+	}
+}
+
+// TestBertGraphsIgnorePadding runs onnxgraph's BERT encoder and classifier
+// on a sequence and on the same sequence padded: attention must keep the
+// padding out, so the real tokens' hidden states and the logits agree.
+func TestBertGraphsIgnorePadding(t *testing.T) {
+	requireRuntime(t)
+	shape := onnxgraph.BertShape{TinyTransformer: onnxgraph.TinyTransformer{Vocab: 40, Hidden: 8, Positions: 16, Seed: 3},
+		Layers: 2, Heads: 2, Intermediate: 16}
+	ids := []int64{2, 17, 5, 33, 3}
+	inputs := func(pad int) []classify.Input {
+		row, mask := slices.Clone(ids), make([]int64, len(ids)+pad)
+		for i := range mask {
+			mask[i] = int64(min(1, max(0, len(ids)-i)))
+		}
+		row = append(row, make([]int64, pad)...)
+		s := []int64{1, int64(len(row))}
+		return []classify.Input{classify.Int64Input(onnxgraph.InputIDs, s, row), classify.Int64Input(onnxgraph.InputAttentionMask, s, mask),
+			classify.Int64Input(onnxgraph.InputTokenTypeIDs, s, make([]int64, len(row)))}
+	}
+	enc, err := onnxgraph.BertEncoder(shape)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, long := runGraph(t, enc, inputs(0))[onnxgraph.OutputLastHidden], runGraph(t, enc, inputs(3))[onnxgraph.OutputLastHidden]
+	if want := []int64{1, int64(len(ids) + 3), 8}; !slices.Equal(long.Shape, want) {
+		t.Fatalf("%s shape %v, want %v", onnxgraph.OutputLastHidden, long.Shape, want)
+	}
+	compareLoosely(t, "hidden states of the real tokens", long.Data[:len(short.Data)], short.Data)
+	cls, err := onnxgraph.BertSequenceClassifier(shape, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits := runGraph(t, cls, inputs(0))[onnxgraph.OutputLogits]
+	if want := []int64{1, 4}; !slices.Equal(logits.Shape, want) {
+		t.Fatalf("logits shape %v, want %v", logits.Shape, want)
+	}
+	compareLoosely(t, "logits", runGraph(t, cls, inputs(3))[onnxgraph.OutputLogits].Data, logits.Data)
+}
+
+// compareLoosely compares two ONNX Runtime outputs: padding changes the
+// order of float32 sums, so they agree to 1e-4 relative, not exactly.
+func compareLoosely(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	for i := range want {
+		if math.Abs(float64(got[i]-want[i])) > 1e-4*math.Max(1, math.Abs(float64(want[i]))) {
+			t.Fatalf("%s: value %d is %v padded, %v not", what, i, got[i], want[i])
+		}
 	}
 }

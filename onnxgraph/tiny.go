@@ -58,19 +58,7 @@ func TinyBertEncoder(c TinyTransformer) (*Graph, error) {
 	mask := g.Input(InputAttentionMask, Int64, Symbolic(batchDim), Symbolic(sequenceDim))
 	types := g.Input(InputTokenTypeIDs, Int64, Symbolic(batchDim), Symbolic(sequenceDim))
 
-	words := g.embed("word_embeddings", random(c.Vocab, c.Hidden), ids)
-	shape := g.Node("", "Shape", []string{ids})
-	length := g.Node("", "Gather", []string{shape, g.Int64Tensor("sequence_axis", nil, []int64{1})}, IntAttr("axis", 0))
-	positions := g.Node("", "Range", []string{
-		g.Int64Tensor("range_start", nil, []int64{0}), length, g.Int64Tensor("range_step", nil, []int64{1}),
-	})
-	sum := g.Node("", "Add", []string{words, g.embed("position_embeddings", random(c.Positions, c.Hidden), positions)})
-	sum = g.Node("", "Add", []string{sum, g.embed("token_type_embeddings", random(2, c.Hidden), types)})
-	normed := g.Node("", "LayerNormalization", []string{
-		sum,
-		g.Float32Tensor("layer_norm_weight", []int64{int64(c.Hidden)}, filled(c.Hidden, 1)),
-		g.Float32Tensor("layer_norm_bias", []int64{int64(c.Hidden)}, filled(c.Hidden, 0)),
-	}, IntAttr("axis", -1), FloatAttr("epsilon", 1e-12))
+	normed := g.bertEmbeddings(c, random, ids, types)
 	dense := g.dense(normed, "dense", Dense{W: random(c.Hidden, c.Hidden), B: random(1, c.Hidden).Data}, "")
 	hidden := g.Node("", "Tanh", []string{dense})
 	g.Node(OutputLastHidden, "Mul", []string{hidden, g.maskColumn(mask)})
@@ -101,6 +89,30 @@ func TinySequenceClassifier(c TinyTransformer, labels int) (*Graph, error) {
 	g.dense(mean, "classifier", Dense{W: random(c.Hidden, labels), B: random(1, labels).Data}, OutputLogits)
 	g.Output(OutputLogits, Float32, Symbolic(batchDim), Fixed(labels))
 	return g, g.Err()
+}
+
+// bertEmbeddings is BERT's input layer: word, position and token type
+// embeddings summed and layer-normalised, [B, T, Hidden].
+func (g *Graph) bertEmbeddings(c TinyTransformer, random func(rows, cols int) Matrix, ids, types string) string {
+	words := g.embed("word_embeddings", random(c.Vocab, c.Hidden), ids)
+	shape := g.Node("", "Shape", []string{ids})
+	length := g.Node("", "Gather", []string{shape, g.Int64Tensor("sequence_axis", nil, []int64{1})}, IntAttr("axis", 0))
+	positions := g.Node("", "Range", []string{
+		g.Int64Tensor("range_start", nil, []int64{0}), length, g.Int64Tensor("range_step", nil, []int64{1}),
+	})
+	sum := g.Node("", "Add", []string{words, g.embed("position_embeddings", random(c.Positions, c.Hidden), positions)})
+	sum = g.Node("", "Add", []string{sum, g.embed("token_type_embeddings", random(2, c.Hidden), types)})
+	return g.layerNorm(sum, "embeddings_layer_norm", c.Hidden)
+}
+
+// layerNorm normalises x's last axis (width wide) with a unit scale and a
+// zero bias named after prefix.
+func (g *Graph) layerNorm(x, prefix string, width int) string {
+	return g.Node("", "LayerNormalization", []string{
+		x,
+		g.Float32Tensor(prefix+"_weight", []int64{int64(width)}, filled(width, 1)),
+		g.Float32Tensor(prefix+"_bias", []int64{int64(width)}, filled(width, 0)),
+	}, IntAttr("axis", -1), FloatAttr("epsilon", 1e-12))
 }
 
 // embed looks the ids up in a new embedding table.

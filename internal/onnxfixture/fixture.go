@@ -64,7 +64,30 @@ func WriteTinyEncoderFixture(dir string) error {
 	if err != nil {
 		return err
 	}
-	return writeModelDir(dir, g, config{})
+	return writeModelDir(dir, g, sizes(), config{})
+}
+
+// WriteBertEncoder writes a sentence-embedding model directory whose
+// model.onnx is onnxgraph.BertEncoder(shape), with the fixture's
+// tokenizer: an encoder that costs what a pretrained one of that shape
+// costs (onnxgraph.MiniLML6 for all-MiniLM-L6-v2), for measurements.
+func WriteBertEncoder(dir string, shape onnxgraph.BertShape) error {
+	g, err := onnxgraph.BertEncoder(shape)
+	if err != nil {
+		return err
+	}
+	return writeModelDir(dir, g, shape.TinyTransformer, config{})
+}
+
+// WriteBertClassifier writes a sequence-classification model directory
+// whose model.onnx is onnxgraph.BertSequenceClassifier(shape), as
+// WriteTinyClassifierFixture does.
+func WriteBertClassifier(dir string, shape onnxgraph.BertShape, labels []string) error {
+	g, err := onnxgraph.BertSequenceClassifier(shape, len(labels))
+	if err != nil {
+		return err
+	}
+	return writeClassifierDir(dir, g, shape.TinyTransformer, labels)
 }
 
 // WriteTinyClassifierFixture writes a sequence-classification model
@@ -75,14 +98,18 @@ func WriteTinyClassifierFixture(dir string, labels []string) error {
 	if err != nil {
 		return err
 	}
+	return writeClassifierDir(dir, g, sizes(), labels)
+}
+
+func writeClassifierDir(dir string, g *onnxgraph.Graph, s onnxgraph.TinyTransformer, labels []string) error {
 	mapping := NewLabelMapping(labels)
-	if err := writeModelDir(dir, g, config{ID2Label: mapping.ID2Label, Label2ID: mapping.Label2ID}); err != nil {
+	if err := writeModelDir(dir, g, s, config{ID2Label: mapping.ID2Label, Label2ID: mapping.Label2ID}); err != nil {
 		return err
 	}
 	return writeJSON(dir, LabelMappingFile, mapping)
 }
 
-func writeModelDir(dir string, g *onnxgraph.Graph, cfg config) error {
+func writeModelDir(dir string, g *onnxgraph.Graph, s onnxgraph.TinyTransformer, cfg config) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("fixture %s: %w", dir, err)
 	}
@@ -92,7 +119,6 @@ func writeModelDir(dir string, g *onnxgraph.Graph, cfg config) error {
 	if err := writeTokenizer(dir); err != nil {
 		return err
 	}
-	s := sizes()
 	cfg.ModelType, cfg.VocabSize, cfg.HiddenSize, cfg.MaxPositionEmbeddings = "bert", s.Vocab, s.Hidden, s.Positions
 	return writeJSON(dir, ConfigFile, cfg)
 }
