@@ -55,6 +55,9 @@ type Options struct {
 	ModelsOut string
 	// Encoder is the sentence encoder directory of the embedding kinds.
 	Encoder string
+	// Import is the fine-tuned sequence-classification directory the
+	// transformer kind imports.
+	Import string
 	// MaxExamples bounds the labeled commits the train phase trains and
 	// validates on to a sample of that many, drawn with Seed (0: all): the
 	// bench command's cost curve trains on growing subsets of one corpus.
@@ -139,6 +142,9 @@ func (o Options) Params() map[string]any {
 	}
 	if o.Encoder != "" {
 		p["encoder"] = o.Encoder
+	}
+	if o.Import != "" {
+		p["import"] = o.Import
 	}
 	if o.CloneFilter != "" {
 		p["clone_filter"] = o.CloneFilter

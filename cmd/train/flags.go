@@ -106,6 +106,7 @@ func newPhaseFlagSet(name string, stderr io.Writer, withSelection bool) (*flag.F
 	})
 	fs.IntVar(&o.MaxExamples, "max-examples", 0, "train on a sample of at most N labeled commits, drawn with --seed (0: all)")
 	fs.StringVar(&o.Encoder, "encoder", "", "sentence encoder directory (model.onnx, tokenizer.json) of the embedding kinds")
+	fs.StringVar(&o.Import, "import", "", "fine-tuned sequence-classification directory (model.onnx, tokenizer.json, label_mapping.json or config.json) the transformer kind imports")
 	fs.Float64Var(&o.ValidShare, "valid-share", o.ValidShare, "share of repositories held out for validation")
 	fs.IntVar(&o.ThresholdFolds, "threshold-folds", o.ThresholdFolds, "tune thresholds on out-of-fold predictions over N folds of the repositories (1: on the validation repositories only)")
 	fs.Float64Var(&o.PrecisionTarget, "precision", o.PrecisionTarget, "precision the label thresholds are tuned for on validation")

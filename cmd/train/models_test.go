@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/internal/onnxfixture"
 	"github.com/commit-labeler/commit-labeler/internal/testkind"
 	"github.com/commit-labeler/commit-labeler/models"
 )
@@ -139,4 +141,33 @@ func setStdin(t *testing.T, s string) {
 	saved := stdin
 	stdin = strings.NewReader(s)
 	t.Cleanup(func() { stdin = saved })
+}
+
+// TestTrainImportsTransformer: `train train --model transformer --import
+// DIR` brings a fine-tuned classifier in as a model directory, scored
+// on the store's commits.
+func TestTrainImportsTransformer(t *testing.T) {
+	testkind.Require(t)
+	dir := t.TempDir()
+	corpus, db, out, src := filepath.Join(dir, "corpus.jsonl"), filepath.Join(dir, "corpus.db"), filepath.Join(dir, "models"), filepath.Join(dir, "fine-tuned")
+	testkind.WriteJSONL(t, corpus, testkind.Corpus(4, 10))
+	if code, _, errOut := train(t, "import", "--db", db, corpus); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, errOut)
+	}
+	if err := onnxfixture.WriteTinyClassifierFixture(src, testkind.Labels); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := train(t, "train", "--db", db, "--model", classify.TransformerKind, "--out", out); code != 1 || !strings.Contains(errOut, "Options.Import") {
+		t.Errorf("without --import: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := train(t, "train", "--db", db, "--model", classify.TransformerKind, "--import", src, "--out", out); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errOut)
+	}
+	meta, err := classify.ReadMeta(filepath.Join(out, classify.TransformerKind))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta.Kind != classify.TransformerKind || meta.Metrics == nil || meta.Metrics.N == 0 {
+		t.Errorf("imported model.json: kind %q, metrics %+v", meta.Kind, meta.Metrics)
+	}
 }
