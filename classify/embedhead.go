@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 
 	"github.com/commit-labeler/commit-labeler/onnxgraph"
 )
@@ -248,20 +246,6 @@ func scoreParallel(probs func(i int) []float32, examples []Example) []Scored {
 		out[i] = Scored{Truth: examples[i].Labels, Probabilities: probs(i)}
 	})
 	return out
-}
-
-// parallelFor calls fn(i) for i in [0, n) on GOMAXPROCS goroutines.
-func parallelFor(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), max(n, 1))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < n; i += workers {
-				fn(i)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // labelIndices maps each example's first label to its column in labels

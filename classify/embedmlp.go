@@ -169,23 +169,19 @@ func (c EmbedMLPConfig) open(dir string) (embedder, error) {
 	return &onnxEmbedder{runner: r, pooling: c.Pooling}, nil
 }
 
-// embedAll embeds the examples' texts in batches: training reads each
-// example's embedding once per epoch from the returned slice.
+// embedAll embeds the examples' texts in batches, in parallel: training
+// reads each example's embedding once per epoch from the returned slice.
 func (c EmbedMLPConfig) embedAll(ctx context.Context, emb embedder, examples []Example) ([][]float32, error) {
-	out := make([][]float32, 0, len(examples))
-	for start := 0; start < len(examples); start += embedBatch {
-		batch := examples[start:min(start+embedBatch, len(examples))]
-		feats := make([]*Features, len(batch))
-		for i := range batch {
-			feats[i] = batch[i].Features
-		}
-		vecs, err := c.embedTexts(ctx, emb, texts(feats))
+	out := make([][]float32, len(examples))
+	err := parallelBatches(ctx, len(examples), embedBatch, func(start, end int) error {
+		vecs, err := c.embedTexts(ctx, emb, texts(featuresOf(examples[start:end])))
 		if err != nil {
-			return nil, fmt.Errorf("embed_mlp: embed %s: %w", batch[0].ID, err)
+			return fmt.Errorf("embed_mlp: embed %s: %w", examples[start].ID, err)
 		}
-		out = append(out, vecs...)
-	}
-	return out, nil
+		copy(out[start:end], vecs)
+		return nil
+	})
+	return out, err
 }
 
 // onnxEmbedder pools the hidden states of an ONNX encoder.

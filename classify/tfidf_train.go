@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
-	"sync"
 
 	"github.com/commit-labeler/commit-labeler/onnxgraph"
 )
@@ -82,24 +80,13 @@ func trainTfidf(ctx context.Context, in TrainInput, dir string) error {
 func hashExamples(examples []Example, labels []string, cfg TfidfConfig) []labeledVector {
 	out := make([]labeledVector, len(examples))
 	keep := make([]bool, len(examples))
-	var wg sync.WaitGroup
-	workers := runtime.GOMAXPROCS(0)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(examples); i += workers {
-				e := examples[i]
-				y := slices.Index(labels, e.Labels[0])
-				if y < 0 {
-					continue
-				}
-				out[i] = labeledVector{SparseVector: Hash(Tokens(e.Features, cfg.Tokens), cfg.Dims), label: y, repo: e.Repo}
-				keep[i] = true
-			}
-		}()
-	}
-	wg.Wait()
+	parallelFor(len(examples), func(i int) {
+		e := examples[i]
+		if y := slices.Index(labels, e.Labels[0]); y >= 0 {
+			out[i] = labeledVector{SparseVector: Hash(Tokens(e.Features, cfg.Tokens), cfg.Dims), label: y, repo: e.Repo}
+			keep[i] = true
+		}
+	})
 	kept := out[:0]
 	for i, v := range out {
 		if keep[i] {

@@ -190,25 +190,28 @@ func repoFold(repo string, seed int64, n int) int {
 // scoreBatch is how many examples Score sends to a model at once.
 const scoreBatch = 256
 
-// Score runs the model over examples and returns their outcomes, with the
-// labels applied under the model's thresholds.
+// Score runs the model over examples, batches in parallel, and returns
+// their outcomes in order, with the labels applied under the model's
+// thresholds.
 func Score(ctx context.Context, m Model, examples []Example) ([]Scored, error) {
 	meta := m.Meta()
-	out := make([]Scored, 0, len(examples))
-	for start := 0; start < len(examples); start += scoreBatch {
-		batch := examples[start:min(start+scoreBatch, len(examples))]
-		feats := make([]*Features, len(batch))
-		for i := range batch {
-			feats[i] = batch[i].Features
-		}
-		probs, err := m.Probabilities(ctx, feats)
+	out := make([]Scored, len(examples))
+	err := parallelBatches(ctx, len(examples), scoreBatch, func(start, end int) error {
+		probs, err := m.Probabilities(ctx, featuresOf(examples[start:end]))
 		if err != nil {
-			return nil, err
+			return err
+		}
+		if len(probs) != end-start {
+			return fmt.Errorf("%s model returned %d rows for %d commits", meta.Kind, len(probs), end-start)
 		}
 		for i, p := range probs {
-			out = append(out, Scored{Truth: batch[i].Labels, Probabilities: p,
-				Applied: labelNames(ApplyThresholds(meta.Labels, p, meta.Thresholds))})
+			out[start+i] = Scored{Truth: examples[start+i].Labels, Probabilities: p,
+				Applied: labelNames(ApplyThresholds(meta.Labels, p, meta.Thresholds))}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
