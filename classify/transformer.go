@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 
+	commitlabeler "github.com/commit-labeler/commit-labeler"
 	"github.com/commit-labeler/commit-labeler/onnxgraph"
 )
 
@@ -122,9 +123,13 @@ func trainTransformer(ctx context.Context, in TrainInput, dir string) error {
 	if err != nil {
 		return err
 	}
+	// The model's labels are checked against the vocabulary, not against
+	// in.Labels: a label the local commits happen not to carry is still one
+	// the model may apply.
+	vocabulary := commitlabeler.Default()
 	for _, l := range labels {
-		if !slices.Contains(in.Labels, l) {
-			return fmt.Errorf("%s: label %q is not in labels.json (labels: %v)", src, l, in.Labels)
+		if !vocabulary.Has(l) {
+			return fmt.Errorf("%s: label %q is not in labels.json (labels: %v)", src, l, vocabulary.Names())
 		}
 	}
 	files, err := copyModelFiles(src, dir, ModelFile, TokenizerFile)
