@@ -39,7 +39,7 @@ func TestBenchQuick(t *testing.T) {
 		"| extract of a 20-commit repository", "commits/s",
 		"| import of 300 records", "peak RSS",
 		"| training tfidf_logreg on 300 commits", "| training embed_bag on 300 commits", "| training the ensemble of tfidf_logreg + embed_bag",
-		"| training embed_mlp | not measured", "| training transformer | not measured", "skipped (--quick)",
+		"| training embed_mlp | skipped (--quick)", "| training transformer | skipped (--quick)", "| training cost curve of tfidf_logreg | skipped (--quick)",
 		"| classification, tfidf_logreg | p50 ", "| classification, embed_bag | p50 ", "| classification, ensemble | p50 ",
 		"bot bench not available",
 	} {

@@ -27,12 +27,9 @@ const QuickExamples = 10_000
 // (the whole corpus is the last point).
 var CurveSizes = []int{10_000, 20_000, 40_000}
 
-// TrainedKinds are the kinds trained on the corpus; their ensemble is
-// trained too. The encoder kinds need a sentence encoder (--encoder).
-var (
-	TrainedKinds = []string{classify.KindTfidfLogreg, classify.EmbedBagKind}
-	EncoderKinds = []string{classify.EmbedMLPKind, classify.TransformerKind}
-)
+// TrainedKinds are the kinds trained on the whole corpus; their ensemble
+// is trained too.
+var TrainedKinds = []string{classify.KindTfidfLogreg, classify.EmbedBagKind}
 
 // Config says what a bench run measures.
 type Config struct {
@@ -207,11 +204,8 @@ func (b *bench) train(ctx context.Context) ([]Row, error) {
 	b.models = append(b.models, trainedModel{classify.KindEnsemble, filepath.Join(out, classify.KindEnsemble)})
 	rows = append(rows, Row{What: fmt.Sprintf("training the ensemble of %s on %s commits", strings.Join(TrainedKinds, " + "), thousands(int(counts[pipeline.CountExamples]))),
 		Result: u.String(), Note: "one `train --model " + strings.Join(TrainedKinds, ",") + "` process: its members are trained again in it"})
-	for _, kind := range EncoderKinds {
-		rows = append(rows, Row{What: "training " + kind, Result: "not measured",
-			Note: "needs a sentence encoder (`--encoder DIR` with model.onnx and tokenizer.json), which cannot be downloaded on this machine"})
-	}
-	return rows, nil
+	enc, err := b.encoderKinds(ctx)
+	return append(rows, enc...), err
 }
 
 func (b *bench) curve(ctx context.Context) ([]Row, error) {

@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/pipeline"
 )
 
 func TestThousands(t *testing.T) {
@@ -74,5 +77,21 @@ func TestCurveRows(t *testing.T) {
 	}
 	if r := CurveRows("k", []CurvePoint{at(10000, 30), at(20000, 50)})[1]; r.Reference != "2.50 s per 1k commits; marginal 2.00 s per 1k" {
 		t.Errorf("reference %q", r.Reference)
+	}
+}
+
+func TestEncoderRow(t *testing.T) {
+	counts := pipeline.Counts{pipeline.CountExamples: 1000, pipeline.CountSampledOut: 84815}
+	u := Usage{Wall: 100 * time.Second, MaxRSS: 3 << 29}
+	for _, tc := range []struct{ kind, what string }{
+		{classify.EmbedMLPKind, "training embed_mlp on 1,000 commits with a sentence encoder of all-MiniLM-L6-v2's shape: 6 layers, 384 wide, 12 heads"},
+		{classify.TransformerKind, "importing a transformer classifier of all-MiniLM-L6-v2's shape: 6 layers, 384 wide, 12 heads, scored on 1,000 commits"},
+	} {
+		r := EncoderRow(tc.kind, u, counts)
+		if r.What != tc.what || r.Result != "100.0 s, 1.5 GiB peak RSS" ||
+			r.Reference != "100 ms per commit; the whole corpus (85,815 commits) at that rate: 2.4 h" ||
+			!strings.HasSuffix(r.Note, "random weights: cost, not quality") {
+			t.Errorf("%s: %+v", tc.kind, r)
+		}
 	}
 }
