@@ -36,8 +36,10 @@ const (
 	PoolCLS = "cls"
 )
 
-// embedBatch is how many texts go to the encoder at once.
-const embedBatch = 32
+// embedBatch is how many examples' texts a training hands the encoder at
+// once, in parallel with the next batch: the encoder runs them in groups
+// of similar length (textGroup), so the larger the batch the less padding.
+const embedBatch = 256
 
 // EmbedMLPConfig is an embed_mlp model's configuration in model.json.
 type EmbedMLPConfig struct {
@@ -191,29 +193,27 @@ type onnxEmbedder struct {
 }
 
 func (e *onnxEmbedder) embed(ctx context.Context, texts []string) ([][]float32, error) {
-	out, mask, err := e.runner.run(ctx, texts)
+	out, err := e.runner.run(ctx, texts)
 	if err != nil {
 		return nil, err
 	}
-	hidden := out[onnxgraph.OutputLastHidden]
-	if len(hidden.Shape) != 3 || hidden.Shape[0] != int64(len(texts)) {
-		return nil, fmt.Errorf("%s: %s of shape %v for %d texts", e.runner.session.path, onnxgraph.OutputLastHidden, hidden.Shape, len(texts))
-	}
-	seq, width := int(hidden.Shape[1]), int(hidden.Shape[2])
-	vecs := make([][]float32, len(texts))
-	for i := range vecs {
-		states := hidden.Row(i) // [seq × width]
+	vecs := make([][]float32, len(out))
+	for i, o := range out {
+		if len(o.shape) != 2 || o.shape[0] != int64(len(o.mask)) {
+			return nil, fmt.Errorf("%s: %s of shape %v for a text of %d tokens", e.runner.session.path, onnxgraph.OutputLastHidden, o.shape, len(o.mask))
+		}
+		seq, width := int(o.shape[0]), int(o.shape[1])
 		v := make([]float32, width)
 		if e.pooling == PoolCLS {
-			copy(v, states[:width])
+			copy(v, o.values[:width])
 		} else {
 			var n float32
 			for t := range seq {
-				if mask[i][t] == 0 {
+				if o.mask[t] == 0 {
 					continue
 				}
 				n++
-				for d, x := range states[t*width : (t+1)*width] {
+				for d, x := range o.values[t*width : (t+1)*width] {
 					v[d] += x
 				}
 			}

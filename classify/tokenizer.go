@@ -90,20 +90,38 @@ func LoadTokenizer(path string) (*Tokenizer, error) {
 // maxLen tokens and padded to the longest row, and returns the input ids,
 // attention masks (1 for tokens, 0 for padding) and token type ids.
 func (t *Tokenizer) Tokenize(texts []string, maxLen int) (ids, mask, typeIDs [][]int64, err error) {
+	encodings, err := t.encodeAll(texts, maxLen)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ids, mask, typeIDs = t.pad(encodings)
+	return ids, mask, typeIDs, nil
+}
+
+// encodeAll encodes each text with the model's special tokens, truncated
+// to maxLen tokens.
+func (t *Tokenizer) encodeAll(texts []string, maxLen int) ([]*tokenizer.Encoding, error) {
 	if maxLen <= t.specials {
-		return nil, nil, nil, fmt.Errorf("tokenize with %s: maxLen %d leaves no room beside %d special tokens", t.path, maxLen, t.specials)
+		return nil, fmt.Errorf("tokenize with %s: maxLen %d leaves no room beside %d special tokens", t.path, maxLen, t.specials)
 	}
 	encodings := make([]*tokenizer.Encoding, len(texts))
-	width := 0
 	for i, text := range texts {
 		enc, err := t.encode(text, maxLen)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("tokenize text %d with %s: %w", i, t.path, err)
+			return nil, fmt.Errorf("tokenize text %d with %s: %w", i, t.path, err)
 		}
 		encodings[i] = enc
+	}
+	return encodings, nil
+}
+
+// pad lays the encodings out as rows of the longest one's width.
+func (t *Tokenizer) pad(encodings []*tokenizer.Encoding) (ids, mask, typeIDs [][]int64) {
+	width := 0
+	for _, enc := range encodings {
 		width = max(width, enc.Len())
 	}
-	ids, mask, typeIDs = make([][]int64, len(texts)), make([][]int64, len(texts)), make([][]int64, len(texts))
+	ids, mask, typeIDs = make([][]int64, len(encodings)), make([][]int64, len(encodings)), make([][]int64, len(encodings))
 	for i, enc := range encodings {
 		ids[i], mask[i], typeIDs[i] = make([]int64, width), make([]int64, width), make([]int64, width)
 		for j := range width {
@@ -113,7 +131,7 @@ func (t *Tokenizer) Tokenize(texts []string, maxLen int) (ids, mask, typeIDs [][
 			ids[i][j], mask[i][j], typeIDs[i][j] = int64(id), 1, int64(enc.TypeIds[j])
 		}
 	}
-	return ids, mask, typeIDs, nil
+	return ids, mask, typeIDs
 }
 
 // encode tokenizes one text, truncates its tokens to leave room for the

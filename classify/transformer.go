@@ -192,66 +192,6 @@ func copyFile(src, dst string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// textRunner runs a transformer ONNX model on texts: its tokenizer.json
-// and model.onnx, taking input_ids, attention_mask and, when the model
-// declares it, token_type_ids.
-type textRunner struct {
-	tokenizer *Tokenizer
-	session   *Session
-	maxLength int
-	typeIDs   bool
-}
-
-// openTextRunner loads dir's tokenizer.json and model.onnx, which must
-// give the named output.
-func openTextRunner(dir string, maxLength int, output string) (*textRunner, error) {
-	tok, err := LoadTokenizer(filepath.Join(dir, TokenizerFile))
-	if err != nil {
-		return nil, err
-	}
-	s, err := openModelSession(dir, []string{onnxgraph.InputIDs, onnxgraph.InputAttentionMask}, output)
-	if err != nil {
-		return nil, err
-	}
-	return &textRunner{tokenizer: tok, session: s, maxLength: maxLength,
-		typeIDs: slices.Contains(s.InputNames(), onnxgraph.InputTokenTypeIDs)}, nil
-}
-
-// run tokenizes texts and returns the model's outputs and the attention mask.
-func (r *textRunner) run(ctx context.Context, texts []string) (map[string]Float32Tensor, [][]int64, error) {
-	ids, mask, types, err := r.tokenizer.Tokenize(texts, r.maxLength)
-	if err != nil {
-		return nil, nil, err
-	}
-	inputs := make([]Input, 0, 3)
-	for _, rows := range []struct {
-		name string
-		rows [][]int64
-	}{{onnxgraph.InputIDs, ids}, {onnxgraph.InputAttentionMask, mask}, {onnxgraph.InputTokenTypeIDs, types}} {
-		if rows.name == onnxgraph.InputTokenTypeIDs && !r.typeIDs {
-			continue
-		}
-		in, err := Int64Rows(rows.name, rows.rows)
-		if err != nil {
-			return nil, nil, err
-		}
-		inputs = append(inputs, in)
-	}
-	out, err := r.session.Run(ctx, inputs...)
-	return out, mask, err
-}
-
-func (r *textRunner) close() error { return r.session.Close() }
-
-// texts renders features as the text transformers read (InputText).
-func texts(features []*Features) []string {
-	out := make([]string, len(features))
-	for i, f := range features {
-		out[i] = InputText(f)
-	}
-	return out
-}
-
 // transformerModel serves an imported transformer.
 type transformerModel struct {
 	meta   *Meta
@@ -279,17 +219,17 @@ func (m *transformerModel) Probabilities(ctx context.Context, features []*Featur
 	if len(features) == 0 {
 		return nil, nil
 	}
-	out, _, err := m.runner.run(ctx, texts(features))
+	out, err := m.runner.run(ctx, texts(features))
 	if err != nil {
 		return nil, err
 	}
-	logits := out[onnxgraph.OutputLogits]
-	if len(logits.Shape) != 2 || logits.Shape[1] != int64(len(m.meta.Labels)) {
-		return nil, fmt.Errorf("%s: logits of shape %v for %d labels", m.runner.session.path, logits.Shape, len(m.meta.Labels))
-	}
-	rows := logits.Rows()
-	for _, r := range rows {
-		softmax(r)
+	rows := make([][]float32, len(out))
+	for i, o := range out {
+		if len(o.shape) != 1 || o.shape[0] != int64(len(m.meta.Labels)) {
+			return nil, fmt.Errorf("%s: logits of shape %v per text for %d labels", m.runner.session.path, o.shape, len(m.meta.Labels))
+		}
+		rows[i] = o.values
+		softmax(rows[i])
 	}
 	return rows, nil
 }
