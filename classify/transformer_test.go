@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/commit-labeler/commit-labeler/classify"
@@ -138,5 +139,43 @@ func TestTransformerLoadErrors(t *testing.T) {
 			_, err := classify.Load(dir)
 			wantErr(t, err, filepath.Join(dir, name))
 		})
+	}
+}
+
+// TestTransformerBatchesAsSingles: a transformer runs a batch's texts in
+// groups of similar length; each commit's probabilities are those it gets
+// alone, in the batch's order.
+func TestTransformerBatchesAsSingles(t *testing.T) {
+	requireRuntime(t)
+	dir := filepath.Join(t.TempDir(), "model")
+	if _, err := classify.Train(t.Context(), classify.TransformerKind, handMadeInput(classify.TrainOptions{Import: writeImport(t, importedLabels)}), dir); err != nil {
+		t.Fatal(err)
+	}
+	m, err := classify.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	var batch []*classify.Features
+	for i := range 70 {
+		c := handMadeCommits[i%len(handMadeCommits)].c
+		c.Body = strings.Repeat("fix the parser ", i%9)
+		f := classify.BuildFeatures(c)
+		batch = append(batch, &f)
+	}
+	all, err := m.Probabilities(t.Context(), batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range batch {
+		one, err := m.Probabilities(t.Context(), []*classify.Features{f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range one[0] {
+			if math.Abs(float64(one[0][j]-all[i][j])) > 1e-5 {
+				t.Fatalf("commit %d: %v in the batch, %v alone", i, all[i], one[0])
+			}
+		}
 	}
 }
