@@ -21,7 +21,8 @@ type BertShape struct {
 }
 
 // MiniLML6 is the shape of sentence-transformers/all-MiniLM-L6-v2, the
-// encoder the README suggests for embed_mlp: 22.7 million parameters.
+// encoder the README suggests for embed_mlp: 22.6 million weights
+// (BertModel's 22.7 million without the pooler).
 var MiniLML6 = BertShape{
 	TinyTransformer: TinyTransformer{Vocab: 30522, Hidden: 384, Positions: 512, Seed: 6},
 	Layers:          6, Heads: 12, Intermediate: 1536,
@@ -74,9 +75,7 @@ func BertSequenceClassifier(s BertShape, labels int) (*Graph, error) {
 // bertBody declares the three inputs and adds the embeddings and the
 // layers, naming the last hidden state out (fresh when empty).
 func (g *Graph) bertBody(s BertShape, out string) string {
-	ids := g.Input(InputIDs, Int64, Symbolic(batchDim), Symbolic(sequenceDim))
-	mask := g.Input(InputAttentionMask, Int64, Symbolic(batchDim), Symbolic(sequenceDim))
-	types := g.Input(InputTokenTypeIDs, Int64, Symbolic(batchDim), Symbolic(sequenceDim))
+	ids, mask, types := g.bertInputs()
 	random := s.random(4)
 	x := g.bertEmbeddings(s.TinyTransformer, random, ids, types)
 	// Padding is kept out of attention by a large negative score, [B, 1, 1, T].

@@ -54,10 +54,7 @@ func TinyBertEncoder(c TinyTransformer) (*Graph, error) {
 	}
 	random := c.random(1)
 	g := NewGraph("tiny_bert_encoder")
-	ids := g.Input(InputIDs, Int64, Symbolic(batchDim), Symbolic(sequenceDim))
-	mask := g.Input(InputAttentionMask, Int64, Symbolic(batchDim), Symbolic(sequenceDim))
-	types := g.Input(InputTokenTypeIDs, Int64, Symbolic(batchDim), Symbolic(sequenceDim))
-
+	ids, mask, types := g.bertInputs()
 	normed := g.bertEmbeddings(c, random, ids, types)
 	dense := g.dense(normed, "dense", Dense{W: random(c.Hidden, c.Hidden), B: random(1, c.Hidden).Data}, "")
 	hidden := g.Node("", "Tanh", []string{dense})
@@ -89,6 +86,13 @@ func TinySequenceClassifier(c TinyTransformer, labels int) (*Graph, error) {
 	g.dense(mean, "classifier", Dense{W: random(c.Hidden, labels), B: random(1, labels).Data}, OutputLogits)
 	g.Output(OutputLogits, Float32, Symbolic(batchDim), Fixed(labels))
 	return g, g.Err()
+}
+
+// bertInputs declares a BERT export's three int64 [B, T] inputs.
+func (g *Graph) bertInputs() (ids, mask, types string) {
+	return g.Input(InputIDs, Int64, Symbolic(batchDim), Symbolic(sequenceDim)),
+		g.Input(InputAttentionMask, Int64, Symbolic(batchDim), Symbolic(sequenceDim)),
+		g.Input(InputTokenTypeIDs, Int64, Symbolic(batchDim), Symbolic(sequenceDim))
 }
 
 // bertEmbeddings is BERT's input layer: word, position and token type
