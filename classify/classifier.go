@@ -37,6 +37,12 @@ func LoadClassifier(dir string) (*Classifier, error) {
 // Meta returns the served model's model.json.
 func (c *Classifier) Meta() *Meta { return c.meta }
 
+// PointFor returns the served model's operating point for a precision
+// (Meta.PointFor).
+func (c *Classifier) PointFor(precision float64) (OperatingPoint, bool) {
+	return c.meta.PointFor(precision)
+}
+
 // Classify predicts the labels of commits (or pull requests) from their
 // content alone: any Conventional Commits header is masked first.
 func (c *Classifier) Classify(ctx context.Context, commits []Commit) ([]Prediction, error) {

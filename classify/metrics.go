@@ -1,6 +1,12 @@
 package classify
 
-import "sort"
+import (
+	"maps"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+)
 
 // LabelMetrics are one label's scores as the top prediction.
 type LabelMetrics struct {
@@ -42,6 +48,11 @@ type Metrics struct {
 	// labels at all (does not abstain on).
 	AppliedPrecision float64 `json:"applied_precision"`
 	AppliedCoverage  float64 `json:"applied_coverage"`
+	// ExpectedCalibrationError is how far the top label's probability is
+	// from its accuracy: the mean over calibrationBins equal-width bins of
+	// the probability, weighted by the examples in each, of
+	// |accuracy − mean probability|. 0 is perfectly calibrated.
+	ExpectedCalibrationError float64 `json:"expected_calibration_error"`
 	// CoverageAt is the largest share of examples, most confident first,
 	// that keeps the top label's precision at each target.
 	CoverageAt []CoveragePoint `json:"coverage_at_precision"`
@@ -61,7 +72,11 @@ type Scored struct {
 }
 
 // CoverageTargets are the precisions at which coverage is reported.
-var CoverageTargets = []float64{0.80, 0.85, 0.90}
+var CoverageTargets = []float64{0.80, 0.85, 0.90, 0.95}
+
+// calibrationBins is how many equal-width probability bins the expected
+// calibration error averages over (the common choice in the literature).
+const calibrationBins = 15
 
 // Evaluate scores outcomes of a model whose outputs are labels.
 func Evaluate(labels []string, outcomes []Scored) *Metrics {
@@ -170,6 +185,21 @@ func Evaluate(labels []string, outcomes []Scored) *Metrics {
 	m.AppliedPrecision = ratio(appliedTrue, appliedAll)
 	m.AppliedCoverage = float64(labeled) / float64(m.N)
 
+	var binN, binHits [calibrationBins]int
+	var binP [calibrationBins]float64
+	for _, r := range ranked {
+		b := min(int(r.p*calibrationBins), calibrationBins-1)
+		binN[b]++
+		binP[b] += float64(r.p)
+		if r.correct {
+			binHits[b]++
+		}
+	}
+	for b, n := range binN {
+		if n > 0 {
+			m.ExpectedCalibrationError += math.Abs(float64(binHits[b])-binP[b]) / float64(m.N)
+		}
+	}
 	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].p > ranked[j].p })
 	for _, target := range CoverageTargets {
 		best, hits := 0, 0
@@ -212,4 +242,31 @@ func harmonic(p, r float64) float64 {
 
 func f1Counts(tp, fp, fn int) float64 {
 	return harmonic(ratio(tp, tp+fp), ratio(tp, tp+fn))
+}
+
+// BalancedSample draws, for each first label with at least perLabel
+// outcomes, perLabel of them (seeded, in their order), leaving rarer labels
+// out: a test set where every label weighs the same, as the outside
+// measurements of this project are taken (10 types × 150 commits).
+func BalancedSample(outcomes []Scored, perLabel int, seed uint64) []Scored {
+	byLabel := map[string][]int{}
+	for i, o := range outcomes {
+		byLabel[o.Truth[0]] = append(byLabel[o.Truth[0]], i)
+	}
+	rng := rand.New(rand.NewPCG(seed, uint64(perLabel)))
+	var keep []int
+	for _, l := range slices.Sorted(maps.Keys(byLabel)) {
+		idx := byLabel[l]
+		if len(idx) < perLabel {
+			continue
+		}
+		rng.Shuffle(len(idx), func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
+		keep = append(keep, idx[:perLabel]...)
+	}
+	slices.Sort(keep)
+	out := make([]Scored, len(keep))
+	for i, j := range keep {
+		out[i] = outcomes[j]
+	}
+	return out
 }

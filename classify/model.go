@@ -43,6 +43,15 @@ type Meta struct {
 	// ThresholdFolds, when set, is the number of repository folds whose
 	// out-of-fold predictions the thresholds were tuned on.
 	ThresholdFolds int `json:"threshold_folds,omitempty"`
+	// Temperature, when set, rescales every probability the model returns
+	// to softmax(log p / Temperature) (FitTemperature): the calibration
+	// fitted on out-of-fold predictions. Thresholds apply to the rescaled
+	// probabilities.
+	Temperature float64 `json:"temperature,omitempty"`
+	// OperatingPoints are thresholds for each of OperatingPrecisions with
+	// the precision and coverage they reach out of fold, so that a
+	// repository can ask for a precision (Meta.PointFor).
+	OperatingPoints []OperatingPoint `json:"operating_points,omitempty"`
 	// Metrics are the model's scores on its validation data (repositories it
 	// did not train on).
 	Metrics *Metrics `json:"metrics,omitempty"`
@@ -90,12 +99,27 @@ func ParseMeta(data []byte) (*Meta, error) {
 		}
 		seen[l] = true
 	}
-	for l, t := range m.Thresholds {
-		if !seen[l] || t < 0 || t > 1 {
-			return nil, fmt.Errorf("%s: threshold %q=%v: unknown label or outside [0, 1]", MetaFile, l, t)
+	if err := checkThresholds(seen, m.Thresholds); err != nil {
+		return nil, err
+	}
+	for _, p := range m.OperatingPoints {
+		if err := checkThresholds(seen, p.Thresholds); err != nil {
+			return nil, fmt.Errorf("operating point %v: %w", p.Target, err)
 		}
 	}
+	if m.Temperature < 0 {
+		return nil, fmt.Errorf("%s: temperature %v is negative", MetaFile, m.Temperature)
+	}
 	return &m, nil
+}
+
+func checkThresholds(labels map[string]bool, thresholds map[string]float64) error {
+	for l, t := range thresholds {
+		if !labels[l] || t < 0 || t > 1 {
+			return fmt.Errorf("%s: threshold %q=%v: unknown label or outside [0, 1]", MetaFile, l, t)
+		}
+	}
+	return nil
 }
 
 // WriteMeta writes dir/model.json atomically.
@@ -208,6 +232,9 @@ func Load(dir string) (Model, error) {
 	m, err := k.Load(dir, meta)
 	if err != nil {
 		return nil, fmt.Errorf("model %s (%s): %w", dir, meta.Kind, err)
+	}
+	if meta.Temperature > 0 && meta.Temperature != 1 {
+		return calibrated{Model: m, temperature: meta.Temperature}, nil
 	}
 	return m, nil
 }

@@ -2,6 +2,7 @@ package classify_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -178,5 +179,91 @@ func TestOutOfFoldPredictionsScoreAModelWithoutValidation(t *testing.T) {
 	}
 	if meta.Thresholds["fix"] >= classify.NeverApply || meta.Metrics == nil || meta.Metrics.N != len(examples) {
 		t.Fatalf("thresholds %v, metrics %+v: want both from the out-of-fold predictions of every example", meta.Thresholds, meta.Metrics)
+	}
+}
+
+// noisyExamples are syntheticExamples whose every fourth label is another
+// label's, so that no model is sure of everything.
+func noisyExamples(n int) []classify.Example {
+	examples := syntheticExamples(n)
+	for i := 0; i < n; i += 4 {
+		examples[i].Labels = examples[(i+1)%n].Labels
+	}
+	return examples
+}
+
+func TestTfidfChoosesCByRepositoryGroupedCrossValidation(t *testing.T) {
+	requireRuntime(t)
+	meta, err := classify.Train(context.Background(), classify.KindTfidfLogreg, classify.TrainInput{
+		Labels: commitlabeler.Default().Names(), Train: noisyExamples(300),
+		Options: classify.TrainOptions{Seed: 1, CGrid: []float64{0.001, 10}},
+	}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg classify.TfidfConfig
+	if err := json.Unmarshal(meta.Config, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.CrossValidation) != 2 || !cfg.Converged || cfg.Iterations == 0 {
+		t.Fatalf("config %+v: want two cross-validated strengths and a converged fit", cfg)
+	}
+	best := cfg.CrossValidation[0]
+	for _, s := range cfg.CrossValidation[1:] {
+		if s.MacroF1 > best.MacroF1 {
+			best = s
+		}
+	}
+	if cfg.C != best.C || best.MacroF1 < 0.5 {
+		t.Errorf("cross-validation %+v chose C=%v; want the best scoring", cfg.CrossValidation, cfg.C)
+	}
+}
+
+// TestCalibratedModelServesWhatItsThresholdsWereTunedOn: the temperature
+// and operating curve in model.json come from the out-of-fold predictions,
+// and the loaded model's probabilities are the tempered ones.
+func TestCalibratedModelServesWhatItsThresholdsWereTunedOn(t *testing.T) {
+	requireRuntime(t)
+	examples := noisyExamples(300)
+	dir := t.TempDir()
+	meta, err := classify.Train(context.Background(), classify.KindTfidfLogreg, classify.TrainInput{
+		Labels: commitlabeler.Default().Names(), Train: examples,
+		Options: classify.TrainOptions{Seed: 1, ThresholdFolds: 3},
+	}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta.Temperature <= 0 || meta.Temperature == 1 || len(meta.OperatingPoints) != len(classify.OperatingPrecisions) {
+		t.Fatalf("temperature %v, %d operating points", meta.Temperature, len(meta.OperatingPoints))
+	}
+	m, err := classify.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	tempered, err := m.Probabilities(context.Background(), []*classify.Features{examples[1].Features})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same graph without the temperature.
+	raw := *meta
+	raw.Temperature = 0
+	if err := classify.WriteMeta(dir, &raw); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := classify.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	untempered, err := plain.Probabilities(context.Background(), []*classify.Features{examples[1].Features})
+	if err != nil {
+		t.Fatal(err)
+	}
+	classify.Temper(untempered[0], meta.Temperature)
+	for i := range tempered[0] {
+		if math.Abs(float64(tempered[0][i]-untempered[0][i])) > 1e-6 {
+			t.Fatalf("loaded model gives %v, the graph tempered by %v gives %v", tempered[0], meta.Temperature, untempered[0])
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 
 	"github.com/commit-labeler/commit-labeler/onnxgraph"
@@ -18,50 +17,34 @@ type labeledVector struct {
 	repo  string
 }
 
-// trainTfidf fits multinomial logistic regression with Adagrad over
-// TF-IDF vectors, keeping the epoch count that scores best on validation.
+// trainTfidf fits class-weighted multinomial logistic regression to
+// convergence (L-BFGS) over TF-IDF vectors, with C chosen by
+// repository-grouped cross-validation when the configuration gives a grid.
 func trainTfidf(ctx context.Context, in TrainInput, dir string) error {
 	cfg := DefaultTfidfConfig()
 	if in.Options.Tfidf != nil {
 		cfg = *in.Options.Tfidf
 	}
 	train := hashExamples(in.Train, in.Labels, cfg)
-	valid := hashExamples(in.Valid, in.Labels, cfg)
 	if len(train) == 0 {
 		return fmt.Errorf("no training example has a first label among %v", in.Labels)
 	}
-	idf := inverseDocumentFrequencies(train, cfg.Dims)
-	dropRepositorySpecific(idf, train, cfg.MinRepos)
-	for _, set := range [][]labeledVector{train, valid} {
-		for i := range set {
-			normaliseTfidf(&set[i].SparseVector, idf)
-		}
+	if len(in.Options.CGrid) > 0 {
+		cfg.CGrid = in.Options.CGrid
 	}
-	lr := newLogreg(cfg, len(in.Labels), train)
-	best, bestScore := lr.snapshot(), math.Inf(-1)
-	rng := rand.New(rand.NewPCG(uint64(in.Options.Seed), 0x7466696466))
-	order := make([]int, len(train))
-	for i := range order {
-		order[i] = i
-	}
-	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
-		if err := ctx.Err(); err != nil {
+	if len(cfg.CGrid) > 0 {
+		var err error
+		if cfg.C, cfg.CrossValidation, err = chooseC(ctx, train, in.Labels, cfg, in.Options.Seed); err != nil {
 			return err
 		}
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		for _, i := range order {
-			lr.step(&train[i])
-		}
-		score := float64(epoch) // without validation data the last epoch is kept
-		if len(valid) > 0 {
-			score = lr.macroF1(valid)
-		}
-		if score > bestScore {
-			best, bestScore, cfg.EpochsRun = lr.snapshot(), score, epoch
-		}
 	}
-	g, err := onnxgraph.TfidfSparseLinear(idf,
-		onnxgraph.Matrix{Rows: cfg.Dims, Cols: len(in.Labels), Data: best.weights}, best.bias, onnxgraph.Softmax)
+	fit, err := fitTfidf(ctx, train, len(in.Labels), cfg)
+	if err != nil {
+		return err
+	}
+	cfg.Iterations, cfg.Converged = fit.result.Iterations, fit.result.Converged
+	g, err := onnxgraph.TfidfSparseLinear(fit.idf,
+		onnxgraph.Matrix{Rows: cfg.Dims, Cols: len(in.Labels), Data: fit.weights}, fit.bias, onnxgraph.Softmax)
 	if err != nil {
 		return err
 	}
@@ -73,6 +56,98 @@ func trainTfidf(ctx context.Context, in TrainInput, dir string) error {
 		return err
 	}
 	return WriteMeta(dir, &Meta{Kind: KindTfidfLogreg, Labels: in.Labels, FeaturesVersion: FeaturesVersion, Config: raw})
+}
+
+// tfidfFit is a fitted tfidf_logreg: what the graph holds.
+type tfidfFit struct {
+	idf, weights, bias []float32
+	result             lbfgsResult
+}
+
+// fitTfidf computes the IDF of raw hashed vectors, weighs and normalises
+// copies of them and fits the regression at cfg.C.
+func fitTfidf(ctx context.Context, raw []labeledVector, k int, cfg TfidfConfig) (tfidfFit, error) {
+	fit := tfidfFit{idf: inverseDocumentFrequencies(raw, cfg.Dims)}
+	dropRepositorySpecific(fit.idf, raw, cfg.MinRepos)
+	train := make([]labeledVector, len(raw))
+	for i, v := range raw {
+		train[i] = labeledVector{SparseVector: SparseVector{Indices: v.Indices, Values: slices.Clone(v.Values)}, label: v.label, repo: v.repo}
+		normaliseTfidf(&train[i].SparseVector, fit.idf)
+	}
+	obj := newSoftmaxRegression(train, k, cfg.Dims, cfg.C, cfg.ClassWeightPower)
+	var err error
+	fit.weights, fit.bias, fit.result, err = obj.fit(ctx, lbfgsOptions{Memory: 8, MaxIterations: cfg.MaxIterations, Tolerance: cfg.Tolerance})
+	return fit, err
+}
+
+// probabilities scores a raw hashed vector as the graph does.
+func (f tfidfFit) probabilities(raw SparseVector, k int) []float32 {
+	v := SparseVector{Indices: raw.Indices, Values: slices.Clone(raw.Values)}
+	normaliseTfidf(&v, f.idf)
+	z := make([]float64, k)
+	for c := range z {
+		z[c] = float64(f.bias[c])
+	}
+	for j, i := range v.Indices {
+		row := f.weights[int(i)*k : int(i)*k+k]
+		for c, w := range row {
+			z[c] += float64(w) * float64(v.Values[j])
+		}
+	}
+	lse := logSumExp(z)
+	p := make([]float32, k)
+	for c := range p {
+		p[c] = float32(math.Exp(z[c] - lse))
+	}
+	return p
+}
+
+// CVScore is one regularisation strength's repository-grouped
+// cross-validated score.
+type CVScore struct {
+	C       float64 `json:"c"`
+	MacroF1 float64 `json:"macro_f1"`
+}
+
+// tfidfCVFolds is how many repository folds choose C.
+const tfidfCVFolds = 4
+
+// chooseC returns the C of cfg.CGrid whose out-of-fold predictions over
+// tfidfCVFolds folds of whole repositories score the best macro-F1: the
+// strength that generalises to repositories not trained on, which is what
+// a model for unseen repositories needs.
+func chooseC(ctx context.Context, raw []labeledVector, labels []string, cfg TfidfConfig, seed int64) (float64, []CVScore, error) {
+	scores := make([]CVScore, len(cfg.CGrid))
+	best := 0
+	for gi, c := range cfg.CGrid {
+		cfg.C = c
+		outcomes := make([]Scored, 0, len(raw))
+		for f := range tfidfCVFolds {
+			var train, held []labeledVector
+			for _, v := range raw {
+				if repoFold(v.repo, seed, tfidfCVFolds) == f {
+					held = append(held, v)
+				} else {
+					train = append(train, v)
+				}
+			}
+			if len(train) == 0 || len(held) == 0 {
+				continue
+			}
+			fit, err := fitTfidf(ctx, train, len(labels), cfg)
+			if err != nil {
+				return 0, nil, fmt.Errorf("cross-validating C=%v, fold %d: %w", c, f+1, err)
+			}
+			for _, v := range held {
+				outcomes = append(outcomes, Scored{Truth: []string{labels[v.label]}, Probabilities: fit.probabilities(v.SparseVector, len(labels))})
+			}
+		}
+		scores[gi] = CVScore{C: c, MacroF1: Evaluate(labels, outcomes).MacroF1}
+		if scores[gi].MacroF1 > scores[best].MacroF1 {
+			best = gi
+		}
+	}
+	return scores[best].C, scores, nil
 }
 
 // hashExamples builds the raw token vectors of examples in parallel,
@@ -166,118 +241,3 @@ func normaliseTfidf(v *SparseVector, idf []float32) {
 
 func sqrt(x float64) float64 { return math.Sqrt(x) }
 
-// logreg is multinomial logistic regression trained by Adagrad.
-type logreg struct {
-	cfg          TfidfConfig
-	k            int
-	weights      []float32 // [dims × k]
-	bias         []float32
-	gradSq       []float32
-	biasGradSq   []float32
-	classWeights []float64
-	p            []float64
-}
-
-func newLogreg(cfg TfidfConfig, k int, train []labeledVector) *logreg {
-	counts := make([]float64, k)
-	for _, v := range train {
-		counts[v.label]++
-	}
-	present := 0
-	for _, c := range counts {
-		if c > 0 {
-			present++
-		}
-	}
-	cw := make([]float64, k)
-	for i, c := range counts {
-		if c > 0 {
-			cw[i] = math.Pow(float64(len(train))/(float64(present)*c), cfg.ClassWeightPower)
-		}
-	}
-	return &logreg{cfg: cfg, k: k, weights: make([]float32, cfg.Dims*k), bias: make([]float32, k),
-		gradSq: make([]float32, cfg.Dims*k), biasGradSq: make([]float32, k), classWeights: cw, p: make([]float64, k)}
-}
-
-// forward fills lr.p with the softmax probabilities of v.
-func (lr *logreg) forward(v *SparseVector) {
-	for c := range lr.k {
-		lr.p[c] = float64(lr.bias[c])
-	}
-	for j, i := range v.Indices {
-		x := float64(v.Values[j])
-		row := lr.weights[int(i)*lr.k : int(i)*lr.k+lr.k]
-		for c, w := range row {
-			lr.p[c] += float64(w) * x
-		}
-	}
-	softmaxInPlace(lr.p)
-}
-
-// step takes one Adagrad step on the weighted (focal) cross-entropy of v.
-func (lr *logreg) step(v *labeledVector) {
-	lr.forward(&v.SparseVector)
-	scale := lr.classWeights[v.label]
-	if lr.cfg.FocalGamma > 0 {
-		// Focal loss, with the modulating factor treated as a constant weight.
-		scale *= math.Pow(1-lr.p[v.label], lr.cfg.FocalGamma)
-	}
-	eta := lr.cfg.LearningRate
-	for c := range lr.k {
-		g := lr.p[c]
-		if c == v.label {
-			g--
-		}
-		g *= scale
-		for j, i := range v.Indices {
-			at := int(i)*lr.k + c
-			gw := g*float64(v.Values[j]) + lr.cfg.L2*float64(lr.weights[at])
-			lr.gradSq[at] += float32(gw * gw)
-			lr.weights[at] -= float32(eta * gw / (math.Sqrt(float64(lr.gradSq[at])) + 1e-8))
-		}
-		lr.biasGradSq[c] += float32(g * g)
-		lr.bias[c] -= float32(eta * g / (math.Sqrt(float64(lr.biasGradSq[c])) + 1e-8))
-	}
-}
-
-// macroF1 scores the current weights' top label on vectors.
-func (lr *logreg) macroF1(vectors []labeledVector) float64 {
-	outcomes := make([]Scored, len(vectors))
-	names := make([]string, lr.k)
-	for i := range names {
-		names[i] = fmt.Sprint(i)
-	}
-	for n := range vectors {
-		lr.forward(&vectors[n].SparseVector)
-		p := make([]float32, lr.k)
-		for c, v := range lr.p {
-			p[c] = float32(v)
-		}
-		outcomes[n] = Scored{Truth: []string{names[vectors[n].label]}, Probabilities: p}
-	}
-	return Evaluate(names, outcomes).MacroF1
-}
-
-// logregWeights is a copy of the parameters.
-type logregWeights struct {
-	weights, bias []float32
-}
-
-func (lr *logreg) snapshot() logregWeights {
-	return logregWeights{weights: slices.Clone(lr.weights), bias: slices.Clone(lr.bias)}
-}
-
-func softmaxInPlace(p []float64) {
-	mx := math.Inf(-1)
-	for _, v := range p {
-		mx = math.Max(mx, v)
-	}
-	z := 0.0
-	for i, v := range p {
-		p[i] = math.Exp(v - mx)
-		z += p[i]
-	}
-	for i := range p {
-		p[i] /= z
-	}
-}

@@ -13,8 +13,12 @@ import (
 // model reads from Features. It is stored in model.json so that serving
 // builds exactly the tokens training did.
 type TokenConfig struct {
-	// SubjectChars adds character 3- to 5-grams of the subject's words.
+	// SubjectChars adds character n-grams of the subject's words, each
+	// word padded with "<" and ">" so that n-grams at its edges are their
+	// own: 3- to 5-grams unless SubjectCharRange says otherwise.
 	SubjectChars bool `json:"subject_chars"`
+	// SubjectCharRange is [shortest, longest] n-gram length when set.
+	SubjectCharRange []int `json:"subject_char_range,omitempty"`
 	// BodyWords is how many words of the body are read (0: none).
 	BodyWords int `json:"body_words"`
 	// DiffWords is how many words of changed diff lines are read (0: none).
@@ -27,6 +31,11 @@ type TokenConfig struct {
 	// Weights scale each namespace group: "subject", "chars", "body",
 	// "files", "shape", "diff" (missing: 1).
 	Weights map[string]float64 `json:"weights,omitempty"`
+	// GroupNorm scales each group's log-scaled counts to unit length before
+	// its weight, so that a group's say does not grow with how many tokens
+	// it emits (the character n-grams of a subject outnumber its words
+	// tenfold): the groups are then weighed by Weights alone.
+	GroupNorm bool `json:"group_norm,omitempty"`
 }
 
 // DefaultTokenConfig is the configuration of the shipped linear model.
@@ -57,11 +66,27 @@ func Tokens(f *Features, cfg TokenConfig) []Token {
 	out := make([]Token, len(t.order))
 	for i, name := range t.order {
 		c := t.counts[name]
-		w := t.weight[i]
 		if c >= 1 {
 			c = 1 + math.Log(c)
 		}
-		out[i] = Token{Name: name, Weight: c * w}
+		out[i] = Token{Name: name, Weight: c}
+	}
+	if cfg.GroupNorm {
+		// Tokens of a group are contiguous: groups are added one after another.
+		for start := 0; start < len(out); {
+			end := start
+			sq := 0.0
+			for ; end < len(out) && t.groupOf[end] == t.groupOf[start]; end++ {
+				sq += out[end].Weight * out[end].Weight
+			}
+			for i := start; i < end; i++ {
+				out[i].Weight /= math.Sqrt(sq)
+			}
+			start = end
+		}
+	}
+	for i := range out {
+		out[i].Weight *= t.weight[i]
 	}
 	return out
 }
@@ -71,10 +96,14 @@ type tokenBuilder struct {
 	counts map[string]float64
 	order  []string
 	weight []float64
-	group  float64
+	// groupOf numbers each token's group in the order groups were set.
+	groupOf []int
+	group   float64
+	groupNo int
 }
 
 func (t *tokenBuilder) setGroup(name string) {
+	t.groupNo++
 	t.group = 1
 	if w, ok := t.cfg.Weights[name]; ok {
 		t.group = w
@@ -85,6 +114,7 @@ func (t *tokenBuilder) add(name string, n float64) {
 	if _, ok := t.counts[name]; !ok {
 		t.order = append(t.order, name)
 		t.weight = append(t.weight, t.group)
+		t.groupOf = append(t.groupOf, t.groupNo)
 	}
 	t.counts[name] += n
 }
@@ -110,9 +140,15 @@ func (t *tokenBuilder) subject(f *Features) {
 	}
 	if t.cfg.SubjectChars {
 		t.setGroup("chars")
-		for _, w := range ws {
+		lo, hi := 3, 5
+		if r := t.cfg.SubjectCharRange; len(r) == 2 {
+			lo, hi = r[0], r[1]
+		}
+		// Characters of the words as written: the n-grams already share
+		// what normalising would.
+		for _, w := range Words(f.Subject) {
 			r := []rune("<" + w + ">")
-			for n := 3; n <= 5; n++ {
+			for n := lo; n <= hi; n++ {
 				for i := 0; i+n <= len(r); i++ {
 					t.add("c:"+string(r[i:i+n]), 1)
 				}

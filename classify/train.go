@@ -48,6 +48,9 @@ type TrainOptions struct {
 	ThresholdFolds int
 	// Tfidf overrides the tfidf_logreg configuration.
 	Tfidf *TfidfConfig
+	// CGrid, when set, has tfidf_logreg choose its regularisation strength
+	// among these by repository-grouped cross-validation.
+	CGrid []float64
 }
 
 // TrainInput is what a kind trains on.
@@ -118,6 +121,11 @@ func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, 
 		}
 	}
 	if len(tuning) > 0 {
+		// Calibrate on the tuning outcomes, then tune thresholds on the
+		// calibrated probabilities that serving will see.
+		meta.Temperature = FitTemperature(meta.Labels, tuning)
+		temperAll(meta.Temperature, tuning, outcomes)
+		meta.OperatingPoints = OperatingCurve(meta.Labels, tuning)
 		meta.Thresholds = TuneThresholds(meta.Labels, tuning, in.Options.PrecisionTarget)
 		for i := range outcomes {
 			outcomes[i].Applied = labelNames(ApplyThresholds(meta.Labels, outcomes[i].Probabilities, meta.Thresholds))
@@ -128,6 +136,21 @@ func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, 
 		return nil, err
 	}
 	return meta, nil
+}
+
+// temperAll tempers the probabilities of the outcome sets, each row once
+// even where the sets share their rows.
+func temperAll(t float64, sets ...[]Scored) {
+	seen := make(map[*float32]bool)
+	for _, set := range sets {
+		for _, o := range set {
+			if len(o.Probabilities) == 0 || seen[&o.Probabilities[0]] {
+				continue
+			}
+			seen[&o.Probabilities[0]] = true
+			Temper(o.Probabilities, t)
+		}
+	}
 }
 
 // outOfFold scores every example of in.Train and in.Valid with a model that

@@ -53,7 +53,7 @@ func TestTransformerImport(t *testing.T) {
 				t.Errorf("labels %v, want the model's order %v", meta.Labels, importedLabels)
 			}
 			probs := scoreModelDir(t, dir)
-			checkSoftmaxOfLogits(t, src, probs)
+			checkSoftmaxOfLogits(t, src, probs, meta.Temperature)
 			checkSelfContained(t, dir, src, probs)
 		})
 	}
@@ -61,7 +61,7 @@ func TestTransformerImport(t *testing.T) {
 
 // checkSoftmaxOfLogits runs the imported model directly and checks the
 // probabilities are the softmax of its logits.
-func checkSoftmaxOfLogits(t *testing.T, src string, probs [][]float32) {
+func checkSoftmaxOfLogits(t *testing.T, src string, probs [][]float32, temperature float64) {
 	t.Helper()
 	feats := handMadeExamples("c")
 	texts := make([]string, len(feats))
@@ -80,9 +80,14 @@ func checkSoftmaxOfLogits(t *testing.T, src string, probs [][]float32) {
 		for _, l := range row {
 			sum += math.Exp(float64(l))
 		}
+		want := make([]float32, len(row))
 		for j, l := range row {
-			if want := math.Exp(float64(l)) / sum; math.Abs(float64(p[j])-want) > 1e-5 {
-				t.Fatalf("example %d: probabilities %v, logits %v", i, p, row)
+			want[j] = float32(math.Exp(float64(l)) / sum)
+		}
+		classify.Temper(want, temperature) // the calibration model.json carries
+		for j := range row {
+			if math.Abs(float64(p[j]-want[j])) > 1e-5 {
+				t.Fatalf("example %d: probabilities %v, logits %v tempered by %v", i, p, row, temperature)
 			}
 		}
 	}

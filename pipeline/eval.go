@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	commitlabeler "github.com/commit-labeler/commit-labeler"
@@ -17,11 +18,16 @@ type EvalOptions struct {
 	Repos []string
 	// ExcludeTrained drops the records of the repositories the model trained on.
 	ExcludeTrained bool
+	// BalancedPerLabel > 0 also scores a balanced sample: that many records
+	// of each first label that has as many (classify.BalancedSample).
+	BalancedPerLabel int
 }
 
 // EvalReport is the outcome of evaluating a model on a corpus file.
 type EvalReport struct {
 	*classify.Metrics
+	// Balanced are the metrics of the balanced sample (EvalOptions.BalancedPerLabel).
+	Balanced *classify.Metrics `json:"balanced,omitempty"`
 	// Kind is the evaluated model's kind.
 	Kind string `json:"kind"`
 	// Skipped counts the records of repositories left out by the options.
@@ -42,17 +48,43 @@ type evalItem struct {
 	err     error
 }
 
-// EvaluateFile scores model m on the records of a JSON Lines file
+// EvaluateFiles scores model m on the records of JSON Lines files
 // (gzip-compressed or not) in the schema of DATA.md: features are built from
 // each record as the bot builds them (BuildFeatures masks the subject's
 // header), labels are applied under the model's thresholds, and the metrics
 // compare the top label with each record's first label. An invalid record
 // stops the evaluation with an error naming file, line and field.
-func EvaluateFile(ctx context.Context, m classify.Model, path string, opts EvalOptions) (*EvalReport, error) {
+func EvaluateFiles(ctx context.Context, m classify.Model, paths []string, opts EvalOptions) (*EvalReport, error) {
 	keep, err := evalRepoFilter(m.Meta(), opts)
 	if err != nil {
 		return nil, err
 	}
+	rep := &EvalReport{Kind: m.Meta().Kind}
+	var outcomes []classify.Scored
+	start := time.Now()
+	for _, path := range paths {
+		scored, err := evaluateFile(ctx, m, path, keep, rep)
+		if err != nil {
+			return nil, err
+		}
+		outcomes = append(outcomes, scored...)
+	}
+	elapsed := time.Since(start)
+	if len(outcomes) == 0 {
+		return nil, fmt.Errorf("eval: %s: no records to evaluate (%d left out by the repository selection)", strings.Join(paths, ", "), rep.Skipped)
+	}
+	rep.Metrics = classify.Evaluate(m.Meta().Labels, outcomes)
+	if opts.BalancedPerLabel > 0 {
+		rep.Balanced = classify.Evaluate(m.Meta().Labels, classify.BalancedSample(outcomes, opts.BalancedPerLabel, 1))
+	}
+	rep.Seconds = elapsed.Seconds()
+	rep.CommitsPerSecond = float64(len(outcomes)) / elapsed.Seconds()
+	return rep, nil
+}
+
+// evaluateFile scores the records of one file that keep selects, counting
+// the others in rep.Skipped.
+func evaluateFile(ctx context.Context, m classify.Model, path string, keep func(string) bool, rep *EvalReport) ([]classify.Scored, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("eval: %w", err)
@@ -63,9 +95,7 @@ func EvaluateFile(ctx context.Context, m classify.Model, path string, opts EvalO
 		return nil, err
 	}
 	vocab := commitlabeler.Default()
-	rep := &EvalReport{Kind: m.Meta().Kind}
 	var outcomes []classify.Scored
-	start := time.Now()
 	flow := batchFlow[importLine, evalItem]{
 		Size: evalBatch,
 		Transform: func(l importLine) evalItem {
@@ -101,14 +131,7 @@ func EvaluateFile(ctx context.Context, m classify.Model, path string, opts EvalO
 	}); err != nil {
 		return nil, err
 	}
-	elapsed := time.Since(start)
-	if len(outcomes) == 0 {
-		return nil, fmt.Errorf("eval: %s: no records to evaluate (%d left out by the repository selection)", path, rep.Skipped)
-	}
-	rep.Metrics = classify.Evaluate(m.Meta().Labels, outcomes)
-	rep.Seconds = elapsed.Seconds()
-	rep.CommitsPerSecond = float64(len(outcomes)) / elapsed.Seconds()
-	return rep, nil
+	return outcomes, nil
 }
 
 // evalRepoFilter returns whether a repository's records are evaluated.

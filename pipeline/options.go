@@ -72,6 +72,9 @@ type Options struct {
 	ThresholdFolds int
 	// PrecisionTarget is the precision the label thresholds are tuned for.
 	PrecisionTarget float64
+	// CGrid are regularisation strengths tfidf_logreg chooses from by
+	// repository-grouped cross-validation (none: its default C).
+	CGrid []float64
 }
 
 // OllamaOptions configures the ollama labeler.
@@ -133,6 +136,9 @@ func (o Options) Params() map[string]any {
 		p["valid_share"] = o.ValidShare
 		p["precision_target"] = o.PrecisionTarget
 		p["threshold_folds"] = o.ThresholdFolds
+		if len(o.CGrid) > 0 {
+			p["c_grid"] = o.CGrid
+		}
 	}
 	if o.MaxExamples > 0 {
 		p["max_examples"] = o.MaxExamples

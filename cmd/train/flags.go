@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -110,6 +111,16 @@ func newPhaseFlagSet(name string, stderr io.Writer, withSelection bool) (*flag.F
 	fs.Float64Var(&o.ValidShare, "valid-share", o.ValidShare, "share of repositories held out for validation")
 	fs.IntVar(&o.ThresholdFolds, "threshold-folds", o.ThresholdFolds, "tune thresholds on out-of-fold predictions over N folds of the repositories (1: on the validation repositories only)")
 	fs.Float64Var(&o.PrecisionTarget, "precision", o.PrecisionTarget, "precision the label thresholds are tuned for on validation")
+	fs.Func("c-grid", "tfidf_logreg: regularisation strengths C (comma-separated) to choose from by repository-grouped cross-validation", func(s string) error {
+		for v := range strings.SplitSeq(s, ",") {
+			c, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil || c <= 0 {
+				return fmt.Errorf("%q is not a positive number", v)
+			}
+			o.CGrid = append(o.CGrid, c)
+		}
+		return nil
+	})
 	if withSelection {
 		fs.StringVar(&pf.only, "only", "", "run only this phase")
 		fs.StringVar(&pf.from, "from", "", "run from this phase on")

@@ -47,11 +47,20 @@ func loadModel(dir string) (classify.Model, error) {
 func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("eval", stderr)
 	modelDir := modelFlag(fs)
-	data := fs.String("data", "", "JSONL(.gz) file of labeled records in the corpus schema (DATA.md)")
+	var data []string
+	fs.Func("data", "JSONL(.gz) file of labeled records in the corpus schema (DATA.md); repeat or separate with commas for several", func(s string) error {
+		for f := range strings.SplitSeq(s, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				data = append(data, f)
+			}
+		}
+		return nil
+	})
 	asJSON := fs.Bool("json", false, "print the result as one JSON object")
 	repos := fs.String("repos", "", "evaluate only these repositories (owner/name, comma-separated)")
 	var opts pipeline.EvalOptions
 	fs.BoolVar(&opts.ExcludeTrained, "exclude-trained", false, "leave out the repositories the model was trained on")
+	fs.IntVar(&opts.BalancedPerLabel, "balanced", 150, "also score a balanced sample of N records of each first label that has N (0: not)")
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -59,7 +68,7 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(positional) > 0 {
 		return usageErrorf("unexpected argument %q (the records go in --data)", positional[0])
 	}
-	if *data == "" {
+	if len(data) == 0 {
 		return usageErrorf("no --data FILE.jsonl[.gz] given")
 	}
 	for r := range strings.SplitSeq(*repos, ",") {
@@ -72,7 +81,7 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer m.Close()
-	rep, err := pipeline.EvaluateFile(ctx, m, *data, opts)
+	rep, err := pipeline.EvaluateFiles(ctx, m, data, opts)
 	if err != nil {
 		return err
 	}
@@ -89,6 +98,17 @@ func printEval(w io.Writer, rep *pipeline.EvalReport) {
 	fmt.Fprintf(w, "model %s: %d commits (%d left out), %.0f commits/s\n", rep.Kind, m.N, rep.Skipped, rep.CommitsPerSecond)
 	fmt.Fprintf(w, "accuracy %.3f  macro-F1 %.3f  multi-label micro-F1 %.3f  macro-F1 %.3f\n",
 		m.Accuracy, m.MacroF1, m.MultiMicroF1, m.MultiMacroF1)
+	fmt.Fprintf(w, "expected calibration error %.3f\n", m.ExpectedCalibrationError)
+	if b := rep.Balanced; b != nil {
+		var sampled []string
+		for _, l := range b.Labels {
+			if b.PerLabel[l].Support > 0 {
+				sampled = append(sampled, l)
+			}
+		}
+		fmt.Fprintf(w, "balanced sample (%d commits, %d of each of %s): accuracy %.3f  macro-F1 %.3f\n",
+			b.N, b.N/max(len(sampled), 1), strings.Join(sampled, " "), b.Accuracy, b.MacroF1)
+	}
 	fmt.Fprintf(w, "applied precision %.3f  coverage %.3f", m.AppliedPrecision, m.AppliedCoverage)
 	for _, c := range m.CoverageAt {
 		fmt.Fprintf(w, "  coverage@%.2f %.3f", c.Precision, c.Coverage)
