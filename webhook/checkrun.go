@@ -114,9 +114,27 @@ func pullCheckRun(headSHA string, p classify.Prediction, labels []labelLine, cfg
 	}
 	return checkRun{
 		name: PullCheckRunName, headSHA: headSHA, conclusion: "neutral", title: title,
-		summary: fmt.Sprintf("Decided by %s.", sourceName(p.Source)),
+		summary: fmt.Sprintf("Decided by %s.", sourceName(p.Source)) + precisionNote(p, cfg),
 		text:    b.String(),
 	}
+}
+
+// precisionNote says which precision a model decision was held to: the one
+// the repository asked for, with what its thresholds reached on
+// repositories the model did not train on, or the model's default.
+func precisionNote(p classify.Prediction, cfg RepoConfig) string {
+	switch {
+	case p.Source != classify.SourceModel:
+		return ""
+	case len(cfg.Thresholds) > 0 || cfg.Threshold > 0:
+		return " Thresholds set by the repository's configuration."
+	case cfg.Point != nil:
+		return fmt.Sprintf(" Precision asked for in %s: %.2f; the model's thresholds for it reached precision %.2f labeling %s of commits on repositories it did not train on.",
+			ConfigPath, cfg.Precision, cfg.Point.Precision, percent(cfg.Point.Coverage))
+	case cfg.Precision > 0:
+		return fmt.Sprintf(" Precision asked for in %s: %.2f, but the model has no operating curve: its own thresholds decided.", ConfigPath, cfg.Precision)
+	}
+	return " The model's default thresholds decided."
 }
 
 // labelLine is one row of the pull request explanation.

@@ -35,6 +35,14 @@ type RepoConfig struct {
 	Threshold float64
 	// Thresholds override Threshold per vocabulary label.
 	Thresholds map[string]float64
+	// Precision, when set, is the precision the repository asks of the
+	// model's labels: the thresholds come from the model's operating curve
+	// (classify.Meta.PointFor) instead of its default ones. Threshold and
+	// Thresholds still win where set.
+	Precision float64
+	// Point is the operating point Precision resolved to against the
+	// served model (WithModel); nil without Precision or a curve.
+	Point *classify.OperatingPoint
 	// MaxLabels caps the labels applied to a pull request.
 	MaxLabels int
 	// DryRun computes and stores everything but writes nothing to GitHub.
@@ -63,6 +71,7 @@ type configFile struct {
 	Labels        map[string]string  `yaml:"labels"`
 	Threshold     *float64           `yaml:"threshold"`
 	Thresholds    map[string]float64 `yaml:"thresholds"`
+	Precision     *float64           `yaml:"precision"`
 	MaxLabels     *int               `yaml:"max_labels"`
 	DryRun        *bool              `yaml:"dry_run"`
 	CheckRuns     *bool              `yaml:"check_runs"`
@@ -100,6 +109,7 @@ func ParseRepoConfig(data []byte, vocab *commitlabeler.Vocabulary) (RepoConfig, 
 	c.Enabled = deref(f.Enabled, c.Enabled)
 	c.Threshold = deref(f.Threshold, c.Threshold)
 	c.Thresholds = f.Thresholds
+	c.Precision = deref(f.Precision, c.Precision)
 	c.MaxLabels = deref(f.MaxLabels, c.MaxLabels)
 	c.DryRun = deref(f.DryRun, c.DryRun)
 	c.CheckRuns = deref(f.CheckRuns, c.CheckRuns)
@@ -152,6 +162,12 @@ func (f *configFile) validate(root *yaml.Node, vocab *commitlabeler.Vocabulary) 
 	}
 	if f.Threshold != nil && (*f.Threshold < 0 || *f.Threshold > 1) {
 		bad(keyLine(root, "threshold"), "threshold: %v is not between 0 and 1", *f.Threshold)
+	}
+	if f.Precision != nil && (*f.Precision <= 0 || *f.Precision > 1) {
+		bad(keyLine(root, "precision"), "precision: %v is not above 0 and at most 1", *f.Precision)
+	}
+	if f.Precision != nil && f.Threshold != nil {
+		bad(keyLine(root, "precision"), "precision and threshold both set: the one threshold would override every label's threshold the precision gives; keep one")
 	}
 	if f.MaxLabels != nil && *f.MaxLabels < 1 {
 		bad(keyLine(root, "max_labels"), "max_labels: %d is less than 1", *f.MaxLabels)
@@ -248,7 +264,33 @@ func (c RepoConfig) accepts(p classify.Prediction, s classify.LabelScore) bool {
 	if c.Threshold > 0 {
 		return s.Probability >= c.Threshold
 	}
-	return slices.ContainsFunc(p.Labels, func(l classify.LabelScore) bool { return l.Label == s.Label })
+	chosen := p.Labels
+	if c.Point != nil && p.Source == classify.SourceModel {
+		// The model's decision under the thresholds of the asked precision.
+		chosen = classify.ApplyThresholdsToScores(p.Scores, c.Point.Thresholds)
+	}
+	return slices.ContainsFunc(chosen, func(l classify.LabelScore) bool { return l.Label == s.Label })
+}
+
+// PrecisionCurve is implemented by classifiers whose model carries an
+// operating curve (classify.Classifier), against which a repository's
+// precision resolves to thresholds.
+type PrecisionCurve interface {
+	// PointFor returns the operating point for a precision; ok is false
+	// when the model has no curve.
+	PointFor(precision float64) (classify.OperatingPoint, bool)
+}
+
+// WithModel resolves Precision against the served model's operating curve;
+// a model without one keeps its own thresholds.
+func (c RepoConfig) WithModel(model any) RepoConfig {
+	c.Point = nil
+	if curve, ok := model.(PrecisionCurve); ok && c.Precision > 0 {
+		if p, ok := curve.PointFor(c.Precision); ok {
+			c.Point = &p
+		}
+	}
+	return c
 }
 
 func deref[T any](p *T, def T) T {

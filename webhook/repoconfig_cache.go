@@ -31,7 +31,7 @@ func (e *Events) repoConfig(ctx context.Context, gh *github.Client, r repoRef) (
 		return DefaultRepoConfig(e.vocab), nil, nil
 	}
 	cfg, problem = ParseRepoConfig([]byte(f.Content), e.vocab)
-	return cfg, problem, nil
+	return cfg.WithModel(e.model), problem, nil
 }
 
 // fetchConfigFile reads the configuration file of the default branch.

@@ -60,6 +60,13 @@ ignore_authors: ["*[bot]", "renovate*", "a?c"]
 		{name: "empty pattern", file: "ignore_authors: ['']\n", wantErr: []string{"line 1", "empty pattern"}},
 		{name: "bad type", file: "max_labels: many\n", wantErr: []string{"line 1", "many"}},
 		{name: "max labels", file: "max_labels: 0\n", wantErr: []string{"line 1", "max_labels: 0"}},
+		{name: "precision", file: "precision: 0.9\n", check: func(t *testing.T, c RepoConfig) {
+			if c.Precision != 0.9 || c.Point != nil {
+				t.Errorf("precision %v, point %v: want 0.9 and no point before WithModel", c.Precision, c.Point)
+			}
+		}},
+		{name: "precision range", file: "precision: 1.2\n", wantErr: []string{"line 1", "precision: 1.2"}},
+		{name: "precision and threshold", file: "threshold: 0.5\nprecision: 0.8\n", wantErr: []string{"line 2", "precision and threshold both set"}},
 		{name: "not a mapping", file: "- a\n", wantErr: []string{"line 1"}},
 		{name: "bad yaml", file: "labels: [\n", wantErr: []string{ConfigPath}},
 	}
@@ -109,7 +116,15 @@ func TestRepoConfigSelect(t *testing.T) {
 		{"max labels", "threshold: 0.1\nmax_labels: 2\n", model, []string{"fix", "test"}},
 		{"title ignores thresholds", "threshold: 0.99\n", title, []string{"feat", "i18n"}},
 		{"abstain", "", classify.Prediction{Source: classify.SourceModel, Abstain: true}, nil},
+		// The curve's 0.90 thresholds hold fix back; its 0.70 ones let test through.
+		{"asked precision holds back", "precision: 0.9\n", model, nil},
+		{"asked precision lets through", "precision: 0.7\n", model, []string{"fix", "test"}},
+		{"per-label threshold beats precision", "precision: 0.9\nthresholds:\n  fix: 0.5\n", model, []string{"fix"}},
 	}
+	curve := curveModel{classify.Meta{OperatingPoints: []classify.OperatingPoint{
+		{Target: 0.7, Precision: 0.72, Coverage: 0.6, Thresholds: map[string]float64{"fix": 0.5, "test": 0.4, "docs": 0.9}},
+		{Target: 0.9, Precision: 0.91, Coverage: 0.2, Thresholds: map[string]float64{"fix": 0.8, "test": 0.4, "docs": 0.9}},
+	}}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := ParseRepoConfig([]byte(tt.file), vocab)
@@ -117,13 +132,43 @@ func TestRepoConfigSelect(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
-			for _, s := range c.Select(tt.p) {
+			for _, s := range c.WithModel(curve).Select(tt.p) {
 				got = append(got, s.Label)
 			}
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("Select = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// curveModel stands for a classifier whose model has an operating curve.
+type curveModel struct{ meta classify.Meta }
+
+func (m curveModel) PointFor(precision float64) (classify.OperatingPoint, bool) {
+	return m.meta.PointFor(precision)
+}
+
+func TestPrecisionNote(t *testing.T) {
+	vocab := commitlabeler.Default()
+	model := classify.Prediction{Source: classify.SourceModel}
+	curve := curveModel{classify.Meta{OperatingPoints: []classify.OperatingPoint{{Target: 0.9, Precision: 0.91, Coverage: 0.35}}}}
+	for _, tt := range []struct{ file, want string }{
+		{"", "default thresholds"},
+		{"precision: 0.85\n", "Precision asked for in .github/commit-labeler.yml: 0.85; the model's thresholds for it reached precision 0.91 labeling 35% of commits"},
+		{"threshold: 0.5\n", "Thresholds set by the repository"},
+	} {
+		c, err := ParseRepoConfig([]byte(tt.file), vocab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := pullCheckRun("abc", model, nil, c.WithModel(curve)).summary; !strings.Contains(got, tt.want) {
+			t.Errorf("%q: summary %q lacks %q", tt.file, got, tt.want)
+		}
+	}
+	c, _ := ParseRepoConfig([]byte("precision: 0.9\n"), vocab)
+	if got := pullCheckRun("abc", model, nil, c.WithModel(nil)).summary; !strings.Contains(got, "no operating curve") {
+		t.Errorf("a model without a curve: summary %q", got)
 	}
 }
 
