@@ -91,3 +91,63 @@ func TestExpectedCalibrationError(t *testing.T) {
 		t.Errorf("ECE %v, want (0.45+0.05)/2 = 0.25", got)
 	}
 }
+
+// TestTopCalibrationMakesLabelsRankTogether: a rare label whose top
+// probabilities are inflated (right half the time at 0.95) and a common one
+// that is honest end up with top probabilities that say how often they are
+// right, while the top label of every prediction stays the same.
+func TestTopCalibrationMakesLabelsRankTogether(t *testing.T) {
+	labels := []string{"common", "rare", "third"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	var outcomes []Scored
+	for i := range 4000 {
+		var s Scored
+		if i%4 == 0 {
+			s.Probabilities = []float32{0.03, 0.95, 0.02}
+			s.Truth = []string{labels[1+rng.IntN(2)*1]} // rare half the time
+			if rng.Float64() < 0.5 {
+				s.Truth = []string{"rare"}
+			} else {
+				s.Truth = []string{"common"}
+			}
+		} else {
+			q := 0.5 + 0.5*rng.Float64()
+			s.Probabilities = []float32{float32(q), float32(1-q) / 2, float32(1-q) / 2}
+			s.Truth = []string{"common"}
+			if rng.Float64() > q {
+				s.Truth = []string{"third"}
+			}
+		}
+		outcomes = append(outcomes, s)
+	}
+	maps := FitTopCalibration(labels, outcomes)
+	before := Evaluate(labels, outcomes).ExpectedCalibrationError
+	for _, o := range outcomes {
+		top := argmax(o.Probabilities)
+		calibrateTop(o.Probabilities, labels, maps)
+		if argmax(o.Probabilities) != top {
+			t.Fatalf("calibration moved the top label of %v", o.Probabilities)
+		}
+		if sum := o.Probabilities[0] + o.Probabilities[1] + o.Probabilities[2]; math.Abs(float64(sum)-1) > 1e-5 {
+			t.Fatalf("calibrated probabilities %v sum to %v", o.Probabilities, sum)
+		}
+	}
+	if got := maps["rare"].at(0.95); math.Abs(got-0.5) > 0.05 {
+		t.Errorf("rare at 0.95 calibrates to %.3f, want about 0.5", got)
+	}
+	if after := Evaluate(labels, outcomes).ExpectedCalibrationError; after > 0.03 || after > before/3 {
+		t.Errorf("expected calibration error %.3f before, %.3f after", before, after)
+	}
+	if _, ok := maps["third"]; ok {
+		t.Error("a label never on top got a calibration")
+	}
+}
+
+func TestCalibrateTopKeepsTheTopLabelOnTop(t *testing.T) {
+	labels := []string{"a", "b"}
+	p := []float32{0.55, 0.45}
+	calibrateTop(p, labels, map[string]TopCalibration{"a": {X: []float64{0.5, 0.6}, Y: []float64{0.1, 0.2}}})
+	if p[0] <= p[1] {
+		t.Errorf("calibrated to %v: the top label lost its place", p)
+	}
+}

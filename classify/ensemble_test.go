@@ -175,7 +175,7 @@ func TestEnsembleCombinesAlignedMembers(t *testing.T) {
 				for l, p := range want[n] {
 					row[l] = float32(p)
 				}
-				classify.Temper(row, meta.Temperature) // the calibration model.json carries
+				meta.Calibrate(row) // the calibration model.json carries
 				for l, p := range row {
 					want[n][l] = float64(p)
 				}

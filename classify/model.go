@@ -48,6 +48,9 @@ type Meta struct {
 	// fitted on out-of-fold predictions. Thresholds apply to the rescaled
 	// probabilities.
 	Temperature float64 `json:"temperature,omitempty"`
+	// TopCalibration, when set, then maps each label's top probability to
+	// its out-of-fold precision (FitTopCalibration).
+	TopCalibration map[string]TopCalibration `json:"top_calibration,omitempty"`
 	// OperatingPoints are thresholds for each of OperatingPrecisions with
 	// the precision and coverage they reach out of fold, so that a
 	// repository can ask for a precision (Meta.PointFor).
@@ -109,6 +112,11 @@ func ParseMeta(data []byte) (*Meta, error) {
 	}
 	if m.Temperature < 0 {
 		return nil, fmt.Errorf("%s: temperature %v is negative", MetaFile, m.Temperature)
+	}
+	for l, c := range m.TopCalibration {
+		if !seen[l] || len(c.X) != len(c.Y) || !sort.Float64sAreSorted(c.X) || !sort.Float64sAreSorted(c.Y) {
+			return nil, fmt.Errorf("%s: top calibration of %q: unknown label, or breakpoints unsorted or unpaired", MetaFile, l)
+		}
 	}
 	return &m, nil
 }
@@ -233,8 +241,8 @@ func Load(dir string) (Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model %s (%s): %w", dir, meta.Kind, err)
 	}
-	if meta.Temperature > 0 && meta.Temperature != 1 {
-		return calibrated{Model: m, temperature: meta.Temperature}, nil
+	if meta.calibrated() {
+		return calibrated{Model: m}, nil
 	}
 	return m, nil
 }

@@ -245,9 +245,9 @@ func TestCalibratedModelServesWhatItsThresholdsWereTunedOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The same graph without the temperature.
+	// The same graph without the calibration.
 	raw := *meta
-	raw.Temperature = 0
+	raw.Temperature, raw.TopCalibration = 0, nil
 	if err := classify.WriteMeta(dir, &raw); err != nil {
 		t.Fatal(err)
 	}
@@ -260,10 +260,10 @@ func TestCalibratedModelServesWhatItsThresholdsWereTunedOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	classify.Temper(untempered[0], meta.Temperature)
+	meta.Calibrate(untempered[0])
 	for i := range tempered[0] {
 		if math.Abs(float64(tempered[0][i]-untempered[0][i])) > 1e-6 {
-			t.Fatalf("loaded model gives %v, the graph tempered by %v gives %v", tempered[0], meta.Temperature, untempered[0])
+			t.Fatalf("loaded model gives %v, the graph calibrated as model.json says %v", tempered[0], untempered[0])
 		}
 	}
 }

@@ -124,7 +124,9 @@ func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, 
 		// Calibrate on the tuning outcomes, then tune thresholds on the
 		// calibrated probabilities that serving will see.
 		meta.Temperature = FitTemperature(meta.Labels, tuning)
-		temperAll(meta.Temperature, tuning, outcomes)
+		eachRow(func(p []float32) { Temper(p, meta.Temperature) }, tuning, outcomes)
+		meta.TopCalibration = FitTopCalibration(meta.Labels, tuning)
+		eachRow(func(p []float32) { calibrateTop(p, meta.Labels, meta.TopCalibration) }, tuning, outcomes)
 		meta.OperatingPoints = OperatingCurve(meta.Labels, tuning)
 		meta.Thresholds = TuneThresholds(meta.Labels, tuning, in.Options.PrecisionTarget)
 		for i := range outcomes {
@@ -138,9 +140,9 @@ func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, 
 	return meta, nil
 }
 
-// temperAll tempers the probabilities of the outcome sets, each row once
+// eachRow calls fn on the probabilities of the outcome sets, each row once
 // even where the sets share their rows.
-func temperAll(t float64, sets ...[]Scored) {
+func eachRow(fn func(p []float32), sets ...[]Scored) {
 	seen := make(map[*float32]bool)
 	for _, set := range sets {
 		for _, o := range set {
@@ -148,7 +150,7 @@ func temperAll(t float64, sets ...[]Scored) {
 				continue
 			}
 			seen[&o.Probabilities[0]] = true
-			Temper(o.Probabilities, t)
+			fn(o.Probabilities)
 		}
 	}
 }

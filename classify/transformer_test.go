@@ -53,7 +53,7 @@ func TestTransformerImport(t *testing.T) {
 				t.Errorf("labels %v, want the model's order %v", meta.Labels, importedLabels)
 			}
 			probs := scoreModelDir(t, dir)
-			checkSoftmaxOfLogits(t, src, probs, meta.Temperature)
+			checkSoftmaxOfLogits(t, src, probs, meta)
 			checkSelfContained(t, dir, src, probs)
 		})
 	}
@@ -61,7 +61,7 @@ func TestTransformerImport(t *testing.T) {
 
 // checkSoftmaxOfLogits runs the imported model directly and checks the
 // probabilities are the softmax of its logits.
-func checkSoftmaxOfLogits(t *testing.T, src string, probs [][]float32, temperature float64) {
+func checkSoftmaxOfLogits(t *testing.T, src string, probs [][]float32, meta *classify.Meta) {
 	t.Helper()
 	feats := handMadeExamples("c")
 	texts := make([]string, len(feats))
@@ -84,10 +84,10 @@ func checkSoftmaxOfLogits(t *testing.T, src string, probs [][]float32, temperatu
 		for j, l := range row {
 			want[j] = float32(math.Exp(float64(l)) / sum)
 		}
-		classify.Temper(want, temperature) // the calibration model.json carries
+		meta.Calibrate(want) // the calibration model.json carries
 		for j := range row {
 			if math.Abs(float64(p[j]-want[j])) > 1e-5 {
-				t.Fatalf("example %d: probabilities %v, logits %v tempered by %v", i, p, row, temperature)
+				t.Fatalf("example %d: probabilities %v, logits %v calibrated as model.json says", i, p, row)
 			}
 		}
 	}
