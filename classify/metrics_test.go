@@ -69,6 +69,7 @@ func FuzzParseMeta(f *testing.F) {
 	f.Add([]byte(`{"format":1,"kind":"tfidf_logreg","labels":["fix","feat"],"thresholds":{"fix":0.5}}`))
 	f.Add([]byte(`{"format":1,"kind":"x","labels":["a","a"]}`))
 	f.Add([]byte(`{`))
+	f.Add([]byte(`{"format":1,"kind":"k","labels":["fix","feat"],"temperature":1.5,"top_calibration":{"fix":{"x":[0.4,0.9],"y":[0.3,0.8]}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := ParseMeta(data)
 		if err != nil {
@@ -76,6 +77,25 @@ func FuzzParseMeta(f *testing.F) {
 		}
 		if m.Kind == "" || len(m.Labels) == 0 {
 			t.Fatalf("accepted %q", data)
+		}
+		// An accepted calibration calibrates any probabilities into probabilities.
+		for _, top := range []int{0, len(m.Labels) - 1} {
+			p := make([]float32, len(m.Labels))
+			for i := range p {
+				p[i] = 0.1 / float32(len(p))
+			}
+			p[top] += 0.9
+			m.Calibrate(p)
+			sum := float32(0)
+			for _, v := range p {
+				if v < 0 || v > 1 || v != v {
+					t.Fatalf("calibrated to %v", p)
+				}
+				sum += v
+			}
+			if sum < 0.999 || sum > 1.001 {
+				t.Fatalf("calibrated to %v, summing to %v", p, sum)
+			}
 		}
 		for l, th := range m.Thresholds {
 			if th < 0 || th > 1 {
