@@ -245,29 +245,31 @@ func (c RepoConfig) Select(p classify.Prediction) []classify.LabelScore {
 	if p.Source != classify.SourceTitle && len(p.Scores) > 0 {
 		candidates = p.Scores
 	}
+	chosen := p.Labels
+	if c.Point != nil && p.Source == classify.SourceModel {
+		// The model's decision under the thresholds of the asked precision.
+		chosen = classify.ApplyThresholdsToScores(p.Scores, c.Point.Thresholds)
+	}
 	var out []classify.LabelScore
 	for _, s := range candidates {
 		if len(out) == c.MaxLabels {
 			break
 		}
-		if p.Source == classify.SourceTitle || c.accepts(p, s) {
+		if p.Source == classify.SourceTitle || c.accepts(chosen, s) {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
-func (c RepoConfig) accepts(p classify.Prediction, s classify.LabelScore) bool {
+// accepts reports whether a label is applied: by the repository's
+// thresholds where it sets them, else when the model chose it.
+func (c RepoConfig) accepts(chosen []classify.LabelScore, s classify.LabelScore) bool {
 	if t, ok := c.Thresholds[s.Label]; ok {
 		return s.Probability >= t
 	}
 	if c.Threshold > 0 {
 		return s.Probability >= c.Threshold
-	}
-	chosen := p.Labels
-	if c.Point != nil && p.Source == classify.SourceModel {
-		// The model's decision under the thresholds of the asked precision.
-		chosen = classify.ApplyThresholdsToScores(p.Scores, c.Point.Thresholds)
 	}
 	return slices.ContainsFunc(chosen, func(l classify.LabelScore) bool { return l.Label == s.Label })
 }
