@@ -75,19 +75,20 @@ func Temper(p []float32, t float64) {
 	if t == 1 || t <= 0 {
 		return
 	}
+	// In place: this runs on every probability the bot serves.
+	scaled := func(v float32) float64 { return math.Log(max(float64(v), 1e-30)) / t }
 	mx := math.Inf(-1)
-	z := make([]float64, len(p))
-	for i, v := range p {
-		z[i] = math.Log(max(float64(v), 1e-30)) / t
-		mx = math.Max(mx, z[i])
+	for _, v := range p {
+		mx = math.Max(mx, scaled(v))
 	}
 	sum := 0.0
-	for i := range z {
-		z[i] = math.Exp(z[i] - mx)
-		sum += z[i]
+	for i, v := range p {
+		e := math.Exp(scaled(v) - mx)
+		p[i] = float32(e)
+		sum += e
 	}
 	for i := range p {
-		p[i] = float32(z[i] / sum)
+		p[i] = float32(float64(p[i]) / sum)
 	}
 }
 
@@ -203,7 +204,6 @@ func FitTopCalibration(labels []string, outcomes []Scored) map[string]TopCalibra
 	}
 	return out
 }
-
 
 // at evaluates the map at x.
 func (c TopCalibration) at(x float64) float64 {

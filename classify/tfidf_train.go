@@ -240,4 +240,3 @@ func normaliseTfidf(v *SparseVector, idf []float32) {
 }
 
 func sqrt(x float64) float64 { return math.Sqrt(x) }
-
