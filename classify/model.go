@@ -68,6 +68,9 @@ type Meta struct {
 	// TrainRepos are the repositories trained on, which an evaluation on
 	// unseen repositories excludes.
 	TrainRepos []string `json:"train_repos,omitempty"`
+	// Learned, in a repository model, is how it was learned from the
+	// global model and judged against it (LearnRepository).
+	Learned *Learned `json:"learned,omitempty"`
 	// TrainSeconds is the training time.
 	TrainSeconds float64 `json:"train_seconds,omitempty"`
 }

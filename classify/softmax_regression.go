@@ -10,9 +10,11 @@ import (
 // softmaxRegression is multinomial logistic regression over sparse
 // vectors: the class-weighted cross-entropy with an L2 penalty on the
 // weights (not the biases), in the form liblinear and scikit-learn
-// minimise, C·Σᵢ wᵢ·CEᵢ + ½‖W‖², divided by C·Σᵢ wᵢ so that the
-// objective is O(1) whatever the number of examples. The parameters are
-// laid out as the graph's weights, [dims × k] row-major, then the k biases.
+// minimise, C·Σᵢ wᵢ·CEᵢ + ½‖W − W₀‖², divided by C·Σᵢ wᵢ so that the
+// objective is O(1) whatever the number of examples. W₀ is zero, or a prior
+// the weights are drawn toward (a repository model learned from the global
+// one). The parameters are laid out as the graph's weights, [dims × k]
+// row-major, then the k biases.
 type softmaxRegression struct {
 	data    []labeledVector
 	k, dims int
@@ -20,6 +22,9 @@ type softmaxRegression struct {
 	exampleWeights []float64
 	weightSum      float64
 	c              float64
+	// prior, when set, are the parameters the penalty draws the weights
+	// toward and the fit starts from.
+	prior []float64
 	// grads are each worker's gradient buffer.
 	grads [][]float64
 }
@@ -28,16 +33,7 @@ type softmaxRegression struct {
 // each class inversely to its frequency ("balanced"), 0 weighs every
 // example alike.
 func newSoftmaxRegression(data []labeledVector, k, dims int, c, classWeightPower float64) *softmaxRegression {
-	counts := make([]float64, k)
-	for _, v := range data {
-		counts[v.label]++
-	}
-	present := 0
-	for _, n := range counts {
-		if n > 0 {
-			present++
-		}
-	}
+	counts, present := labelCounts(data, k)
 	r := &softmaxRegression{data: data, k: k, dims: dims, c: c, exampleWeights: make([]float64, len(data))}
 	for i, v := range data {
 		w := math.Pow(float64(len(data))/(float64(present)*counts[v.label]), classWeightPower)
@@ -50,6 +46,29 @@ func newSoftmaxRegression(data []labeledVector, k, dims int, c, classWeightPower
 		r.grads[i] = make([]float64, dims*k+k)
 	}
 	return r
+}
+
+// labelCounts counts the examples of each of k labels, and the labels
+// that have any.
+func labelCounts(data []labeledVector, k int) (counts []float64, present int) {
+	counts = make([]float64, k)
+	for _, v := range data {
+		counts[v.label]++
+	}
+	for _, n := range counts {
+		if n > 0 {
+			present++
+		}
+	}
+	return counts, present
+}
+
+// setWeights replaces the examples' weights (one per example, in order).
+func (r *softmaxRegression) setWeights(w []float64) {
+	r.exampleWeights, r.weightSum = w, 0
+	for _, x := range w {
+		r.weightSum += x
+	}
 }
 
 // eval is the objective and its gradient at x, the examples split between
@@ -108,6 +127,9 @@ func (r *softmaxRegression) eval(x, grad []float64) float64 {
 		grad[i] = s * norm
 	}
 	for i, v := range x[:nw] {
+		if r.prior != nil {
+			v -= r.prior[i]
+		}
 		grad[i] += penalty * v
 		loss += 0.5 * penalty * v * v
 	}
@@ -126,10 +148,11 @@ func (r *softmaxRegression) logits(x []float64, v *SparseVector, out []float64) 
 	}
 }
 
-// fit minimises the objective from zero and returns the weights and biases
-// as float32, the graph's type.
+// fit minimises the objective from the prior (or zero) and returns the
+// weights and biases as float32, the graph's type.
 func (r *softmaxRegression) fit(ctx context.Context, o lbfgsOptions) (weights, bias []float32, res lbfgsResult, err error) {
 	x := make([]float64, r.dims*r.k+r.k)
+	copy(x, r.prior)
 	if res, err = minimizeLBFGS(ctx, x, r.eval, o); err != nil {
 		return nil, nil, res, err
 	}

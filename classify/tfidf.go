@@ -72,11 +72,12 @@ type tfidfModel struct {
 	session *Session
 	dir     string
 
-	// idf and weights ([Dims × labels]) are read from model.onnx on the
-	// first explanation.
+	// idf, weights ([Dims × labels]) and bias are read from model.onnx on
+	// the first explanation or repository learned from the model.
 	weightsOnce sync.Once
 	idf         []float32
 	weights     []float32
+	bias        []float32
 	weightsErr  error
 }
 
@@ -115,6 +116,18 @@ func (m *tfidfModel) Probabilities(ctx context.Context, feats []*Features) ([][]
 	return out[onnxgraph.OutputProbabilities].Rows(), nil
 }
 
+// readParameters reads the graph's IDF, weights and biases once.
+func (m *tfidfModel) readParameters() error {
+	m.weightsOnce.Do(func() {
+		var w map[string][]float32
+		w, m.weightsErr = onnxgraph.ReadFloat32Initializers(m.dir, "idf", "weights", "bias")
+		if m.weightsErr == nil {
+			m.idf, m.weights, m.bias = w["idf"], w["weights"], w["bias"]
+		}
+	})
+	return m.weightsErr
+}
+
 // Explain names the tokens with the largest contributions
 // (tf·idf/‖x‖·weight) to the label's score.
 func (m *tfidfModel) Explain(f *Features, label string, n int) []Reason {
@@ -122,14 +135,7 @@ func (m *tfidfModel) Explain(f *Features, label string, n int) []Reason {
 	if col < 0 || n <= 0 {
 		return nil
 	}
-	m.weightsOnce.Do(func() {
-		var w map[string][]float32
-		w, m.weightsErr = onnxgraph.ReadFloat32Initializers(m.dir, "idf", "weights")
-		if m.weightsErr == nil {
-			m.idf, m.weights = w["idf"], w["weights"]
-		}
-	})
-	if m.weightsErr != nil {
+	if m.readParameters() != nil {
 		return nil
 	}
 	tokens := Tokens(f, m.cfg.Tokens)

@@ -42,9 +42,15 @@ func trainTfidf(ctx context.Context, in TrainInput, dir string) error {
 	if err != nil {
 		return err
 	}
-	cfg.Iterations, cfg.Converged = fit.result.Iterations, fit.result.Converged
-	g, err := onnxgraph.TfidfSparseLinear(fit.idf,
-		onnxgraph.Matrix{Rows: cfg.Dims, Cols: len(in.Labels), Data: fit.weights}, fit.bias, onnxgraph.Softmax)
+	return fit.write(dir, cfg, &Meta{Labels: in.Labels})
+}
+
+// write writes the fitted graph into dir and meta, completed with the
+// kind and cfg (recording how the fit ended), as its model.json.
+func (f tfidfFit) write(dir string, cfg TfidfConfig, meta *Meta) error {
+	cfg.Iterations, cfg.Converged = f.result.Iterations, f.result.Converged
+	g, err := onnxgraph.TfidfSparseLinear(f.idf,
+		onnxgraph.Matrix{Rows: cfg.Dims, Cols: len(meta.Labels), Data: f.weights}, f.bias, onnxgraph.Softmax)
 	if err != nil {
 		return err
 	}
@@ -55,7 +61,8 @@ func trainTfidf(ctx context.Context, in TrainInput, dir string) error {
 	if err != nil {
 		return err
 	}
-	return WriteMeta(dir, &Meta{Kind: KindTfidfLogreg, Labels: in.Labels, FeaturesVersion: FeaturesVersion, Config: raw})
+	meta.Kind, meta.FeaturesVersion, meta.Config = KindTfidfLogreg, FeaturesVersion, raw
+	return WriteMeta(dir, meta)
 }
 
 // tfidfFit is a fitted tfidf_logreg: what the graph holds.

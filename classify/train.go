@@ -19,6 +19,9 @@ type Example struct {
 	ID string
 	// Repo is the repository, which validation holds out whole.
 	Repo string
+	// Time is the commit's author time (Unix seconds), which orders a
+	// repository's history (LearnRepository).
+	Time int64
 	// Features are the commit's features (BuildFeatures).
 	Features *Features
 	// Labels are the commit's labels, the first being the primary one.
@@ -121,23 +124,31 @@ func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, 
 		}
 	}
 	if len(tuning) > 0 {
-		// Calibrate on the tuning outcomes, then tune thresholds on the
-		// calibrated probabilities that serving will see.
-		meta.Temperature = FitTemperature(meta.Labels, tuning)
-		eachRow(func(p []float32) { Temper(p, meta.Temperature) }, tuning, outcomes)
-		meta.TopCalibration = FitTopCalibration(meta.Labels, tuning)
-		eachRow(func(p []float32) { calibrateTop(p, meta.Labels, meta.TopCalibration) }, tuning, outcomes)
-		meta.OperatingPoints = OperatingCurve(meta.Labels, tuning)
-		meta.Thresholds = TuneThresholds(meta.Labels, tuning, in.Options.PrecisionTarget)
-		for i := range outcomes {
-			outcomes[i].Applied = labelNames(ApplyThresholds(meta.Labels, outcomes[i].Probabilities, meta.Thresholds))
-		}
-		meta.Metrics = Evaluate(meta.Labels, outcomes)
+		meta.Metrics = calibrateAndTune(meta, tuning, outcomes, in.Options.PrecisionTarget)
 	}
 	if err := WriteMeta(dir, meta); err != nil {
 		return nil, err
 	}
 	return meta, nil
+}
+
+// calibrateAndTune fits meta's calibration on the tuning outcomes of
+// examples its model did not train on, then its operating curve and its
+// thresholds for the precision target on the calibrated probabilities
+// that serving will see. It calibrates the outcomes (which may share rows
+// with tuning) in place, applies the thresholds to them and returns their
+// metrics.
+func calibrateAndTune(meta *Meta, tuning, outcomes []Scored, target float64) *Metrics {
+	meta.Temperature = FitTemperature(meta.Labels, tuning)
+	eachRow(func(p []float32) { Temper(p, meta.Temperature) }, tuning, outcomes)
+	meta.TopCalibration = FitTopCalibration(meta.Labels, tuning)
+	eachRow(func(p []float32) { calibrateTop(p, meta.Labels, meta.TopCalibration) }, tuning, outcomes)
+	meta.OperatingPoints = OperatingCurve(meta.Labels, tuning)
+	meta.Thresholds = TuneThresholds(meta.Labels, tuning, target)
+	for i := range outcomes {
+		outcomes[i].Applied = labelNames(ApplyThresholds(meta.Labels, outcomes[i].Probabilities, meta.Thresholds))
+	}
+	return Evaluate(meta.Labels, outcomes)
 }
 
 // eachRow calls fn on the probabilities of the outcome sets, each row once

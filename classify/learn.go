@@ -1,0 +1,297 @@
+package classify
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"strings"
+)
+
+// LearnOptions tune LearnRepository.
+type LearnOptions struct {
+	// Repository names the repository learned (owner/name).
+	Repository string
+	// PrecisionTarget is the precision the repository model's thresholds
+	// are tuned for on its newest commits (DefaultPrecisionTarget).
+	PrecisionTarget float64
+	// ValidShare is the newest share of the history the repository model
+	// is judged on against the global model (DefaultLearnValidShare).
+	ValidShare float64
+	// CGrid are the strengths with which the repository's commits count
+	// against the pull toward the global weights; the newest commits
+	// choose (DefaultLearnCGrid).
+	CGrid []float64
+	// ClassWeightPower weighs each label of the history by
+	// (n/(labels·count))^power (DefaultLearnClassWeightPower).
+	ClassWeightPower *float64
+	// HalfLife is how many commits back from the newest an example's
+	// weight halves (DefaultLearnHalfLife; negative: no decay).
+	HalfLife float64
+}
+
+// Defaults of LearnOptions and the least history a repository model needs.
+const (
+	DefaultLearnValidShare       = 0.2
+	DefaultLearnClassWeightPower = 1
+	DefaultLearnHalfLife         = 300
+	// MinLearnCommits is the fewest labeled commits a history needs, and
+	// MinLearnValidCommits the fewest of them the comparison with the
+	// global model needs: with fewer the global model keeps serving.
+	MinLearnCommits      = 100
+	MinLearnValidCommits = 30
+)
+
+// DefaultLearnCGrid are the strengths LearnRepository chooses from.
+var DefaultLearnCGrid = []float64{4, 16, 64, 256}
+
+// Learned is the outcome of learning a repository.
+type Learned struct {
+	// Repository is the repository learned.
+	Repository string `json:"repository"`
+	// Commits counts the labeled commits of the history, and ValidCommits
+	// the newest of them that the models were compared on.
+	Commits      int `json:"commits"`
+	ValidCommits int `json:"valid_commits"`
+	// Accepted says whether the repository model beat the global model on
+	// the newest commits; Reason says why not.
+	Accepted bool   `json:"accepted"`
+	Reason   string `json:"reason,omitempty"`
+	// C is the strength chosen.
+	C float64 `json:"c,omitempty"`
+	// Global and Learned are both models' metrics on the newest
+	// commits, each under its own thresholds.
+	Global  *Metrics `json:"global,omitempty"`
+	Learned *Metrics `json:"learned,omitempty"`
+	// BaseFingerprint is the fingerprint of the global model learned from.
+	BaseFingerprint string `json:"base_fingerprint,omitempty"`
+}
+
+// ErrNotLearnable is returned when the global model is of a kind a
+// repository cannot be learned from.
+var ErrNotLearnable = errors.New("learning a repository needs a tfidf_logreg global model")
+
+// LearnRepository learns a repository model from the repository's labeled
+// history (any order: it is ordered by Time, then ID) and the global model, and writes it into dir
+// when it is accepted. The repository model is the global model's linear
+// layer fitted to the history with its weights drawn toward the global
+// ones, and with the IDF of the words the global model dropped as
+// specific to one repository (its directories, its jargon), which are
+// exactly what a repository's own conventions are made of. The newest
+// ValidShare of the history chooses C and judges it: it is accepted only
+// if its macro-F1 there beats the global model's; its calibration and
+// thresholds for the precision target are fitted there, and it is then
+// refitted on the whole history.
+func LearnRepository(ctx context.Context, global Model, history []Example, dir string, opts LearnOptions) (*Learned, error) {
+	base, ok := tfidfBase(global)
+	if !ok {
+		return nil, fmt.Errorf("learn %s: the global model is %s: %w", opts.Repository, global.Meta().Kind, ErrNotLearnable)
+	}
+	if err := base.readParameters(); err != nil {
+		return nil, fmt.Errorf("learn %s: %w", opts.Repository, err)
+	}
+	opts = opts.withDefaults()
+	labels := global.Meta().Labels
+	examples := make([]Example, 0, len(history))
+	for _, e := range history {
+		if len(e.Labels) > 0 && slices.Contains(labels, e.Labels[0]) {
+			examples = append(examples, e)
+		}
+	}
+	slices.SortStableFunc(examples, func(a, b Example) int {
+		return cmp.Or(cmp.Compare(a.Time, b.Time), strings.Compare(a.ID, b.ID))
+	})
+	out := &Learned{Repository: opts.Repository, Commits: len(examples), BaseFingerprint: global.Meta().Fingerprint}
+	out.ValidCommits = int(math.Round(float64(len(examples)) * opts.ValidShare))
+	if len(examples) < MinLearnCommits || out.ValidCommits < MinLearnValidCommits {
+		out.Reason = fmt.Sprintf("%d labeled commits: learning needs %d, %d of them to compare on", len(examples), MinLearnCommits, MinLearnValidCommits)
+		return out, nil
+	}
+	older, newer := examples[:len(examples)-out.ValidCommits], examples[len(examples)-out.ValidCommits:]
+	globalOutcomes, err := Score(ctx, global, newer)
+	if err != nil {
+		return nil, fmt.Errorf("learn %s: global model: %w", opts.Repository, err)
+	}
+	out.Global = Evaluate(labels, globalOutcomes)
+
+	prior := repositoryPrior{model: base, k: len(labels), classWeightPower: *opts.ClassWeightPower, halfLife: opts.HalfLife}
+	raw := hashExamples(examples, labels, base.cfg)
+	var best []Scored
+	bestF1 := math.Inf(-1)
+	for _, c := range opts.CGrid {
+		fit, err := prior.fit(ctx, raw[:len(older)], c)
+		if err != nil {
+			return nil, fmt.Errorf("learn %s: C=%v: %w", opts.Repository, c, err)
+		}
+		outcomes := make([]Scored, len(newer))
+		for i, v := range raw[len(older):] {
+			outcomes[i] = Scored{Truth: newer[i].Labels, Probabilities: fit.probabilities(v.SparseVector, len(labels))}
+		}
+		if f1 := Evaluate(labels, outcomes).MacroF1; f1 > bestF1 {
+			best, bestF1, out.C = outcomes, f1, c
+		}
+	}
+	if bestF1 <= out.Global.MacroF1 {
+		out.Reason = fmt.Sprintf("macro-F1 on the newest %d commits %.3f, the global model's %.3f", len(newer), bestF1, out.Global.MacroF1)
+		return out, nil
+	}
+	meta := &Meta{Labels: labels}
+	out.Learned = calibrateAndTune(meta, best, best, opts.PrecisionTarget)
+	out.Accepted = true
+	fit, err := prior.fit(ctx, raw, out.C)
+	if err != nil {
+		return nil, fmt.Errorf("learn %s: %w", opts.Repository, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("learn %s: %w", opts.Repository, err)
+	}
+	meta.ThresholdTarget = opts.PrecisionTarget
+	meta.Metrics = out.Learned
+	meta.Fingerprint = Fingerprint(examples)
+	meta.TrainExamples = len(examples)
+	meta.TrainRepos = []string{opts.Repository}
+	meta.Learned = out
+	cfg := base.cfg
+	cfg.C, cfg.CGrid, cfg.CrossValidation, cfg.ClassWeightPower = out.C, opts.CGrid, nil, *opts.ClassWeightPower
+	if err := fit.write(dir, cfg, meta); err != nil {
+		return nil, fmt.Errorf("learn %s: %w", opts.Repository, err)
+	}
+	return out, nil
+}
+
+func (o LearnOptions) withDefaults() LearnOptions {
+	if o.PrecisionTarget == 0 {
+		o.PrecisionTarget = DefaultPrecisionTarget
+	}
+	if o.ValidShare == 0 {
+		o.ValidShare = DefaultLearnValidShare
+	}
+	if o.HalfLife == 0 {
+		o.HalfLife = DefaultLearnHalfLife
+	}
+	if len(o.CGrid) == 0 {
+		o.CGrid = DefaultLearnCGrid
+	}
+	if o.ClassWeightPower == nil {
+		p := float64(DefaultLearnClassWeightPower)
+		o.ClassWeightPower = &p
+	}
+	return o
+}
+
+// tfidfBase returns the tfidf_logreg model under m's calibration.
+func tfidfBase(m Model) (*tfidfModel, bool) {
+	switch t := m.(type) {
+	case *tfidfModel:
+		return t, true
+	case calibrated:
+		return tfidfBase(t.Model)
+	}
+	return nil, false
+}
+
+// repositoryPrior fits repository models drawn toward a global model.
+type repositoryPrior struct {
+	model            *tfidfModel
+	k                int
+	classWeightPower float64
+	halfLife         float64
+}
+
+// classCountSmoothing is added to each label's count in the history before
+// it is weighed, so that a label seen twice does not weigh as much as the
+// rest of the history together.
+const classCountSmoothing = 10
+
+// weights are the examples' weights (history order, oldest first): each
+// label weighed by (n/(labels·(count+smoothing)))^power, times 2^(−age /
+// half-life), age counted in commits back from the newest: conventions
+// drift, and the newest commits say most about the next ones.
+func (p repositoryPrior) weights(train []labeledVector) []float64 {
+	counts, present := labelCounts(train, p.k)
+	w := make([]float64, len(train))
+	for i, v := range train {
+		w[i] = math.Pow(float64(len(train))/(float64(present)*(counts[v.label]+classCountSmoothing)), p.classWeightPower)
+		if p.halfLife > 0 {
+			w[i] *= math.Exp2(-float64(len(train)-1-i) / p.halfLife)
+		}
+	}
+	return w
+}
+
+// minRepositoryDF is how many of a repository's commits a word the global
+// model dropped must occur in to be learned.
+const minRepositoryDF = 2
+
+// fit fits the global model's linear layer to raw (hashed, not yet
+// weighed) vectors of the repository, penalising ½‖W − W_global‖². Only
+// the rows of indices the history uses can move (the others have no data
+// term and stay at the global weights), so the fit runs over those rows
+// alone.
+func (p repositoryPrior) fit(ctx context.Context, raw []labeledVector, c float64) (tfidfFit, error) {
+	g := p.model
+	idf := slices.Clone(g.idf)
+	df := make(map[int64]int)
+	for _, v := range raw {
+		for _, i := range v.Indices {
+			if g.idf[i] == 0 {
+				df[i]++
+			}
+		}
+	}
+	n := float64(len(raw))
+	for i, d := range df {
+		if d >= minRepositoryDF {
+			idf[i] = float32(math.Log((1+n)/(1+float64(d))) + 1)
+		}
+	}
+	row := make(map[int64]int32)
+	var active []int64
+	train := make([]labeledVector, len(raw))
+	for t, v := range raw {
+		values := slices.Clone(v.Values)
+		normaliseTfidf(&SparseVector{Indices: v.Indices, Values: values}, idf)
+		w := SparseVector{Indices: make([]int64, 0, len(v.Indices)), Values: values[:0]}
+		for j, i := range v.Indices {
+			if idf[i] == 0 {
+				continue
+			}
+			r, ok := row[i]
+			if !ok {
+				r = int32(len(active))
+				row[i] = r
+				active = append(active, i)
+			}
+			// j never trails the write position: compacting in place.
+			w.Indices = append(w.Indices, int64(r))
+			w.Values = append(w.Values, values[j])
+		}
+		train[t] = labeledVector{SparseVector: w, label: v.label, repo: v.repo}
+	}
+	k := p.k
+	prior := make([]float64, len(active)*k+k)
+	for r, i := range active {
+		for c := range k {
+			prior[r*k+c] = float64(g.weights[int(i)*k+c])
+		}
+	}
+	for c := range k {
+		prior[len(active)*k+c] = float64(g.bias[c])
+	}
+	obj := newSoftmaxRegression(train, k, len(active), c, 0)
+	obj.prior = prior
+	obj.setWeights(p.weights(train))
+	cfg := g.cfg
+	w, b, res, err := obj.fit(ctx, lbfgsOptions{Memory: 8, MaxIterations: cfg.MaxIterations, Tolerance: cfg.Tolerance})
+	if err != nil {
+		return tfidfFit{}, err
+	}
+	weights := slices.Clone(g.weights)
+	for r, i := range active {
+		copy(weights[int(i)*k:int(i)*k+k], w[r*k:r*k+k])
+	}
+	return tfidfFit{idf: idf, weights: weights, bias: b, result: res}, nil
+}
