@@ -85,17 +85,31 @@ func EvaluateFiles(ctx context.Context, m classify.Model, paths []string, opts E
 // evaluateFile scores the records of one file that keep selects, counting
 // the others in rep.Skipped.
 func evaluateFile(ctx context.Context, m classify.Model, path string, keep func(string) bool, rep *EvalReport) ([]classify.Scored, error) {
+	var outcomes []classify.Scored
+	err := readExamples(ctx, path, keep, &rep.Skipped, func(batch []classify.Example) error {
+		scored, err := classify.Score(ctx, m, batch)
+		outcomes = append(outcomes, scored...)
+		return err
+	})
+	return outcomes, err
+}
+
+// readExamples decodes the records of path (JSON Lines in the schema of
+// DATA.md, gzip-compressed or not) that keep selects, builds their
+// features as the bot builds them and hands them to write in batches,
+// counting the others in skipped. An invalid record stops it with an
+// error naming file, line and field.
+func readExamples(ctx context.Context, path string, keep func(string) bool, skipped *int, write func([]classify.Example) error) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("eval: %w", err)
+		return fmt.Errorf("eval: %w", err)
 	}
 	defer f.Close()
 	r, err := decompressed(f, path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	vocab := commitlabeler.Default()
-	var outcomes []classify.Scored
 	flow := batchFlow[importLine, evalItem]{
 		Size: evalBatch,
 		Transform: func(l importLine) evalItem {
@@ -107,7 +121,7 @@ func evaluateFile(ctx context.Context, m classify.Model, path string, keep func(
 				return evalItem{skip: true}
 			}
 			feats := classify.BuildFeatures(classifyCommit(&c.Commit))
-			return evalItem{example: classify.Example{ID: c.Repo + "@" + c.Commit.SHA, Repo: c.Repo, Features: &feats, Labels: c.Labels}}
+			return evalItem{example: classify.Example{ID: c.Repo + "@" + c.Commit.SHA, Repo: c.Repo, Time: c.Commit.AuthoredUnix, Features: &feats, Labels: c.Labels}}
 		},
 		Write: func(items []evalItem) error {
 			batch := make([]classify.Example, 0, len(items))
@@ -116,22 +130,17 @@ func evaluateFile(ctx context.Context, m classify.Model, path string, keep func(
 				case it.err != nil:
 					return it.err
 				case it.skip:
-					rep.Skipped++
+					*skipped++
 				default:
 					batch = append(batch, it.example)
 				}
 			}
-			scored, err := classify.Score(ctx, m, batch)
-			outcomes = append(outcomes, scored...)
-			return err
+			return write(batch)
 		},
 	}
-	if err := flow.Run(ctx, func(ctx context.Context, emit func(importLine) error) error {
+	return flow.Run(ctx, func(ctx context.Context, emit func(importLine) error) error {
 		return readLines(r, path, emit)
-	}); err != nil {
-		return nil, err
-	}
-	return outcomes, nil
+	})
 }
 
 // evalRepoFilter returns whether a repository's records are evaluated.

@@ -61,6 +61,10 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var opts pipeline.EvalOptions
 	fs.BoolVar(&opts.ExcludeTrained, "exclude-trained", false, "leave out the repositories the model was trained on")
 	fs.IntVar(&opts.BalancedPerLabel, "balanced", 150, "also score a balanced sample of N records of each first label that has N (0: not)")
+	warm := fs.Bool("warm", false, "learn each repository from the oldest --train-share of its records as the learning worker does, and score its newest records with the global model and with what then serves it")
+	var warmOpts pipeline.WarmOptions
+	fs.Float64Var(&warmOpts.TrainShare, "train-share", pipeline.DefaultWarmTrainShare, "--warm: share of each repository's records, oldest first, that is its history")
+	fs.Float64Var(&warmOpts.Learn.PrecisionTarget, "precision", classify.DefaultPrecisionTarget, "--warm: precision each repository model's thresholds are tuned for on its newest history")
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -81,6 +85,21 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer m.Close()
+	if *warm {
+		warmOpts.Repos = opts.Repos
+		if !*asJSON {
+			warmOpts.Progress = func(r pipeline.WarmRepo) { printWarmRepo(stderr, r) }
+		}
+		rep, err := pipeline.EvaluateWarm(ctx, m, data, warmOpts)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(stdout).Encode(rep)
+		}
+		printWarm(stdout, rep)
+		return nil
+	}
 	rep, err := pipeline.EvaluateFiles(ctx, m, data, opts)
 	if err != nil {
 		return err

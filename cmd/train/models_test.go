@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/internal/onnxfixture"
@@ -170,5 +171,68 @@ func TestTrainImportsTransformer(t *testing.T) {
 	}
 	if meta.Kind != classify.TransformerKind || meta.Metrics == nil || meta.Metrics.N == 0 {
 		t.Errorf("imported model.json: kind %q, metrics %+v", meta.Kind, meta.Metrics)
+	}
+}
+
+// TestEvalWarm: a repository that calls its documentation commits chore
+// gets its own model, which serves its newest commits better than the
+// shipped model; a repository with too short a history keeps the global
+// model.
+func TestEvalWarm(t *testing.T) {
+	testkind.Require(t)
+	records := append(testkind.Corpus(1, 400), testkind.Corpus(2, 40)[40:]...)
+	for i := range records {
+		records[i].Date = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour).Format(time.RFC3339)
+		if records[i].Labels[0] == "docs" {
+			records[i].Labels[0] = "chore"
+			records[i].Subject = "chore" + strings.TrimPrefix(records[i].Subject, "docs")
+		}
+	}
+	corpus := filepath.Join(t.TempDir(), "corpus.jsonl")
+	testkind.WriteJSONL(t, corpus, records)
+	code, stdout, errOut := train(t, "eval", "--warm", "--data", corpus, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	type metrics struct {
+		MacroF1             *float64 `json:"macro_f1"`
+		Accuracy            *float64 `json:"accuracy"`
+		AppliedPrecision    *float64 `json:"applied_precision"`
+		AppliedCoverage     *float64 `json:"applied_coverage"`
+		CoverageAtPrecision []struct {
+			Precision, Coverage float64
+		} `json:"coverage_at_precision"`
+		N int `json:"n"`
+	}
+	var rep struct {
+		Global, Served metrics
+		Repos          []struct {
+			Repo           string
+			Global, Served metrics
+			Accepted       bool
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("not one JSON object: %v\n%s", err, stdout)
+	}
+	for _, m := range []metrics{rep.Global, rep.Served} {
+		if m.MacroF1 == nil || m.Accuracy == nil || m.AppliedPrecision == nil || m.AppliedCoverage == nil || len(m.CoverageAtPrecision) == 0 || m.N != 132 {
+			t.Fatalf("pooled metrics %+v: want every field, 120 + 12 newest commits", m)
+		}
+	}
+	if len(rep.Repos) != 2 || rep.Repos[0].Repo != "owner/repo0" || !rep.Repos[0].Accepted || rep.Repos[1].Accepted {
+		t.Fatalf("repositories %+v: want owner/repo0 accepted, owner/repo1 (28 history commits) not", rep.Repos)
+	}
+	if g, s := *rep.Repos[0].Global.MacroF1, *rep.Repos[0].Served.MacroF1; s <= g {
+		t.Errorf("owner/repo0: served macro-F1 %.3f, global %.3f", s, g)
+	}
+	code, stdout, errOut = train(t, "eval", "--warm", "--data", corpus)
+	for _, want := range []string{"owner/repo0", "repository", "pooled", "served", "1 of 2 repositories served by their own model"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Fatalf("text report (exit %d, %s) lacks %q:\n%s", code, errOut, want, stdout)
+		}
+	}
+	if !strings.Contains(errOut, "owner/repo1: 28 history commits") {
+		t.Errorf("progress lacks the short repository:\n%s", errOut)
 	}
 }
