@@ -83,7 +83,7 @@ func (c checkRun) createdBy(ctx context.Context, gh *github.Client, owner, repo,
 // pullCheckRun explains the labels of a pull request: each label with its
 // confidence and source, labels kept or held back by maintainers, and the
 // features behind a model decision.
-func pullCheckRun(headSHA string, p classify.Prediction, labels []labelLine, cfg RepoConfig) checkRun {
+func pullCheckRun(headSHA string, p classify.Prediction, labels []labelLine, cfg RepoConfig, model *ServedModel) checkRun {
 	var b strings.Builder
 	b.WriteString("| Label | GitHub label | Confidence | Source | Action |\n|---|---|---|---|---|\n")
 	for _, l := range labels {
@@ -114,9 +114,30 @@ func pullCheckRun(headSHA string, p classify.Prediction, labels []labelLine, cfg
 	}
 	return checkRun{
 		name: PullCheckRunName, headSHA: headSHA, conclusion: "neutral", title: title,
-		summary: fmt.Sprintf("Decided by %s.", sourceName(p.Source)) + precisionNote(p, cfg),
+		summary: decidedBy(p.Source, model) + precisionNote(p, cfg),
 		text:    b.String(),
 	}
+}
+
+// decidedBy says what decided a pull request's labels: its title, a
+// maintainer, or which model.
+func decidedBy(source string, model *ServedModel) string {
+	if source != classify.SourceModel {
+		return fmt.Sprintf("Decided by %s.", sourceName(source))
+	}
+	return "Decided by " + modelName(model) + "."
+}
+
+// modelName names the model serving a repository: the global model, or
+// the repository's own with its version, what it learned from and its
+// precision on the repository's newest commits.
+func modelName(model *ServedModel) string {
+	l := model.Learned
+	if l == nil || l.Learned == nil {
+		return "the global model"
+	}
+	return fmt.Sprintf("this repository's own model (version %d, learned from %d commits; on its newest %d commits precision %.2f labeling %s, the global model's macro-F1 %.2f → %.2f)",
+		model.Version, l.Commits, l.ValidCommits, l.Learned.AppliedPrecision, percent(l.Learned.AppliedCoverage), l.Global.MacroF1, l.Learned.MacroF1)
 }
 
 // precisionNote says which precision a model decision was held to: the one
@@ -168,7 +189,7 @@ type commitRow struct {
 }
 
 // pushCheckRun lists pushed commits with their labels.
-func pushCheckRun(headSHA string, rows []commitRow) checkRun {
+func pushCheckRun(headSHA string, rows []commitRow, model *ServedModel) checkRun {
 	var b strings.Builder
 	b.WriteString("| Commit | Subject | Labels | Confidence | Source |\n|---|---|---|---|---|\n")
 	for _, r := range rows {
@@ -187,7 +208,7 @@ func pushCheckRun(headSHA string, rows []commitRow) checkRun {
 	return checkRun{
 		name: PushCheckRunName, headSHA: headSHA, conclusion: "neutral",
 		title:   fmt.Sprintf("%d commits classified", len(rows)),
-		summary: "Labels predicted for each pushed commit.",
+		summary: "Labels predicted for each pushed commit. The model: " + modelName(model) + ".",
 		text:    b.String(),
 	}
 }

@@ -46,10 +46,22 @@ func predict(ctx context.Context, model Classifier, vocab *commitlabeler.Vocabul
 	return out, nil
 }
 
-// classify predicts the commits' labels (predict) and counts the labels
-// predicted in the metrics.
-func (e *Events) classify(ctx context.Context, commits []classify.Commit) ([]classify.Prediction, error) {
-	preds, err := predict(ctx, e.model, e.vocab, commits)
+// servingModel returns the model labeling repo, and a release to call
+// once done with it: the repository's own model where the learning worker
+// published an accepted one, else the global model.
+func (e *Events) servingModel(ctx context.Context, repo string) (*ServedModel, func()) {
+	if e.repoModels != nil {
+		if m, release := e.repoModels.acquire(ctx, repo); m != nil {
+			return m, release
+		}
+	}
+	return &ServedModel{Classifier: e.model}, func() {}
+}
+
+// classify predicts the commits' labels with model (predict) and counts
+// the labels predicted in the metrics.
+func (e *Events) classify(ctx context.Context, model Classifier, commits []classify.Commit) ([]classify.Prediction, error) {
+	preds, err := predict(ctx, model, e.vocab, commits)
 	if err != nil || e.metrics == nil {
 		return preds, err
 	}

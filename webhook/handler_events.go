@@ -22,8 +22,12 @@ type EventsConfig struct {
 	Store *store.DB
 	// Clients authenticates as installations (*ghapp.Clients).
 	Clients InstallationClients
-	// Classifier decides labels when no Conventional Commits title does.
+	// Classifier decides labels when no Conventional Commits title does,
+	// in repositories without a model of their own.
 	Classifier Classifier
+	// RepositoryModels, when set, serves each repository the model the
+	// learning worker learned for it, where it has an accepted one.
+	RepositoryModels *RepositoryModels
 	// AppSlug is the App's slug: its bot user is "<slug>[bot]", whose
 	// events are ignored.
 	AppSlug string
@@ -51,12 +55,14 @@ type Events struct {
 	db      *store.DB
 	clients *clientPool
 	model   Classifier
-	botUser string
-	dryRun  bool
-	log     *slog.Logger
-	vocab   *commitlabeler.Vocabulary
-	ttl     time.Duration
-	metrics *Metrics
+	// repoModels serves repositories their own models (nil: none).
+	repoModels *RepositoryModels
+	botUser    string
+	dryRun     bool
+	log        *slog.Logger
+	vocab      *commitlabeler.Vocabulary
+	ttl        time.Duration
+	metrics    *Metrics
 	// knownLabels are the repository labels ("owner/repo\x00name") seen
 	// to exist or created: each is looked up on GitHub once per process,
 	// not once per pull request.
@@ -76,14 +82,15 @@ func NewEvents(cfg EventsConfig) (*Events, error) {
 		return nil, errors.New("webhook: events: the App slug is empty (its bot user's events could not be told apart)")
 	}
 	e := &Events{
-		db:      cfg.Store,
-		model:   cfg.Classifier,
-		botUser: cfg.AppSlug + "[bot]",
-		dryRun:  cfg.DryRun,
-		log:     cfg.Logger,
-		vocab:   cfg.Vocabulary,
-		ttl:     cfg.ConfigTTL,
-		metrics: cfg.Metrics,
+		db:         cfg.Store,
+		model:      cfg.Classifier,
+		repoModels: cfg.RepositoryModels,
+		botUser:    cfg.AppSlug + "[bot]",
+		dryRun:     cfg.DryRun,
+		log:        cfg.Logger,
+		vocab:      cfg.Vocabulary,
+		ttl:        cfg.ConfigTTL,
+		metrics:    cfg.Metrics,
 	}
 	if e.log == nil {
 		e.log = slog.Default()

@@ -152,7 +152,9 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 		log.InfoContext(ctx, "pull request closed since the event: skipped")
 		return nil
 	}
-	cfg, problem, err := h.repoConfig(ctx, gh, r)
+	served, release := h.servingModel(ctx, r.String())
+	defer release()
+	cfg, problem, err := h.repoConfig(ctx, gh, r, served.Classifier)
 	if err != nil {
 		return err
 	}
@@ -177,7 +179,7 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	if err != nil {
 		return err
 	}
-	preds, err := h.classify(ctx, []classify.Commit{commitInput(pr.GetTitle(), pr.GetBody(), files)})
+	preds, err := h.classify(ctx, served.Classifier, []classify.Commit{commitInput(pr.GetTitle(), pr.GetBody(), files)})
 	if err != nil {
 		return err
 	}
@@ -231,7 +233,7 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	if !cfg.CheckRuns {
 		return nil
 	}
-	err = pullCheckRun(pr.GetHead().GetSHA(), pred, plan.lines, cfg).create(ctx, gh, r.owner, r.name)
+	err = pullCheckRun(pr.GetHead().GetSHA(), pred, plan.lines, cfg, served).create(ctx, gh, r.owner, r.name)
 	if isClientError(err) {
 		log.WarnContext(ctx, "cannot create the explanation check run", "err", err)
 		return nil

@@ -25,7 +25,7 @@ func (h *pullRequestHandler) correction(ctx context.Context, r repoRef, ev *pull
 	if err != nil {
 		return err
 	}
-	cfg, _, err := h.repoConfig(ctx, gh, r)
+	cfg, _, err := h.repoConfig(ctx, gh, r, nil)
 	if err != nil {
 		return err
 	}

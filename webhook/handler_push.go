@@ -61,7 +61,9 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 		return err
 	}
 	headSHA := ev.GetAfter()
-	cfg, problem, err := h.repoConfig(ctx, gh, r)
+	served, release := h.servingModel(ctx, r.String())
+	defer release()
+	cfg, problem, err := h.repoConfig(ctx, gh, r, served.Classifier)
 	if err != nil {
 		return err
 	}
@@ -96,7 +98,7 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 		rows = append(rows, row)
 		inputs = append(inputs, in)
 	}
-	preds, err := h.classify(ctx, inputs)
+	preds, err := h.classify(ctx, served.Classifier, inputs)
 	if err != nil {
 		return err
 	}
@@ -118,7 +120,7 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 	if !h.writes(cfg) || !cfg.CheckRuns {
 		return nil
 	}
-	err = pushCheckRun(headSHA, rows).create(ctx, gh, r.owner, r.name)
+	err = pushCheckRun(headSHA, rows, served).create(ctx, gh, r.owner, r.name)
 	if isClientError(err) {
 		log.WarnContext(ctx, "cannot create the check run of the pushed commits", "err", err)
 		return nil

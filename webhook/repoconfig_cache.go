@@ -12,9 +12,10 @@ import (
 )
 
 // repoConfig returns the repository's configuration: the file on the
-// default branch, cached in the store for the TTL. An invalid file gives the
+// default branch, cached in the store for the TTL, its precision resolved
+// against the model serving the repository. An invalid file gives the
 // defaults and the problem; err is for failures worth a retry.
-func (e *Events) repoConfig(ctx context.Context, gh *github.Client, r repoRef) (cfg RepoConfig, problem, err error) {
+func (e *Events) repoConfig(ctx context.Context, gh *github.Client, r repoRef, model Classifier) (cfg RepoConfig, problem, err error) {
 	f, ok, err := e.db.RepoConfigFile(ctx, r.String())
 	if err != nil {
 		return cfg, nil, err
@@ -31,7 +32,7 @@ func (e *Events) repoConfig(ctx context.Context, gh *github.Client, r repoRef) (
 		return DefaultRepoConfig(e.vocab), nil, nil
 	}
 	cfg, problem = ParseRepoConfig([]byte(f.Content), e.vocab)
-	return cfg.WithModel(e.model), problem, nil
+	return cfg.WithModel(model), problem, nil
 }
 
 // fetchConfigFile reads the configuration file of the default branch.

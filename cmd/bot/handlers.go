@@ -48,8 +48,15 @@ func eventHandlers(d handlerDeps) ([]webhook.Handler, error) {
 	}
 	meta := clf.Meta()
 	d.Log.Info("model loaded", "dir", dir, "kind", meta.Kind, "labels", len(meta.Labels))
+	// Repository models are unpacked beside the database whose rows hold
+	// them, which one bot process uses at a time.
+	repoModels, err := webhook.NewRepositoryModels(d.DB, d.DB.Path()+".models", 0, d.Log)
+	if err != nil {
+		clf.Close()
+		return nil, err
+	}
 	events, err := webhook.NewEvents(webhook.EventsConfig{
-		Store: d.DB, Clients: d.Clients, Classifier: clf, AppSlug: appSlug(d),
+		Store: d.DB, Clients: d.Clients, Classifier: clf, RepositoryModels: repoModels, AppSlug: appSlug(d),
 		DryRun: d.DryRun, Logger: d.Log, Metrics: d.Metrics,
 	})
 	if err != nil {

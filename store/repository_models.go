@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// RepositoryModel is one version of a repository's learned model.
+type RepositoryModel struct {
+	Repo string
+	// Version numbers a repository's models from 1, in publication order.
+	Version   int
+	CreatedAt time.Time
+	// Accepted is set when the model beat the global model on the
+	// repository's newest commits and serves it.
+	Accepted bool
+	// Commits counts the labeled commits learned from.
+	Commits int
+	// Report is the learning's JSON report.
+	Report []byte
+	// Files is the model directory, archived (empty when not accepted).
+	Files []byte
+}
+
+// PublishRepositoryModel stores m as the next version of its repository's
+// models, in one statement: a model is published whole or not at all. It
+// returns the version given.
+func (db *DB) PublishRepositoryModel(ctx context.Context, m RepositoryModel) (int, error) {
+	var version int
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `
+			INSERT INTO repository_models (repo, version, created_at, accepted, commits, report, files)
+			SELECT ?, COALESCE(MAX(version), 0) + 1, ?, ?, ?, ?, ?
+			FROM repository_models WHERE repo = ?
+			RETURNING version`,
+			m.Repo, now(), m.Accepted, m.Commits, string(m.Report), m.Files, m.Repo).Scan(&version)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: publish a model of %s: %w", m.Repo, err)
+	}
+	return version, nil
+}
+
+// ServedModelVersion returns the version of repo's newest accepted model,
+// 0 when it has none: a cheap check for a newer model to load.
+func (db *DB) ServedModelVersion(ctx context.Context, repo string) (int, error) {
+	var v int
+	err := db.reads.QueryRowContext(ctx, `
+		SELECT COALESCE(MAX(version), 0) FROM repository_models WHERE repo = ? AND accepted`, repo).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("store: served model of %s: %w", repo, err)
+	}
+	return v, nil
+}
+
+// RepositoryModel returns version of repo's models; ok is false when there
+// is no such version.
+func (db *DB) RepositoryModel(ctx context.Context, repo string, version int) (m RepositoryModel, ok bool, err error) {
+	var at, report string
+	err = db.reads.QueryRowContext(ctx, `
+		SELECT repo, version, created_at, accepted, commits, report, files
+		FROM repository_models WHERE repo = ? AND version = ?`, repo, version).
+		Scan(&m.Repo, &m.Version, &at, &m.Accepted, &m.Commits, &report, &m.Files)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, false, nil
+	}
+	if err != nil {
+		return m, false, fmt.Errorf("store: model %d of %s: %w", version, repo, err)
+	}
+	m.Report = []byte(report)
+	if m.CreatedAt, err = time.Parse(time.RFC3339Nano, at); err != nil {
+		return m, false, fmt.Errorf("store: model %d of %s: time %q: %w", version, repo, at, err)
+	}
+	return m, true, nil
+}
