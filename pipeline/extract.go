@@ -47,17 +47,22 @@ func Extract(ctx context.Context, env *Env) (Counts, error) {
 	if err != nil {
 		return counts, err
 	}
+	return counts, extractRepositories(ctx, env, repos, counts)
+}
+
+// extractRepositories extracts the repositories' new commits into counts.
+func extractRepositories(ctx context.Context, env *Env, repos []store.Repository, counts Counts) error {
 	for _, repo := range repos {
 		if repo.ClonePath == "" {
 			continue
 		}
 		x := &repoExtractor{env: env, repo: repo, counts: counts}
 		if err := x.run(ctx); err != nil {
-			return counts, fmt.Errorf("repository %s: %w", repo.Name, err)
+			return fmt.Errorf("repository %s: %w", repo.Name, err)
 		}
 		counts[CountRepositories]++
 	}
-	return counts, nil
+	return nil
 }
 
 // repoExtractor extracts one repository.

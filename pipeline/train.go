@@ -151,24 +151,29 @@ func labelsOf(examples []classify.Example) []string {
 	return out
 }
 
-// loadExamples reads every commit with effective labels and its features:
-// the stored features of the current version, decoded on all cores, then
-// features built from the stored commit for the labeled commits that lack them.
-func loadExamples(ctx context.Context, env *Env, counts Counts) ([]classify.Example, error) {
+// effectiveLabelNames returns the effective labels (store.EffectiveLabels)
+// of every labeled commit by commit id.
+func effectiveLabelNames(ctx context.Context, env *Env) (map[int64][]string, error) {
 	effective, err := env.DB.EffectiveLabels(ctx)
 	if err != nil {
 		return nil, err
 	}
 	labels := make(map[int64][]string, len(effective))
 	for _, e := range effective {
-		if len(e.Labels) == 0 {
-			continue
+		for _, l := range e.Labels {
+			labels[e.CommitID] = append(labels[e.CommitID], l.Label)
 		}
-		ls := make([]string, len(e.Labels))
-		for i, l := range e.Labels {
-			ls[i] = l.Label
-		}
-		labels[e.CommitID] = ls
+	}
+	return labels, nil
+}
+
+// loadExamples reads every commit with effective labels and its features:
+// the stored features of the current version, decoded on all cores, then
+// features built from the stored commit for the labeled commits that lack them.
+func loadExamples(ctx context.Context, env *Env, counts Counts) ([]classify.Example, error) {
+	labels, err := effectiveLabelNames(ctx, env)
+	if err != nil {
+		return nil, err
 	}
 	progress := env.Progress("train: read", len(labels))
 	defer progress.Done()

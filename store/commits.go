@@ -179,6 +179,8 @@ type CommitFilter struct {
 	NotLabeledByVersion string
 	// SkipDuplicates drops commits marked as duplicates by the stride phase.
 	SkipDuplicates bool
+	// Repo, when set, keeps the commits of that repository (owner/name).
+	Repo string
 }
 
 // ForEachCommit streams the commits matching f, with their files, in id order.
@@ -199,6 +201,10 @@ func (db *DB) ForEachCommit(ctx context.Context, f CommitFilter, fn func(*Commit
 	if f.NotLabeledBy != "" {
 		where = append(where, `c.id NOT IN (SELECT commit_id FROM labelings WHERE source = ? AND labeler_version = ?)`)
 		args = append(args, f.NotLabeledBy, f.NotLabeledByVersion)
+	}
+	if f.Repo != "" {
+		where = append(where, `r.name = ?`)
+		args = append(args, f.Repo)
 	}
 	q := `SELECT c.id, c.repo_id, r.name, c.sha, c.authored_at, c.authored_unix, c.subject, c.body,
 		c.files_changed, c.additions, c.deletions, c.diff, c.patch_id, c.author_is_bot

@@ -30,6 +30,9 @@ type RepositoryModel struct {
 // returns the version given.
 func (db *DB) PublishRepositoryModel(ctx context.Context, m RepositoryModel) (int, error) {
 	var version int
+	if m.Files == nil {
+		m.Files = []byte{} // a rejected model has no files
+	}
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `
 			INSERT INTO repository_models (repo, version, created_at, accepted, commits, report, files)
@@ -75,4 +78,21 @@ func (db *DB) RepositoryModel(ctx context.Context, repo string, version int) (m 
 		return m, false, fmt.Errorf("store: model %d of %s: time %q: %w", version, repo, at, err)
 	}
 	return m, true, nil
+}
+
+// LastLearned returns when repo's newest model version, accepted or not,
+// was published; ok is false when it was never learned.
+func (db *DB) LastLearned(ctx context.Context, repo string) (at time.Time, ok bool, err error) {
+	var s sql.NullString
+	if err := db.reads.QueryRowContext(ctx, `
+		SELECT MAX(created_at) FROM repository_models WHERE repo = ?`, repo).Scan(&s); err != nil {
+		return at, false, fmt.Errorf("store: last learning of %s: %w", repo, err)
+	}
+	if !s.Valid {
+		return at, false, nil
+	}
+	if at, err = time.Parse(time.RFC3339Nano, s.String); err != nil {
+		return at, false, fmt.Errorf("store: last learning of %s: time %q: %w", repo, s.String, err)
+	}
+	return at, true, nil
 }

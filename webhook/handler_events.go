@@ -28,6 +28,10 @@ type EventsConfig struct {
 	// RepositoryModels, when set, serves each repository the model the
 	// learning worker learned for it, where it has an accepted one.
 	RepositoryModels *RepositoryModels
+	// Learning, when set, is asked to learn a repository when the App is
+	// installed on it, when its configuration file changes and when its
+	// default branch moves a day or more after its last learning.
+	Learning LearnEnqueuer
 	// AppSlug is the App's slug: its bot user is "<slug>[bot]", whose
 	// events are ignored.
 	AppSlug string
@@ -57,6 +61,7 @@ type Events struct {
 	model   Classifier
 	// repoModels serves repositories their own models (nil: none).
 	repoModels *RepositoryModels
+	learning   LearnEnqueuer
 	botUser    string
 	dryRun     bool
 	log        *slog.Logger
@@ -85,6 +90,7 @@ func NewEvents(cfg EventsConfig) (*Events, error) {
 		db:         cfg.Store,
 		model:      cfg.Classifier,
 		repoModels: cfg.RepositoryModels,
+		learning:   cfg.Learning,
 		botUser:    cfg.AppSlug + "[bot]",
 		dryRun:     cfg.DryRun,
 		log:        cfg.Logger,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -58,7 +59,22 @@ func (h *installationHandler) installation(ctx context.Context, eventType, deliv
 	if ev.GetAction() != "created" {
 		return nil // other actions' payloads do not list every repository
 	}
-	return h.db.ReplaceInstallationRepositories(ctx, inst.ID, installationRepos(inst.ID, ev.Repositories))
+	if err := h.db.ReplaceInstallationRepositories(ctx, inst.ID, installationRepos(inst.ID, ev.Repositories)); err != nil {
+		return err
+	}
+	h.learnInstalled(ctx, inst, ev.Repositories)
+	return nil
+}
+
+// learnInstalled asks for repositories the App was just installed on to be
+// learned from their history.
+func (h *installationHandler) learnInstalled(ctx context.Context, inst store.Installation, repos []*github.Repository) {
+	if inst.Suspended {
+		return
+	}
+	for _, r := range repos {
+		h.learn(ctx, learnjob.Args{Repo: r.GetFullName(), CloneURL: r.GetCloneURL(), InstallationID: inst.ID, Reason: learnjob.ReasonInstalled})
+	}
 }
 
 func (h *installationHandler) repositories(ctx context.Context, eventType, deliveryID string, payload []byte) error {
@@ -79,7 +95,11 @@ func (h *installationHandler) repositories(ctx context.Context, eventType, deliv
 	}
 	h.log.InfoContext(ctx, "installation repositories changed", "delivery", deliveryID, "installation", inst.ID,
 		"added", len(ev.RepositoriesAdded), "removed", len(removed))
-	return h.db.ChangeInstallationRepositories(ctx, inst.ID, installationRepos(inst.ID, ev.RepositoriesAdded), removed)
+	if err := h.db.ChangeInstallationRepositories(ctx, inst.ID, installationRepos(inst.ID, ev.RepositoriesAdded), removed); err != nil {
+		return err
+	}
+	h.learnInstalled(ctx, inst, ev.RepositoriesAdded)
+	return nil
 }
 
 // installationOf converts a payload's installation.

@@ -6,10 +6,12 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v93/github"
 
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -51,8 +53,8 @@ func (h *pushHandler) Handle(ctx context.Context, eventType, deliveryID string, 
 }
 
 func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent, deliveryID string, log *slog.Logger) error {
-	if ev.GetRef() == "refs/heads/"+r.defaultBranch && touchesConfig(ev.Commits) {
-		if err := h.db.ForgetRepoConfigFile(ctx, r.String()); err != nil {
+	if ev.GetRef() == "refs/heads/"+r.defaultBranch {
+		if err := h.defaultBranchMoved(ctx, r, ev); err != nil {
 			return err
 		}
 	}
@@ -126,6 +128,37 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 		return nil
 	}
 	return err
+}
+
+// relearnAfter is how long after a repository's last learning a move of
+// its default branch asks for the next.
+const relearnAfter = 24 * time.Hour
+
+// defaultBranchMoved drops the cached configuration when the push changed
+// it, and asks for the repository to be learned again when its
+// configuration changed or its last learning is a day old.
+func (h *pushHandler) defaultBranchMoved(ctx context.Context, r repoRef, ev *github.PushEvent) error {
+	args := learnjob.Args{Repo: r.String(), CloneURL: ev.GetRepo().GetCloneURL(), InstallationID: r.installationID}
+	if touchesConfig(ev.Commits) {
+		if err := h.db.ForgetRepoConfigFile(ctx, r.String()); err != nil {
+			return err
+		}
+		args.Reason = learnjob.ReasonConfig
+		h.learn(ctx, args)
+		return nil
+	}
+	if h.learning == nil {
+		return nil
+	}
+	last, ok, err := h.db.LastLearned(ctx, r.String())
+	if err != nil {
+		return err
+	}
+	if !ok || time.Since(last) >= relearnAfter {
+		args.Reason = learnjob.ReasonActivity
+		h.learn(ctx, args)
+	}
+	return nil
 }
 
 // pushedCommitInput builds a pushed commit's classifier input. A

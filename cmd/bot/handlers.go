@@ -55,8 +55,13 @@ func eventHandlers(d handlerDeps) ([]webhook.Handler, error) {
 		clf.Close()
 		return nil, err
 	}
+	learning, err := webhook.NewLearnQueue(d.DB)
+	if err != nil {
+		clf.Close()
+		return nil, err
+	}
 	events, err := webhook.NewEvents(webhook.EventsConfig{
-		Store: d.DB, Clients: d.Clients, Classifier: clf, RepositoryModels: repoModels, AppSlug: appSlug(d),
+		Store: d.DB, Clients: d.Clients, Classifier: clf, RepositoryModels: repoModels, Learning: learning, AppSlug: appSlug(d),
 		DryRun: d.DryRun, Logger: d.Log, Metrics: d.Metrics,
 	})
 	if err != nil {

@@ -23,7 +23,8 @@ commands:
   enrich    phase 4: build per-commit features
   label     phase 5: label commits (conventional headers, ollama, human corrections)
   train     phase 6: train --model KIND[,KIND...] into --out DIR (several kinds: and their ensemble)
-  eval      score a model (--model DIR) on labeled records (--data FILE.jsonl[.gz])
+  eval      score a model (--model DIR) on labeled records (--data FILE.jsonl[.gz]); --warm: learning each repository first
+  worker    work the bot's "learn repository" jobs: clone, extract, label, learn and publish each repository's model
   classify  classify JSONL commits from stdin with a model, one JSON prediction per line
   summary   phase 7: write summary.json, summary.md and summary.html into --out
   import    load JSONL(.gz) records of the corpus schema (DATA.md)
@@ -71,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = classifyCommand(ctx, rest, stdout, stderr)
 	case "bench":
 		err = benchCommand(ctx, rest, stdout, stderr)
+	case "worker":
+		err = workerCommand(ctx, rest, stdout, stderr)
 	default:
 		if !isPhaseCommand(cmd) {
 			fmt.Fprintf(stderr, "train: unknown command %q\n\n%s", cmd, usage)

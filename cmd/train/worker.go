@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/commit-labeler/commit-labeler/ghapp"
+	"github.com/commit-labeler/commit-labeler/learnjob"
+	"github.com/commit-labeler/commit-labeler/pipeline"
+)
+
+// workerCommand works the learn jobs the bot enqueues in the database both
+// use, until interrupted.
+func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, c := newCommonFlagSet("worker", stderr)
+	opts := pipeline.DefaultOptions()
+	fs.StringVar(&opts.Workdir, "workdir", "clones", "directory of the bare clones of the repositories learned")
+	modelDir := modelFlag(fs)
+	timeout := fs.Duration("job-timeout", pipeline.DefaultLearnTimeout, "longest a learn job may run; a worker that dies mid-job leaves it to another after this and a minute")
+	poll := fs.Duration("poll", time.Second, "how often the queue is polled for new learn jobs")
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) > 0 {
+		return usageErrorf("unexpected argument %q", positional[0])
+	}
+	// The App's key clones installations' repositories; without it only
+	// jobs without an installation can run, and the others fail naming it.
+	if os.Getenv(ghapp.EnvAppID) != "" {
+		if opts.App, err = ghapp.ConfigFromEnv(); err != nil {
+			return err
+		}
+	}
+	global, err := loadModel(*modelDir)
+	if err != nil {
+		return err
+	}
+	defer global.Close()
+	env, err := openEnv(ctx, c, opts, stderr)
+	if err != nil {
+		return err
+	}
+	defer env.DB.Close()
+
+	driver := riversqlite.New(env.DB.SQL())
+	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: env.Log})
+	if err != nil {
+		return fmt.Errorf("worker: river migrations: %w", err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("worker: river migrations on %s: %w", c.db, err)
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, pipeline.NewLearnWorker(env, global, *timeout))
+	client, err := river.NewClient(driver, &river.Config{
+		Logger: env.Log,
+		// Learning uses every core: one job at a time per worker process.
+		Queues:               map[string]river.QueueConfig{learnjob.Queue: {MaxWorkers: 1}},
+		Workers:              workers,
+		JobTimeout:           *timeout,
+		RescueStuckJobsAfter: *timeout + time.Minute,
+		FetchPollInterval:    *poll,
+		FetchCooldown:        min(*poll, 100*time.Millisecond),
+	})
+	if err != nil {
+		return fmt.Errorf("worker: river client: %w", err)
+	}
+	if err := client.Start(ctx); err != nil {
+		return fmt.Errorf("worker: start: %w", err)
+	}
+	fmt.Fprintf(stdout, "worker: learning repositories from the %q queue of %s\n", learnjob.Queue, c.db)
+	<-ctx.Done()
+	// A job cut short is cancelled and retried; it published nothing.
+	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := client.Stop(stopCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("worker: stop: %w", err)
+	}
+	return nil
+}

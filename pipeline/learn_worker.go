@@ -1,0 +1,55 @@
+package pipeline
+
+import (
+	"context"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/learnjob"
+)
+
+// DefaultLearnTimeout bounds one learn job: a repository of 5,000 commits
+// learns in well under a minute; a fetch of a large repository may take
+// minutes.
+const DefaultLearnTimeout = 30 * time.Minute
+
+// LearnWorker works learn jobs (learnjob.Args) with LearnAndPublish: the
+// River worker of `train worker`.
+type LearnWorker struct {
+	river.WorkerDefaults[learnjob.Args]
+	env     *Env
+	global  classify.Model
+	timeout time.Duration
+}
+
+// NewLearnWorker learns repositories into env's store from the global
+// model, each job bounded by timeout (DefaultLearnTimeout when 0).
+func NewLearnWorker(env *Env, global classify.Model, timeout time.Duration) *LearnWorker {
+	if timeout <= 0 {
+		timeout = DefaultLearnTimeout
+	}
+	return &LearnWorker{env: env, global: global, timeout: timeout}
+}
+
+// Timeout implements river.Worker.
+func (w *LearnWorker) Timeout(*river.Job[learnjob.Args]) time.Duration { return w.timeout }
+
+// Work implements river.Worker: an error retries the job (River's
+// backoff), up to learnjob.MaxAttempts.
+func (w *LearnWorker) Work(ctx context.Context, job *river.Job[learnjob.Args]) error {
+	a := job.Args
+	log := w.env.Log.With("repo", a.Repo, "reason", a.Reason, "job", job.ID, "attempt", job.Attempt)
+	log.InfoContext(ctx, "learning the repository")
+	start := time.Now()
+	out, err := LearnAndPublish(ctx, w.env, w.global, LearnRequest{Repo: a.Repo, CloneURL: a.CloneURL, InstallationID: a.InstallationID})
+	if err != nil {
+		log.ErrorContext(ctx, "learning failed", "err", err)
+		return err
+	}
+	l := out.Learned
+	log.InfoContext(ctx, "repository learned", "version", out.Version, "accepted", l.Accepted, "reason", l.Reason,
+		"commits", l.Commits, "duration", time.Since(start).Round(time.Millisecond))
+	return nil
+}

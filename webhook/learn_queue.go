@@ -1,0 +1,68 @@
+package webhook
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+
+	"github.com/commit-labeler/commit-labeler/learnjob"
+	"github.com/commit-labeler/commit-labeler/store"
+)
+
+// LearnEnqueuer asks for a repository to be learned (*LearnQueue).
+type LearnEnqueuer interface {
+	// EnqueueLearn enqueues a learn job; queued is false when one for the
+	// repository is already waiting or running.
+	EnqueueLearn(ctx context.Context, args learnjob.Args) (queued bool, err error)
+}
+
+// LearnQueue enqueues "learn repository" jobs in the bot's database for
+// the learning worker (`train worker`): the bot never trains inline.
+type LearnQueue struct {
+	db     *store.DB
+	client *river.Client[*sql.Tx]
+}
+
+// NewLearnQueue makes an insert-only River client on db. River's tables
+// are made by the server's queue before any handler runs.
+func NewLearnQueue(db *store.DB) (*LearnQueue, error) {
+	client, err := river.NewClient(riversqlite.New(db.SQL()), &river.Config{})
+	if err != nil {
+		return nil, fmt.Errorf("webhook: learn queue: %w", err)
+	}
+	return &LearnQueue{db: db, client: client}, nil
+}
+
+// EnqueueLearn implements LearnEnqueuer, in a transaction of the store's
+// single writer.
+func (q *LearnQueue) EnqueueLearn(ctx context.Context, args learnjob.Args) (bool, error) {
+	var queued bool
+	err := q.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := q.client.InsertTx(ctx, tx, args, nil)
+		if err == nil {
+			queued = !res.UniqueSkippedAsDuplicate
+		}
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("webhook: enqueue learning %s: %w", args.Repo, err)
+	}
+	return queued, nil
+}
+
+// learn asks for repository repo to be learned, when the bot has a learn
+// queue; a failure is logged, not returned: labeling goes on without it.
+func (e *Events) learn(ctx context.Context, args learnjob.Args) {
+	if e.learning == nil {
+		return
+	}
+	queued, err := e.learning.EnqueueLearn(ctx, args)
+	if err != nil {
+		e.log.WarnContext(ctx, "cannot enqueue learning the repository", "repo", args.Repo, "reason", args.Reason, "err", err)
+		return
+	}
+	e.log.InfoContext(ctx, "learning the repository requested", "repo", args.Repo, "reason", args.Reason, "queued", queued)
+}

@@ -1,0 +1,112 @@
+package webhook
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/commit-labeler/commit-labeler/learnjob"
+	"github.com/commit-labeler/commit-labeler/store"
+)
+
+// learnRequests records the learn jobs the handlers ask for.
+type learnRequests struct {
+	mu   sync.Mutex
+	args []learnjob.Args
+}
+
+func (l *learnRequests) EnqueueLearn(_ context.Context, a learnjob.Args) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.args = append(l.args, a)
+	return true, nil
+}
+
+// take returns the requests since the last take as "reason repo".
+func (l *learnRequests) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, a := range l.args {
+		out = append(out, a.Reason+" "+a.Repo)
+	}
+	l.args = nil
+	return out
+}
+
+// TestHandlersAskForLearning: installing the App on repositories, a
+// configuration change and the first move of the default branch a day
+// after the last learning each ask for the repository to be learned.
+func TestHandlersAskForLearning(t *testing.T) {
+	learning := &learnRequests{}
+	f := newBotFixture(t, func(c *EventsConfig) { c.Learning = learning })
+	ctx := context.Background()
+	repo := exOwner + "/" + exRepo
+	steps := []struct {
+		name    string
+		deliver func()
+		want    []string
+	}{
+		{"installed", func() { f.mustDeliver("installation", example(t, "installation", "created", nil, nil)) },
+			[]string{"installed Codertocat/Hello-World"}},
+		{"repositories added", func() {
+			f.mustDeliver("installation_repositories", example(t, "installation_repositories", "added", nil, nil))
+		}, []string{"installed Codertocat/Space"}},
+		{"push, never learned", func() { f.mustDeliver("push", pushExample(t, 1, nil)) },
+			[]string{"activity " + repo}},
+		{"push, learned just now", func() {
+			if _, err := f.db.PublishRepositoryModel(ctx, store.RepositoryModel{Repo: repo, Report: []byte("{}"), Files: []byte{}}); err != nil {
+				t.Fatal(err)
+			}
+			f.mustDeliver("push", pushExample(t, 1, nil))
+		}, nil},
+		{"configuration changed", func() {
+			f.mustDeliver("push", pushExample(t, 1, func(m map[string]any) {
+				m["commits"].([]any)[0].(map[string]any)["modified"] = []any{ConfigPath}
+			}))
+		}, []string{"config " + repo}},
+	}
+	for _, s := range steps {
+		s.deliver()
+		if got := learning.take(); !slices.Equal(got, s.want) {
+			t.Errorf("%s: learning asked for %v, want %v", s.name, got, s.want)
+		}
+	}
+}
+
+// TestLearnQueueKeepsOneJobPerRepository: River holds one waiting learn
+// job per repository in the bot's database.
+func TestLearnQueueKeepsOneJobPerRepository(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	q, err := openQueue(ctx, db, &deliveryWorker{}, defaultQueueConfig(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.lock.Close()
+	learn, err := NewLearnQueue(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tc := range []struct {
+		repo   string
+		queued bool
+	}{{"o/a", true}, {"o/a", false}, {"o/b", true}} {
+		queued, err := learn.EnqueueLearn(ctx, learnjob.Args{Repo: tc.repo, InstallationID: 1, Reason: learnjob.ReasonManual})
+		if err != nil || queued != tc.queued {
+			t.Errorf("request %d (%s): queued %v, err %v; want %v", i, tc.repo, queued, err, tc.queued)
+		}
+	}
+	var n int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM river_job WHERE kind = ? AND queue = ?`, learnjob.Kind, learnjob.Queue).Scan(&n); err != nil || n != 2 {
+		t.Errorf("%d learn jobs in the queue (%v), want 2", n, err)
+	}
+}
