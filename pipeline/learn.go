@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/ghapp"
@@ -88,6 +89,11 @@ func cloneOne(ctx context.Context, env *Env, s source) (store.Repository, error)
 	c := cloner{workdir: workdir, filter: env.Options.CloneFilter}
 	if s.InstallationID != 0 {
 		if c.clients, err = ghapp.New(env.Options.App); err != nil {
+			return store.Repository{}, fmt.Errorf("installation %d of %s: %w", s.InstallationID, s.Name, err)
+		}
+	}
+	if s.URL == "" {
+		if s, err = c.cloneURL(ctx, s); err != nil {
 			return store.Repository{}, err
 		}
 	}
@@ -95,6 +101,29 @@ func cloneOne(ctx context.Context, env *Env, s source) (store.Repository, error)
 		return store.Repository{}, err
 	}
 	return env.DB.RepositoryByName(ctx, s.Name)
+}
+
+// cloneURL asks GitHub, as the installation, where s clones from: the
+// installation events that ask for a repository to be learned do not say.
+func (c cloner) cloneURL(ctx context.Context, s source) (source, error) {
+	owner, name, ok := strings.Cut(s.Name, "/")
+	if c.clients == nil || !ok {
+		return s, fmt.Errorf("repository %s: no clone URL, and no installation to ask GitHub for it", s.Name)
+	}
+	gh, err := c.clients.Installation(s.InstallationID)
+	if err != nil {
+		return s, err
+	}
+	r, _, err := gh.Repositories.Get(ctx, owner, name)
+	if err != nil {
+		return s, fmt.Errorf("repository %s: clone URL: %w", s.Name, err)
+	}
+	parsed, err := parseSource(r.GetCloneURL())
+	if err != nil {
+		return s, fmt.Errorf("repository %s: clone URL: %w", s.Name, err)
+	}
+	s.URL = parsed.URL
+	return s, nil
 }
 
 // learnPhase learns the repository from its labeled commits in the store

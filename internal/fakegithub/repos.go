@@ -15,6 +15,8 @@ type Repo struct {
 	Owner, Name    string
 	InstallationID int64
 	DefaultBranch  string
+	// CloneURL is what GET /repos/{owner}/{repo} gives as clone_url.
+	CloneURL string
 	// Labels are the repository's labels.
 	Labels []*github.Label
 	// Pulls by number.
@@ -79,6 +81,7 @@ func NewRepos(s *Server) *Repos {
 	rs.registerIssueLabels()
 	rs.registerChecks()
 	rs.registerContents()
+	rs.registerRepository()
 	return rs
 }
 
