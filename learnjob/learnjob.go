@@ -5,6 +5,8 @@
 package learnjob
 
 import (
+	"time"
+
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 )
@@ -27,6 +29,19 @@ const (
 // MaxAttempts is how many times a learn job is tried before it is
 // discarded.
 const MaxAttempts = 5
+
+// Timeout bounds one learn job by default: a repository of 5,000 commits
+// learns in well under a minute; a first clone of a large repository may
+// take minutes.
+const Timeout = 30 * time.Minute
+
+// RescueAfter is how long a learn job bounded by timeout may stay running
+// before River takes it for abandoned (its worker died) and retries it.
+// Every River client on the database rescues with its own horizon when it
+// is the leader, so the bot's covers Timeout too.
+func RescueAfter(timeout time.Duration) time.Duration {
+	return timeout + min(timeout, time.Minute)
+}
 
 // Args are a learn job's arguments.
 type Args struct {

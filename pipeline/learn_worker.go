@@ -10,11 +10,6 @@ import (
 	"github.com/commit-labeler/commit-labeler/learnjob"
 )
 
-// DefaultLearnTimeout bounds one learn job: a repository of 5,000 commits
-// learns in well under a minute; a fetch of a large repository may take
-// minutes.
-const DefaultLearnTimeout = 30 * time.Minute
-
 // LearnWorker works learn jobs (learnjob.Args) with LearnAndPublish: the
 // River worker of `train worker`.
 type LearnWorker struct {
@@ -25,10 +20,10 @@ type LearnWorker struct {
 }
 
 // NewLearnWorker learns repositories into env's store from the global
-// model, each job bounded by timeout (DefaultLearnTimeout when 0).
+// model, each job bounded by timeout (learnjob.Timeout when 0).
 func NewLearnWorker(env *Env, global classify.Model, timeout time.Duration) *LearnWorker {
 	if timeout <= 0 {
-		timeout = DefaultLearnTimeout
+		timeout = learnjob.Timeout
 	}
 	return &LearnWorker{env: env, global: global, timeout: timeout}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -88,13 +89,15 @@ func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueCo
 	workers := river.NewWorkers()
 	river.AddWorker(workers, w)
 	q.client, err = river.NewClient(driver, &river.Config{
-		Logger:               log,
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.workers}},
-		Workers:              workers,
-		MaxAttempts:          cfg.maxAttempts,
-		RetryPolicy:          backoff{unit: cfg.retryUnit},
-		JobTimeout:           cfg.jobTimeout,
-		RescueStuckJobsAfter: cfg.jobTimeout + time.Minute,
+		Logger:      log,
+		Queues:      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.workers}},
+		Workers:     workers,
+		MaxAttempts: cfg.maxAttempts,
+		RetryPolicy: backoff{unit: cfg.retryUnit},
+		JobTimeout:  cfg.jobTimeout,
+		// When this client leads, its rescuer also rescues the learn jobs
+		// of dead learning workers: its horizon must not cut live ones short.
+		RescueStuckJobsAfter: max(cfg.jobTimeout+time.Minute, learnjob.RescueAfter(learnjob.Timeout)),
 		SoftStopTimeout:      cfg.stopTimeout,
 		FetchPollInterval:    cfg.pollEvery,
 		FetchCooldown:        min(cfg.pollEvery, fetchCooldown),

@@ -24,7 +24,7 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	opts := pipeline.DefaultOptions()
 	fs.StringVar(&opts.Workdir, "workdir", "clones", "directory of the bare clones of the repositories learned")
 	modelDir := modelFlag(fs)
-	timeout := fs.Duration("job-timeout", pipeline.DefaultLearnTimeout, "longest a learn job may run; a worker that dies mid-job leaves it to another after this and a minute")
+	timeout := fs.Duration("job-timeout", learnjob.Timeout, "longest a learn job may run; a job whose worker died is retried once it has been running this long and up to a minute more")
 	poll := fs.Duration("poll", time.Second, "how often the queue is polled for new learn jobs")
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -67,7 +67,7 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		Queues:               map[string]river.QueueConfig{learnjob.Queue: {MaxWorkers: 1}},
 		Workers:              workers,
 		JobTimeout:           *timeout,
-		RescueStuckJobsAfter: *timeout + time.Minute,
+		RescueStuckJobsAfter: learnjob.RescueAfter(*timeout),
 		FetchPollInterval:    *poll,
 		FetchCooldown:        min(*poll, 100*time.Millisecond),
 	})

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/commit-labeler/commit-labeler/internal/gittest"
+	"github.com/commit-labeler/commit-labeler/internal/testkind"
+	"github.com/commit-labeler/commit-labeler/learnjob"
+	"github.com/commit-labeler/commit-labeler/store"
+	"github.com/commit-labeler/commit-labeler/webhook"
+)
+
+// workerProcess runs `train worker` on db as a child process of the test
+// binary.
+func workerProcess(t *testing.T, db, workdir string, logs *bytes.Buffer) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "worker", "--db", db, "--workdir", workdir, "--poll", "100ms", "--job-timeout", "5s", "--log-level", "info")
+	cmd.Env = append(os.Environ(), envRunAsTrain+"=1")
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd
+}
+
+// TestWorkerKilledMidLearnPublishesNothingAndTheJobIsRetried kills the
+// learning worker while it clones (the git server holds the first
+// request): nothing is published; a second worker takes the abandoned job
+// over once its timeout has passed and publishes the model.
+func TestWorkerKilledMidLearnPublishesNothingAndTheJobIsRetried(t *testing.T) {
+	testkind.Require(t)
+	history := gittest.ConventionalHistory(t, 300, "chore")
+	root := t.TempDir()
+	gittest.Git(t, history.Dir, "clone", "--quiet", "--bare", history.Dir, filepath.Join(root, "acme", "app.git"))
+	cloning, release := make(chan struct{}), make(chan struct{})
+	var first sync.Once
+	git := gittest.ServeHTTP(t, root, func(*http.Request) bool {
+		first.Do(func() { close(cloning); <-release })
+		return true
+	})
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
+
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "bot.db")
+	var logs1, logs2 bytes.Buffer
+	worker := workerProcess(t, dbPath, filepath.Join(dir, "clones"), &logs1)
+	ctx := context.Background()
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	learn, err := webhook.NewLearnQueue(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The worker makes River's tables on start.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := learn.EnqueueLearn(ctx, learnjob.Args{Repo: "acme/app", CloneURL: git.URL + "/acme/app.git", Reason: learnjob.ReasonManual})
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("cannot enqueue: %v\n%s", err, logs1.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	select {
+	case <-cloning:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the worker never fetched the repository\n%s", logs1.String())
+	}
+	worker.Process.Kill()
+	worker.Wait()
+	close(release)
+	if v, err := db.ServedModelVersion(ctx, "acme/app"); err != nil || v != 0 {
+		t.Fatalf("a worker killed while cloning published version %d (%v)", v, err)
+	}
+
+	workerProcess(t, dbPath, filepath.Join(dir, "clones"), &logs2)
+	deadline = time.Now().Add(90 * time.Second)
+	for {
+		if v, err := db.ServedModelVersion(ctx, "acme/app"); err == nil && v == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the abandoned job was not taken over\nfirst worker:\n%s\nsecond worker:\n%s", logs1.String(), logs2.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// River completes the job once Work returns, just after publishing.
+	var attempt int
+	var state string
+	for {
+		err := db.SQL().QueryRowContext(ctx, `SELECT attempt, state FROM river_job WHERE kind = ?`, learnjob.Kind).Scan(&attempt, &state)
+		if err == nil && state == "completed" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("learn job: attempt %d, state %q (%v); want completed", attempt, state, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if attempt != 2 {
+		t.Errorf("learn job completed at attempt %d, want 2 (the first worker died)", attempt)
+	}
+}
