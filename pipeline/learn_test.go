@@ -13,7 +13,7 @@ import (
 
 // shippedModel loads the shipped default model, the global model a
 // repository is learned from.
-func shippedModel(t *testing.T) classify.Model {
+func shippedModel(t testing.TB) classify.Model {
 	t.Helper()
 	if err := classify.InitRuntime(); errors.Is(err, classify.ErrRuntimeMissing) {
 		t.Skipf("ONNX Runtime absent, run scripts/setup.sh to install it: %v", err)
