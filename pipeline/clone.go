@@ -39,6 +39,14 @@ func Clone(ctx context.Context, env *Env) (Counts, error) {
 	if err != nil {
 		return counts, fmt.Errorf("work directory %s: %w", env.Options.Workdir, err)
 	}
+	if env.Options.Target != nil {
+		counts["repositories"] = 1
+		if err := cloneTarget(ctx, env); err != nil {
+			counts["failed"] = 1
+			return counts, err
+		}
+		return counts, nil
+	}
 	c := cloner{workdir: workdir, filter: env.Options.CloneFilter}
 
 	var sources []source

@@ -47,22 +47,17 @@ func Extract(ctx context.Context, env *Env) (Counts, error) {
 	if err != nil {
 		return counts, err
 	}
-	return counts, extractRepositories(ctx, env, repos, counts)
-}
-
-// extractRepositories extracts the repositories' new commits into counts.
-func extractRepositories(ctx context.Context, env *Env, repos []store.Repository, counts Counts) error {
 	for _, repo := range repos {
-		if repo.ClonePath == "" {
+		if repo.ClonePath == "" || env.Options.Target != nil && repo.Name != env.Options.Target.Repo {
 			continue
 		}
 		x := &repoExtractor{env: env, repo: repo, counts: counts}
 		if err := x.run(ctx); err != nil {
-			return fmt.Errorf("repository %s: %w", repo.Name, err)
+			return counts, fmt.Errorf("repository %s: %w", repo.Name, err)
 		}
 		counts[CountRepositories]++
 	}
-	return nil
+	return counts, nil
 }
 
 // repoExtractor extracts one repository.

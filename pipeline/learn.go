@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,11 +18,14 @@ import (
 // model and publish it.
 const PhaseLearn = "learn"
 
-// LearnRequest names the repository a learn job learns.
-type LearnRequest struct {
+// Target narrows the phases to one repository (Options.Target), as a
+// learn job does: clone clones or fetches it alone, extract extracts it
+// alone, and the learn phase learns it.
+type Target struct {
 	// Repo is the repository's owner/name.
 	Repo string
-	// CloneURL is what git clones it from.
+	// CloneURL is what git clones it from; when empty, GitHub is asked
+	// (as the installation).
 	CloneURL string
 	// InstallationID, when set, is the GitHub App installation whose token
 	// authenticates the clone (Options.App).
@@ -38,69 +42,58 @@ type LearnOutcome struct {
 	Results []Result
 }
 
-// LearnAndPublish learns one repository as the learning worker does, each
-// phase recorded in the runs table: clone it (or fetch into its clone),
-// extract its new commits, label them (maintainers' corrections first,
-// then Conventional Commits headers), learn its model from its labeled
-// history and the global model, and publish the outcome in the store as
-// the repository's next model version, accepted or not. A learn that
-// fails or is cancelled publishes nothing.
-func LearnAndPublish(ctx context.Context, env *Env, global classify.Model, req LearnRequest) (*LearnOutcome, error) {
-	out := &LearnOutcome{}
-	var repo store.Repository
-	phases := []struct {
-		name string
-		fn   PhaseFunc
-	}{
-		{PhaseClone, func(ctx context.Context, env *Env) (Counts, error) {
-			var err error
-			repo, err = cloneOne(ctx, env, source{Name: req.Repo, URL: req.CloneURL, InstallationID: req.InstallationID})
-			return Counts{"repositories": 1}, err
-		}},
-		{PhaseExtract, func(ctx context.Context, env *Env) (Counts, error) {
-			counts := Counts{}
-			return counts, extractRepositories(ctx, env, []store.Repository{repo}, counts)
-		}},
-		{PhaseLabel, Label},
-		{PhaseLearn, func(ctx context.Context, env *Env) (Counts, error) {
-			return learnPhase(ctx, env, global, req.Repo, out)
-		}},
+// LearnAndPublish learns one repository as the learning worker does: the
+// phases of LearnPhases narrowed to it, each recorded in the runs table —
+// clone it (or fetch into its clone), extract its new commits, label them
+// (maintainers' corrections first, then Conventional Commits headers),
+// learn its model from its labeled history and the global model, and
+// publish the outcome in the store as the repository's next model
+// version, accepted or not. A learn that fails or is cancelled publishes
+// nothing.
+func LearnAndPublish(ctx context.Context, env *Env, global classify.Model, target Target) (*LearnOutcome, error) {
+	scoped := *env
+	scoped.Options.Target, scoped.Global = &target, global
+	results, err := RunPhases(ctx, &scoped, LearnPhases)
+	out := &LearnOutcome{Results: results}
+	if err != nil {
+		return out, fmt.Errorf("learn %s: %w", target.Repo, err)
 	}
-	for _, p := range phases {
-		res, err := RunPhase(ctx, env, p.name, p.fn)
-		out.Results = append(out.Results, res)
-		if err != nil {
-			return out, fmt.Errorf("learn %s: %w", req.Repo, err)
-		}
+	out.Version = int(results[len(results)-1].Counts[CountVersion])
+	rec, _, err := env.DB.RepositoryModel(ctx, target.Repo, out.Version)
+	if err != nil {
+		return out, err
+	}
+	if err := json.Unmarshal(rec.Report, &out.Learned); err != nil {
+		return out, fmt.Errorf("learn %s: report of version %d: %w", target.Repo, out.Version, err)
 	}
 	return out, nil
 }
 
-// cloneOne clones or fetches one repository into the work directory and
+// cloneTarget clones or fetches Options.Target into the work directory and
 // records it in the store.
-func cloneOne(ctx context.Context, env *Env, s source) (store.Repository, error) {
+func cloneTarget(ctx context.Context, env *Env) error {
+	t := env.Options.Target
+	s := source{Name: t.Repo, URL: t.CloneURL, InstallationID: t.InstallationID}
 	workdir, err := filepath.Abs(env.Options.Workdir)
 	if err == nil {
 		err = os.MkdirAll(workdir, 0o755)
 	}
 	if err != nil {
-		return store.Repository{}, fmt.Errorf("work directory %s: %w", env.Options.Workdir, err)
+		return fmt.Errorf("work directory %s: %w", env.Options.Workdir, err)
 	}
 	c := cloner{workdir: workdir, filter: env.Options.CloneFilter}
 	if s.InstallationID != 0 {
 		if c.clients, err = ghapp.New(env.Options.App); err != nil {
-			return store.Repository{}, fmt.Errorf("installation %d of %s: %w", s.InstallationID, s.Name, err)
+			return fmt.Errorf("installation %d of %s: %w", s.InstallationID, s.Name, err)
 		}
 	}
 	if s.URL == "" {
 		if s, err = c.cloneURL(ctx, s); err != nil {
-			return store.Repository{}, err
+			return err
 		}
 	}
-	if _, err := c.sync(ctx, env, s); err != nil {
-		return store.Repository{}, err
-	}
-	return env.DB.RepositoryByName(ctx, s.Name)
+	_, err = c.sync(ctx, env, s)
+	return err
 }
 
 // cloneURL asks GitHub, as the installation, where s clones from: the
@@ -126,10 +119,20 @@ func (c cloner) cloneURL(ctx context.Context, s source) (source, error) {
 	return s, nil
 }
 
-// learnPhase learns the repository from its labeled commits in the store
-// and publishes the outcome.
-func learnPhase(ctx context.Context, env *Env, global classify.Model, repo string, out *LearnOutcome) (Counts, error) {
-	history, err := repositoryExamples(ctx, env, repo)
+// CountVersion is the learn phase's count of the version it published.
+const CountVersion = "version"
+
+// Learn is the learn phase: it learns Options.Target's model from its
+// labeled commits in the store and Env.Global, and publishes the outcome.
+func Learn(ctx context.Context, env *Env) (Counts, error) {
+	target := env.Options.Target
+	switch {
+	case target == nil:
+		return nil, errors.New("no repository to learn (a learn job names one)")
+	case env.Global == nil:
+		return nil, errors.New("no global model to learn from")
+	}
+	history, err := repositoryExamples(ctx, env, target.Repo)
 	if err != nil {
 		return nil, err
 	}
@@ -139,13 +142,12 @@ func learnPhase(ctx context.Context, env *Env, global classify.Model, repo strin
 	}
 	defer os.RemoveAll(dir)
 	modelDir := filepath.Join(dir, "model")
-	learned, err := LearnRepository(ctx, global, repo, history, modelDir, classify.LearnOptions{PrecisionTarget: env.Options.PrecisionTarget})
+	learned, err := LearnRepository(ctx, env.Global, target.Repo, history, modelDir, classify.LearnOptions{PrecisionTarget: env.Options.PrecisionTarget})
 	if err != nil {
 		return nil, err
 	}
-	out.Learned = learned
 	counts := Counts{"commits": int64(len(history)), "labeled": int64(learned.Commits), "accepted": 0}
-	rec := store.RepositoryModel{Repo: repo, Accepted: learned.Accepted, Commits: learned.Commits}
+	rec := store.RepositoryModel{Repo: target.Repo, Accepted: learned.Accepted, Commits: learned.Commits}
 	if learned.Accepted {
 		counts["accepted"] = 1
 		if rec.Files, err = classify.ArchiveDir(modelDir); err != nil {
@@ -159,10 +161,11 @@ func learnPhase(ctx context.Context, env *Env, global classify.Model, repo strin
 	if err := ctx.Err(); err != nil {
 		return counts, err
 	}
-	if out.Version, err = env.DB.PublishRepositoryModel(ctx, rec); err != nil {
+	version, err := env.DB.PublishRepositoryModel(ctx, rec)
+	if err != nil {
 		return counts, err
 	}
-	counts["version"] = int64(out.Version)
+	counts[CountVersion] = int64(version)
 	return counts, nil
 }
 

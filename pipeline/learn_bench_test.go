@@ -24,7 +24,7 @@ func BenchmarkLearnAndPublish5000(b *testing.B) {
 		env := newTestEnv(b)
 		env.Options.Workdir = filepath.Join(b.TempDir(), "clones")
 		b.StartTimer()
-		out, err := LearnAndPublish(ctx, env, global, LearnRequest{Repo: "acme/app", CloneURL: "file://" + repo.Dir})
+		out, err := LearnAndPublish(ctx, env, global, Target{Repo: "acme/app", CloneURL: "file://" + repo.Dir})
 		if err != nil {
 			b.Fatal(err)
 		}

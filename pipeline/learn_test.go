@@ -48,7 +48,7 @@ func TestLearnAndPublish(t *testing.T) {
 	env.Options.Workdir = filepath.Join(t.TempDir(), "clones")
 	repo := gittest.ConventionalHistory(t, 400, "chore")
 
-	out, err := LearnAndPublish(ctx, env, global, LearnRequest{Repo: "acme/app", CloneURL: repo.Dir})
+	out, err := LearnAndPublish(ctx, env, global, Target{Repo: "acme/app", CloneURL: repo.Dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,14 +97,14 @@ func TestLearnAndPublish(t *testing.T) {
 	}
 
 	// Learning again fetches and publishes the next version.
-	if out, err = LearnAndPublish(ctx, env, global, LearnRequest{Repo: "acme/app", CloneURL: repo.Dir}); err != nil || out.Version != 2 {
+	if out, err = LearnAndPublish(ctx, env, global, Target{Repo: "acme/app", CloneURL: repo.Dir}); err != nil || out.Version != 2 {
 		t.Fatalf("second learning: version %d, err %v", out.Version, err)
 	}
 
 	bare := gittest.New(t)
 	bare.Write("README.md", []byte("hello\n"))
 	bare.Commit("Initial commit")
-	out, err = LearnAndPublish(ctx, env, global, LearnRequest{Repo: "acme/plain", CloneURL: bare.Dir})
+	out, err = LearnAndPublish(ctx, env, global, Target{Repo: "acme/plain", CloneURL: bare.Dir})
 	if err != nil || out.Learned.Accepted || out.Learned.Reason == "" || out.Version != 1 {
 		t.Fatalf("a repository without a labeled history: %+v, %v", out, err)
 	}

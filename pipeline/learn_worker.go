@@ -38,7 +38,7 @@ func (w *LearnWorker) Work(ctx context.Context, job *river.Job[learnjob.Args]) e
 	log := w.env.Log.With("repo", a.Repo, "reason", a.Reason, "job", job.ID, "attempt", job.Attempt)
 	log.InfoContext(ctx, "learning the repository")
 	start := time.Now()
-	out, err := LearnAndPublish(ctx, w.env, w.global, LearnRequest{Repo: a.Repo, CloneURL: a.CloneURL, InstallationID: a.InstallationID})
+	out, err := LearnAndPublish(ctx, w.env, w.global, Target{Repo: a.Repo, CloneURL: a.CloneURL, InstallationID: a.InstallationID})
 	if err != nil {
 		log.ErrorContext(ctx, "learning failed", "err", err)
 		return err

@@ -75,6 +75,9 @@ type Options struct {
 	// CGrid are regularisation strengths tfidf_logreg chooses from by
 	// repository-grouped cross-validation (none: its default C).
 	CGrid []float64
+	// Target, when set, narrows clone, extract and learn to one repository
+	// (a learn job's).
+	Target *Target
 }
 
 // OllamaOptions configures the ollama labeler.
@@ -157,6 +160,9 @@ func (o Options) Params() map[string]any {
 	}
 	if !o.Since.IsZero() {
 		p["since"] = o.Since.Format(time.RFC3339)
+	}
+	if o.Target != nil {
+		p["target"] = o.Target.Repo
 	}
 	if o.Labeler == "ollama" || o.Labeler == "all" {
 		p["ollama_hosts"] = o.Ollama.Hosts

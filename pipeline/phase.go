@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -22,9 +23,6 @@ const (
 	PhaseSummary = "summary"
 )
 
-// PhaseNames lists every phase in order.
-var PhaseNames = []string{PhaseClone, PhaseExtract, PhaseStride, PhaseEnrich, PhaseLabel, PhaseTrain, PhaseSummary}
-
 // Counts are a phase's named result counters (commits added, skipped, ...).
 type Counts map[string]int64
 
@@ -34,6 +32,8 @@ type Env struct {
 	Options  Options
 	Log      *slog.Logger
 	Progress ProgressFactory
+	// Global is the global model the learn phase learns repositories from.
+	Global classify.Model
 }
 
 // PhaseFunc runs one phase and returns its counts.

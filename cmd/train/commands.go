@@ -15,7 +15,8 @@ import (
 )
 
 func isPhaseCommand(name string) bool {
-	return slices.Contains(pipeline.PhaseNames, name)
+	_, ok := pipeline.LookupPhase(name)
+	return ok && name != pipeline.PhaseLearn
 }
 
 // openEnv opens the store and builds the phase environment.

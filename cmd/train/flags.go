@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/pipeline"
 )
@@ -50,82 +51,150 @@ type phaseFlags struct {
 	ollamaHostsSet bool
 }
 
+// newPhaseFlagSet returns the flags of a phase command (the phase's own,
+// as pipeline.Phases lists them) or, with withSelection, of run (every
+// phase's, and --only and --from).
 func newPhaseFlagSet(name string, stderr io.Writer, withSelection bool) (*flag.FlagSet, *phaseFlags) {
 	fs, common := newCommonFlagSet(name, stderr)
 	pf := &phaseFlags{commonFlags: common, opts: pipeline.DefaultOptions()}
-	o := &pf.opts
-	fs.StringVar(&o.Workdir, "workdir", "clones", "directory of the bare clones")
-	fs.Func("repo", "git URL (https://, file://) or local path to a repository; repeatable", func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return errors.New("empty repository")
+	registered := map[string]bool{}
+	for _, p := range pipeline.Phases {
+		if p.Name != name && !withSelection {
+			continue
 		}
-		o.Repos = append(o.Repos, s)
-		return nil
-	})
-	fs.BoolVar(&o.Installations, "installations", false, "also every repository the GitHub App is installed on (GITHUB_APP_ID, GITHUB_PRIVATE_KEY_PATH or GITHUB_PRIVATE_KEY, GITHUB_API_URL)")
-	fs.StringVar(&o.Labeler, "labeler", o.Labeler, "labelers: conventional, ollama or all")
-	fs.IntVar(&o.MaxCommits, "max-commits", 0, "extract at most the N newest commits per repository (0: all)")
-	fs.StringVar(&pf.since, "since", "", "extract commits authored on or after DATE (YYYY-MM-DD or RFC 3339)")
-	fs.IntVar(&o.StridePerYear, "stride-per-year", o.StridePerYear, "sample at most N commits per repository and year")
-	fs.Int64Var(&o.Seed, "seed", o.Seed, "seed of the stride sample")
-	fs.IntVar(&o.DiffLimit, "diff-limit", o.DiffLimit, "characters of diff text kept per commit")
-	fs.Func("ollama-host", "Ollama base URL; repeatable (default "+strings.Join(o.Ollama.Hosts, ",")+")", func(s string) error {
-		if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
-			return fmt.Errorf("%q is not an http(s) URL", s)
-		}
-		if !pf.ollamaHostsSet {
-			o.Ollama.Hosts = nil
-			pf.ollamaHostsSet = true
-		}
-		o.Ollama.Hosts = append(o.Ollama.Hosts, s)
-		return nil
-	})
-	fs.StringVar(&o.Ollama.Model, "ollama-model", o.Ollama.Model, "Ollama model of the LLM labeler")
-	fs.IntVar(&o.Ollama.BatchSize, "ollama-batch", o.Ollama.BatchSize, "commits per LLM request")
-	fs.IntVar(&o.Ollama.Concurrency, "ollama-concurrency", o.Ollama.Concurrency, "concurrent requests per Ollama host")
-	fs.IntVar(&o.Ollama.NumCtx, "ollama-num-ctx", o.Ollama.NumCtx, "context size (tokens) of LLM requests")
-	fs.Func("model", "model kinds the train phase trains, comma-separated; several also train an ensemble (default "+strings.Join(o.Models, ",")+")", func(s string) error {
-		o.Models = nil
-		for k := range strings.SplitSeq(s, ",") {
-			if k = strings.TrimSpace(k); k != "" {
-				o.Models = append(o.Models, k)
+		for _, f := range p.Flags {
+			if !registered[f] {
+				registered[f] = true
+				optionFlags[f](fs, pf)
 			}
 		}
-		if len(o.Models) == 0 {
-			return errors.New("no model kind")
-		}
-		return nil
-	})
-	fs.StringVar(&o.ModelsOut, "out", o.ModelsOut, "directory of the trained models (DIR/<kind>/model.json) and of the summary report")
-	fs.Func("holdout", "repositories (owner/name, comma-separated) the train phase leaves out, to evaluate on", func(s string) error {
-		for r := range strings.SplitSeq(s, ",") {
-			if r = strings.TrimSpace(r); r != "" {
-				o.HoldoutRepos = append(o.HoldoutRepos, r)
-			}
-		}
-		return nil
-	})
-	fs.IntVar(&o.MaxExamples, "max-examples", 0, "train on a sample of at most N labeled commits, drawn with --seed (0: all)")
-	fs.StringVar(&o.Encoder, "encoder", "", "sentence encoder directory (model.onnx, tokenizer.json) of the embedding kinds")
-	fs.StringVar(&o.Import, "import", "", "fine-tuned sequence-classification directory (model.onnx, tokenizer.json, label_mapping.json or config.json) the transformer kind imports")
-	fs.Float64Var(&o.ValidShare, "valid-share", o.ValidShare, "share of repositories held out for validation")
-	fs.IntVar(&o.ThresholdFolds, "threshold-folds", o.ThresholdFolds, "tune thresholds on out-of-fold predictions over N folds of the repositories (1: on the validation repositories only)")
-	fs.Float64Var(&o.PrecisionTarget, "precision", o.PrecisionTarget, "precision the label thresholds are tuned for on validation")
-	fs.Func("c-grid", "tfidf_logreg: regularisation strengths C (comma-separated) to choose from by repository-grouped cross-validation", func(s string) error {
-		for v := range strings.SplitSeq(s, ",") {
-			c, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil || c <= 0 {
-				return fmt.Errorf("%q is not a positive number", v)
-			}
-			o.CGrid = append(o.CGrid, c)
-		}
-		return nil
-	})
+	}
 	if withSelection {
 		fs.StringVar(&pf.only, "only", "", "run only this phase")
 		fs.StringVar(&pf.from, "from", "", "run from this phase on")
 	}
 	return fs, pf
+}
+
+// optionFlags register each option flag a phase may read (pipeline.Phase.Flags).
+var optionFlags = map[string]func(fs *flag.FlagSet, pf *phaseFlags){
+	"workdir": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.StringVar(&pf.opts.Workdir, "workdir", "clones", "directory of the bare clones")
+	},
+	"repo": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.Func("repo", "git URL (https://, file://) or local path to a repository; repeatable", func(s string) error {
+			if strings.TrimSpace(s) == "" {
+				return errors.New("empty repository")
+			}
+			pf.opts.Repos = append(pf.opts.Repos, s)
+			return nil
+		})
+	},
+	"installations": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.BoolVar(&pf.opts.Installations, "installations", false, "also every repository the GitHub App is installed on (GITHUB_APP_ID, GITHUB_PRIVATE_KEY_PATH or GITHUB_PRIVATE_KEY, GITHUB_API_URL)")
+	},
+	"labeler": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.StringVar(&pf.opts.Labeler, "labeler", pf.opts.Labeler, "labelers: conventional, ollama or all")
+	},
+	"max-commits": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.IntVar(&pf.opts.MaxCommits, "max-commits", 0, "extract at most the N newest commits per repository (0: all)")
+	},
+	"since": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.StringVar(&pf.since, "since", "", "extract commits authored on or after DATE (YYYY-MM-DD or RFC 3339)")
+	},
+	"stride-per-year": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.IntVar(&pf.opts.StridePerYear, "stride-per-year", pf.opts.StridePerYear, "sample at most N commits per repository and year")
+	},
+	"seed": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.Int64Var(&pf.opts.Seed, "seed", pf.opts.Seed, "seed of the stride sample and of --max-examples")
+	},
+	"diff-limit": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.IntVar(&pf.opts.DiffLimit, "diff-limit", pf.opts.DiffLimit, "characters of diff text kept per commit")
+	},
+	"ollama-host": func(fs *flag.FlagSet, pf *phaseFlags) {
+		o := &pf.opts
+		fs.Func("ollama-host", "Ollama base URL; repeatable (default "+strings.Join(o.Ollama.Hosts, ",")+")", func(s string) error {
+			if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
+				return fmt.Errorf("%q is not an http(s) URL", s)
+			}
+			if !pf.ollamaHostsSet {
+				o.Ollama.Hosts = nil
+				pf.ollamaHostsSet = true
+			}
+			o.Ollama.Hosts = append(o.Ollama.Hosts, s)
+			return nil
+		})
+	},
+	"ollama-model": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.StringVar(&pf.opts.Ollama.Model, "ollama-model", pf.opts.Ollama.Model, "Ollama model of the LLM labeler")
+	},
+	"ollama-batch": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.IntVar(&pf.opts.Ollama.BatchSize, "ollama-batch", pf.opts.Ollama.BatchSize, "commits per LLM request")
+	},
+	"ollama-concurrency": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.IntVar(&pf.opts.Ollama.Concurrency, "ollama-concurrency", pf.opts.Ollama.Concurrency, "concurrent requests per Ollama host")
+	},
+	"ollama-num-ctx": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.IntVar(&pf.opts.Ollama.NumCtx, "ollama-num-ctx", pf.opts.Ollama.NumCtx, "context size (tokens) of LLM requests")
+	},
+	"model": func(fs *flag.FlagSet, pf *phaseFlags) {
+		o := &pf.opts
+		fs.Func("model", "model kinds the train phase trains, comma-separated ("+strings.Join(classify.KindNames(), ", ")+"); several also train an ensemble (default "+strings.Join(o.Models, ",")+")", func(s string) error {
+			o.Models = nil
+			for k := range strings.SplitSeq(s, ",") {
+				if k = strings.TrimSpace(k); k != "" {
+					o.Models = append(o.Models, k)
+				}
+			}
+			if len(o.Models) == 0 {
+				return errors.New("no model kind")
+			}
+			return nil
+		})
+	},
+	"out": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.StringVar(&pf.opts.ModelsOut, "out", pf.opts.ModelsOut, "directory of the trained models (DIR/<kind>/model.json) and of the summary report")
+	},
+	"holdout": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.Func("holdout", "repositories (owner/name, comma-separated) the train phase leaves out, to evaluate on", func(s string) error {
+			for r := range strings.SplitSeq(s, ",") {
+				if r = strings.TrimSpace(r); r != "" {
+					pf.opts.HoldoutRepos = append(pf.opts.HoldoutRepos, r)
+				}
+			}
+			return nil
+		})
+	},
+	"max-examples": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.IntVar(&pf.opts.MaxExamples, "max-examples", 0, "train on a sample of at most N labeled commits, drawn with --seed (0: all)")
+	},
+	"encoder": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.StringVar(&pf.opts.Encoder, "encoder", "", "sentence encoder directory (model.onnx, tokenizer.json) of the embedding kinds")
+	},
+	"import": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.StringVar(&pf.opts.Import, "import", "", "fine-tuned sequence-classification directory (model.onnx, tokenizer.json, label_mapping.json or config.json) the transformer kind imports")
+	},
+	"valid-share": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.Float64Var(&pf.opts.ValidShare, "valid-share", pf.opts.ValidShare, "share of repositories held out for validation")
+	},
+	"threshold-folds": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.IntVar(&pf.opts.ThresholdFolds, "threshold-folds", pf.opts.ThresholdFolds, "tune thresholds on out-of-fold predictions over N folds of the repositories (1: on the validation repositories only)")
+	},
+	"precision": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.Float64Var(&pf.opts.PrecisionTarget, "precision", pf.opts.PrecisionTarget, "precision the label thresholds are tuned for on validation")
+	},
+	"c-grid": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.Func("c-grid", "tfidf_logreg: regularisation strengths C (comma-separated) to choose from by repository-grouped cross-validation", func(s string) error {
+			for v := range strings.SplitSeq(s, ",") {
+				c, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				if err != nil || c <= 0 {
+					return fmt.Errorf("%q is not a positive number", v)
+				}
+				pf.opts.CGrid = append(pf.opts.CGrid, c)
+			}
+			return nil
+		})
+	},
 }
 
 // validate checks flag values and completes the options.

@@ -10,29 +10,30 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/commit-labeler/commit-labeler/pipeline"
 )
 
-const usage = `usage: train COMMAND [flags]
-
-commands:
-  run       run the phases in order (--only PHASE, --from PHASE)
-  clone     phase 1: bare-clone or fetch the repositories into --workdir
-  extract   phase 2: stream non-merge commits with files and diffs into the store
-  stride    phase 3: drop duplicate patches, draw the time-strided sample
-  enrich    phase 4: build per-commit features
-  label     phase 5: label commits (conventional headers, ollama, human corrections)
-  train     phase 6: train --model KIND[,KIND...] into --out DIR (several kinds: and their ensemble)
-  eval      score a model (--model DIR) on labeled records (--data FILE.jsonl[.gz]); --warm: learning each repository first
-  worker    work the bot's "learn repository" jobs: clone, extract, label, learn and publish each repository's model
-  classify  classify JSONL commits from stdin with a model, one JSON prediction per line
-  summary   phase 7: write summary.json, summary.md and summary.html into --out
-  import    load JSONL(.gz) records of the corpus schema (DATA.md)
-  runs      list the recorded phase runs
-  bench     measure extract, import, training and classification; print the README's markdown table
-
-Run "train COMMAND -h" for the flags of a command.
-`
+// usage is the command list, the phases' lines read from pipeline.Phases.
+var usage = func() string {
+	var b strings.Builder
+	b.WriteString("usage: train COMMAND [flags]\n\ncommands:\n")
+	line := func(name, summary string) { fmt.Fprintf(&b, "  %-9s %s\n", name, summary) }
+	line("run", "run the phases in order (--only PHASE, --from PHASE)")
+	for i, p := range pipeline.Phases {
+		line(p.Name, fmt.Sprintf("phase %d: %s", i+1, p.Summary))
+	}
+	line("eval", "score a model (--model DIR) on labeled records (--data FILE.jsonl[.gz]); --warm: learning each repository first")
+	line("classify", "classify JSONL commits from stdin with a model, one JSON prediction per line")
+	line("import", "load JSONL(.gz) records of the corpus schema (DATA.md)")
+	line("runs", "list the recorded phase runs")
+	line("worker", `work the bot's "learn repository" jobs: clone, extract, label, learn and publish each repository's model`)
+	line("bench", "measure extract, import, training and classification; print the README's markdown table")
+	b.WriteString("\nRun \"train COMMAND -h\" for the flags of a command.\n")
+	return b.String()
+}()
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/commit-labeler/commit-labeler/internal/gittest"
 	"github.com/commit-labeler/commit-labeler/internal/testkind"
+	"github.com/commit-labeler/commit-labeler/pipeline"
 )
 
 // train runs the command in-process and returns its exit status and output.
@@ -120,5 +124,31 @@ func TestUsageErrors(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q; want exit %d and %q", code, errOut, tc.code, tc.want)
 			}
 		})
+	}
+}
+
+// TestPhaseCommandsShowTheirOwnFlags: a phase command has the common flags
+// and the phase's own (pipeline.Phases), run has all of them.
+func TestPhaseCommandsShowTheirOwnFlags(t *testing.T) {
+	common := []string{"db", "json", "log-level"}
+	all := map[string]bool{}
+	for _, p := range pipeline.Phases {
+		fs, _ := newPhaseFlagSet(p.Name, io.Discard, false)
+		var got []string
+		fs.VisitAll(func(f *flag.Flag) { got = append(got, f.Name) })
+		want := append(slices.Clone(common), p.Flags...)
+		slices.Sort(want)
+		if !slices.Equal(got, slices.Compact(want)) {
+			t.Errorf("train %s flags %v, want %v", p.Name, got, want)
+		}
+		for _, f := range p.Flags {
+			all[f] = true
+		}
+	}
+	fs, _ := newPhaseFlagSet("run", io.Discard, true)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if want := len(all) + len(common) + 2; n != want {
+		t.Errorf("train run has %d flags, want %d (every phase's, the common ones, --only and --from)", n, want)
 	}
 }
