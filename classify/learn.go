@@ -95,15 +95,7 @@ func LearnRepository(ctx context.Context, global Model, history []Example, dir s
 	}
 	opts = opts.withDefaults()
 	labels := global.Meta().Labels
-	examples := make([]Example, 0, len(history))
-	for _, e := range history {
-		if len(e.Labels) > 0 && slices.Contains(labels, e.Labels[0]) {
-			examples = append(examples, e)
-		}
-	}
-	slices.SortStableFunc(examples, func(a, b Example) int {
-		return cmp.Or(cmp.Compare(a.Time, b.Time), strings.Compare(a.ID, b.ID))
-	})
+	examples := orderedHistory(history, labels)
 	out := &Learned{Repository: opts.Repository, Commits: len(examples), BaseFingerprint: global.Meta().Fingerprint}
 	out.ValidCommits = int(math.Round(float64(len(examples)) * opts.ValidShare))
 	if len(examples) < MinLearnCommits || out.ValidCommits < MinLearnValidCommits {
@@ -160,6 +152,21 @@ func LearnRepository(ctx context.Context, global Model, history []Example, dir s
 		return nil, fmt.Errorf("learn %s: %w", opts.Repository, err)
 	}
 	return out, nil
+}
+
+// orderedHistory returns the examples of history whose first label is one
+// of labels, ordered by time, then ID.
+func orderedHistory(history []Example, labels []string) []Example {
+	examples := make([]Example, 0, len(history))
+	for _, e := range history {
+		if len(e.Labels) > 0 && slices.Contains(labels, e.Labels[0]) {
+			examples = append(examples, e)
+		}
+	}
+	slices.SortStableFunc(examples, func(a, b Example) int {
+		return cmp.Or(cmp.Compare(a.Time, b.Time), strings.Compare(a.ID, b.ID))
+	})
+	return examples
 }
 
 func (o LearnOptions) withDefaults() LearnOptions {

@@ -16,7 +16,7 @@ import (
 //	go test -run '^$' -bench LearnAndPublish5000 -benchtime 3x ./pipeline
 func BenchmarkLearnAndPublish5000(b *testing.B) {
 	global := shippedModel(b)
-	repo := gittest.ConventionalHistory(b, 5000, "chore")
+	repo := gittest.ConventionalHistory(b, 5000, "chore", nil)
 	ctx := context.Background()
 	b.ResetTimer()
 	for range b.N {

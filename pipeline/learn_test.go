@@ -46,7 +46,7 @@ func TestLearnAndPublish(t *testing.T) {
 	ctx := context.Background()
 	env := newTestEnv(t)
 	env.Options.Workdir = filepath.Join(t.TempDir(), "clones")
-	repo := gittest.ConventionalHistory(t, 400, "chore")
+	repo := gittest.ConventionalHistory(t, 400, "chore", nil)
 
 	out, err := LearnAndPublish(ctx, env, global, Target{Repo: "acme/app", CloneURL: repo.Dir})
 	if err != nil {

@@ -50,7 +50,7 @@ func TestLearnedModelLabelsTheNextPullRequest(t *testing.T) {
 	}
 	fake := fakegithub.New(t)
 	fake.AddInstallation(fakegithub.NewInstallation(1, "acme", "Organization"))
-	history := gittest.ConventionalHistory(t, 400, "chore")
+	history := gittest.ConventionalHistory(t, 400, "chore", nil)
 	root := t.TempDir()
 	gittest.Git(t, history.Dir, "clone", "--quiet", "--bare", history.Dir, filepath.Join(root, "acme", "app.git"))
 	git := gittest.ServeHTTP(t, root, func(r *http.Request) bool {

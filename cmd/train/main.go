@@ -30,6 +30,8 @@ var usage = func() string {
 	line("import", "load JSONL(.gz) records of the corpus schema (DATA.md)")
 	line("runs", "list the recorded phase runs")
 	line("worker", `work the bot's "learn repository" jobs: clone, extract, label, learn and publish each repository's model`)
+	line("audit", "list a repository's commits whose declared label a confident out-of-fold prediction disagrees with (--repo)")
+	line("correct", "record a maintainer's verdict on a commit's label (--repo, --sha, --label [--remove])")
 	line("bench", "measure extract, import, training and classification; print the README's markdown table")
 	b.WriteString("\nRun \"train COMMAND -h\" for the flags of a command.\n")
 	return b.String()
@@ -75,6 +77,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = benchCommand(ctx, rest, stdout, stderr)
 	case "worker":
 		err = workerCommand(ctx, rest, stdout, stderr)
+	case "audit":
+		err = auditCommand(ctx, rest, stdout, stderr)
+	case "correct":
+		err = correctCommand(ctx, rest, stdout, stderr)
 	default:
 		if !isPhaseCommand(cmd) {
 			fmt.Fprintf(stderr, "train: unknown command %q\n\n%s", cmd, usage)

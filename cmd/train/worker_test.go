@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/commit-labeler/commit-labeler/internal/gittest"
 	"github.com/commit-labeler/commit-labeler/internal/testkind"
 	"github.com/commit-labeler/commit-labeler/learnjob"
+	"github.com/commit-labeler/commit-labeler/pipeline"
 	"github.com/commit-labeler/commit-labeler/store"
 	"github.com/commit-labeler/commit-labeler/webhook"
 )
@@ -38,7 +41,7 @@ func workerProcess(t *testing.T, db, workdir string, logs *bytes.Buffer) *exec.C
 // over once its timeout has passed and publishes the model.
 func TestWorkerKilledMidLearnPublishesNothingAndTheJobIsRetried(t *testing.T) {
 	testkind.Require(t)
-	history := gittest.ConventionalHistory(t, 300, "chore")
+	history := gittest.ConventionalHistory(t, 300, "chore", nil)
 	root := t.TempDir()
 	gittest.Git(t, history.Dir, "clone", "--quiet", "--bare", history.Dir, filepath.Join(root, "acme", "app.git"))
 	cloning, release := make(chan struct{}), make(chan struct{})
@@ -119,5 +122,70 @@ func TestWorkerKilledMidLearnPublishesNothingAndTheJobIsRetried(t *testing.T) {
 	}
 	if attempt != 2 {
 		t.Errorf("learn job completed at attempt %d, want 2 (the first worker died)", attempt)
+	}
+}
+
+// TestAuditFindsMistypedCommitsAndTakesVerdicts: in a history whose
+// documentation commits are typed docs, the few typed feat are listed by
+// the audit as docs; a verdict recorded with train correct becomes a
+// human label, and the commit is no longer audited.
+func TestAuditFindsMistypedCommitsAndTakesVerdicts(t *testing.T) {
+	testkind.Require(t)
+	mistyped := map[int]string{103: "feat", 203: "feat", 303: "feat"}
+	repo := gittest.ConventionalHistory(t, 400, "docs", mistyped)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "corpus.db")
+	for _, phase := range []string{"clone", "extract", "label"} {
+		args := []string{phase, "--db", db}
+		if phase == "clone" {
+			args = append(args, "--workdir", filepath.Join(dir, "clones"), "--repo", repo.Dir)
+		}
+		if code, _, errOut := train(t, args...); code != 0 {
+			t.Fatalf("%s: exit %d: %s", phase, code, errOut)
+		}
+	}
+	name := filepath.Base(repo.Dir)
+	audit := func() []pipeline.AuditRow {
+		t.Helper()
+		code, stdout, errOut := train(t, "audit", "--db", db, "--repo", name, "--min-confidence", "0.5", "--json")
+		if code != 0 {
+			t.Fatalf("audit: exit %d: %s", code, errOut)
+		}
+		var rep struct {
+			Audited       int
+			Disagreements []pipeline.AuditRow
+		}
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+			t.Fatalf("audit JSON %q: %v", stdout, err)
+		}
+		return rep.Disagreements
+	}
+	rows := audit()
+	found := map[string]bool{}
+	for _, r := range rows {
+		if r.Declared == "feat" && r.Predicted == "docs" {
+			found[r.SHA] = true
+		}
+	}
+	if len(found) != len(mistyped) || len(rows) > 2*len(mistyped) {
+		t.Fatalf("audit listed %+v; want the %d mistyped commits (feat, predicted docs) and little else", rows, len(mistyped))
+	}
+	var sha string
+	for s := range found {
+		sha = s
+	}
+	if code, _, errOut := train(t, "correct", "--db", db, "--repo", name, "--sha", sha, "--label", "docs"); code != 0 {
+		t.Fatalf("correct: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := train(t, "correct", "--db", db, "--repo", name, "--sha", sha, "--label", "bogus"); code != 2 || !strings.Contains(errOut, "bogus") {
+		t.Errorf("a label outside the vocabulary: exit %d, %s", code, errOut)
+	}
+	if code, _, errOut := train(t, "label", "--db", db); code != 0 {
+		t.Fatalf("label: exit %d: %s", code, errOut)
+	}
+	for _, r := range audit() {
+		if r.SHA == sha {
+			t.Errorf("commit %s still audited after a maintainer's verdict", sha)
+		}
 	}
 }

@@ -10,8 +10,9 @@ import (
 // apart, with Conventional Commits subjects cycling through fixes,
 // features, tests and documentation: documentation commits are typed
 // docType, the repository's own convention (say "chore" where most
-// projects write "docs").
-func ConventionalHistory(t testing.TB, n int, docType string) *Repo {
+// projects write "docs"). retype gives some commits (by index) another
+// type: the mistakes an audit should find.
+func ConventionalHistory(t testing.TB, n int, docType string, retype map[int]string) *Repo {
 	t.Helper()
 	r := New(t)
 	var s FastImport
@@ -25,6 +26,9 @@ func ConventionalHistory(t testing.TB, n int, docType string) *Repo {
 	mark := 0
 	for i := range n {
 		k := kinds[i%len(kinds)]
+		if typ, ok := retype[i]; ok {
+			k.typ = typ
+		}
 		mark = s.Commit(ImportCommit{
 			At: start.Add(time.Duration(i) * time.Hour), From: mark,
 			Message: fmt.Sprintf("%s: "+k.subject, k.typ, i),
