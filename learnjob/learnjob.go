@@ -20,10 +20,11 @@ const (
 
 // Reasons a learn job is enqueued for.
 const (
-	ReasonInstalled = "installed"
-	ReasonConfig    = "config"
-	ReasonActivity  = "activity"
-	ReasonManual    = "manual"
+	ReasonInstalled  = "installed"
+	ReasonConfig     = "config"
+	ReasonActivity   = "activity"
+	ReasonCorrection = "correction"
+	ReasonManual     = "manual"
 )
 
 // MaxAttempts is how many times a learn job is tried before it is

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -68,8 +69,15 @@ func (h *pullRequestHandler) correction(ctx context.Context, r repoRef, ev *pull
 		at = time.Now()
 	}
 	log.InfoContext(ctx, "maintainer correction", "label", name, "action", action, "sender", sender.GetLogin())
-	return h.db.AddCorrection(ctx, store.Correction{
+	if err := h.db.AddCorrection(ctx, store.Correction{
 		Repo: r.String(), SHAs: shas, PullNumber: number, Label: name, Action: action,
 		Sender: sender.GetLogin(), DeliveryID: deliveryID, CreatedAt: at,
-	})
+	}); err != nil {
+		return err
+	}
+	// A maintainer's correction is the most trusted label there is: the
+	// repository is learned again (one job waits per repository, so a
+	// burst of corrections is learned once).
+	h.learn(ctx, learnjob.Args{Repo: r.String(), CloneURL: ev.GetRepo().GetCloneURL(), InstallationID: r.installationID, Reason: learnjob.ReasonCorrection})
+	return nil
 }

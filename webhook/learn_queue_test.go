@@ -39,8 +39,9 @@ func (l *learnRequests) take() []string {
 }
 
 // TestHandlersAskForLearning: installing the App on repositories, a
-// configuration change and the first move of the default branch a day
-// after the last learning each ask for the repository to be learned.
+// configuration change, the first move of the default branch a day after
+// the last learning and a maintainer's correction each ask for the
+// repository to be learned.
 func TestHandlersAskForLearning(t *testing.T) {
 	learning := &learnRequests{}
 	f := newBotFixture(t, func(c *EventsConfig) { c.Learning = learning })
@@ -69,6 +70,11 @@ func TestHandlersAskForLearning(t *testing.T) {
 				m["commits"].([]any)[0].(map[string]any)["modified"] = []any{ConfigPath}
 			}))
 		}, []string{"config " + repo}},
+		{"a maintainer's correction", func() {
+			f.mustDeliver("pull_request", f.pullExample("labeled", "Update the README", human, func(m map[string]any) {
+				m["label"] = map[string]any{"name": "type: docs"}
+			}))
+		}, []string{"correction " + repo}},
 	}
 	for _, s := range steps {
 		s.deliver()
