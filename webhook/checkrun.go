@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-github/v93/github"
 
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/repoconfig"
 )
 
 // Check run names.
@@ -83,7 +84,7 @@ func (c checkRun) createdBy(ctx context.Context, gh *github.Client, owner, repo,
 // pullCheckRun explains the labels of a pull request: each label with its
 // confidence and source, labels kept or held back by maintainers, and the
 // features behind a model decision.
-func pullCheckRun(headSHA string, p classify.Prediction, labels []labelLine, cfg RepoConfig, model *ServedModel) checkRun {
+func pullCheckRun(headSHA string, p classify.Prediction, labels []labelLine, cfg repoconfig.Config, model *ServedModel) checkRun {
 	var b strings.Builder
 	b.WriteString("| Label | GitHub label | Confidence | Source | Action |\n|---|---|---|---|---|\n")
 	for _, l := range labels {
@@ -143,7 +144,7 @@ func modelName(model *ServedModel) string {
 // precisionNote says which precision a model decision was held to: the one
 // the repository asked for, with what its thresholds reached on
 // repositories the model did not train on, or the model's default.
-func precisionNote(p classify.Prediction, cfg RepoConfig) string {
+func precisionNote(p classify.Prediction, cfg repoconfig.Config) string {
 	switch {
 	case p.Source != classify.SourceModel:
 		return ""
@@ -151,9 +152,9 @@ func precisionNote(p classify.Prediction, cfg RepoConfig) string {
 		return " Thresholds set by the repository's configuration."
 	case cfg.Point != nil:
 		return fmt.Sprintf(" Precision asked for in %s: %.2f; the model's thresholds for it reached precision %.2f labeling %s of commits on repositories it did not train on.",
-			ConfigPath, cfg.Precision, cfg.Point.Precision, percent(cfg.Point.Coverage))
+			repoconfig.Path, cfg.Precision, cfg.Point.Precision, percent(cfg.Point.Coverage))
 	case cfg.Precision > 0:
-		return fmt.Sprintf(" Precision asked for in %s: %.2f, but the model has no operating curve: its own thresholds decided.", ConfigPath, cfg.Precision)
+		return fmt.Sprintf(" Precision asked for in %s: %.2f, but the model has no operating curve: its own thresholds decided.", repoconfig.Path, cfg.Precision)
 	}
 	return " The model's default thresholds decided."
 }
@@ -217,7 +218,7 @@ func pushCheckRun(headSHA string, rows []commitRow, model *ServedModel) checkRun
 func configCheckRun(headSHA string, problem error) checkRun {
 	return checkRun{
 		name: ConfigCheckRunName, headSHA: headSHA, conclusion: "failure",
-		title:   "Invalid " + ConfigPath,
+		title:   "Invalid " + repoconfig.Path,
 		summary: "The configuration file is invalid; the defaults apply until it is fixed.\n\n```\n" + problem.Error() + "\n```",
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-github/v93/github"
 
 	commitlabeler "github.com/commit-labeler/commit-labeler"
+	"github.com/commit-labeler/commit-labeler/repoconfig"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -162,11 +163,11 @@ func decode[T any](eventType, deliveryID string, payload []byte) (*T, error) {
 }
 
 // writes reports whether the bot may write to GitHub for this repository.
-func (e *Events) writes(cfg RepoConfig) bool { return !e.dryRun && !cfg.DryRun }
+func (e *Events) writes(cfg repoconfig.Config) bool { return !e.dryRun && !cfg.DryRun }
 
 // reportConfigProblem logs an invalid configuration and reports it in a
 // check run on sha (when writing and check runs are on).
-func (e *Events) reportConfigProblem(ctx context.Context, gh *github.Client, r repoRef, sha string, cfg RepoConfig, problem error, log *slog.Logger) error {
+func (e *Events) reportConfigProblem(ctx context.Context, gh *github.Client, r repoRef, sha string, cfg repoconfig.Config, problem error, log *slog.Logger) error {
 	log.WarnContext(ctx, "invalid repository configuration; defaults apply", "repo", r.String(), "error", problem)
 	if !e.writes(cfg) || !cfg.CheckRuns || sha == "" {
 		return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-github/v93/github"
 
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/repoconfig"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -279,7 +280,7 @@ func pullFiles(ctx context.Context, gh *github.Client, r repoRef, number int) ([
 
 // pullLabels are the vocabulary labels a pull request carries (GitHub's
 // pull request object lists all of its issue's labels).
-func pullLabels(pr *github.PullRequest, cfg RepoConfig) map[string]bool {
+func pullLabels(pr *github.PullRequest, cfg repoconfig.Config) map[string]bool {
 	present := map[string]bool{}
 	for _, l := range pr.Labels {
 		if name, ok := cfg.VocabularyLabel(l.GetName()); ok {

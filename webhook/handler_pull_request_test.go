@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-github/v93/github"
 
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
+	"github.com/commit-labeler/commit-labeler/repoconfig"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -206,7 +207,7 @@ func TestPullRequestEventsByTheBotAreIgnored(t *testing.T) {
 func TestPullRequestLabelMapping(t *testing.T) {
 	f := newBotFixture(t)
 	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) {
-		r.Files[ConfigPath] = "labels:\n  fix: bug\n  feat: enhancement\n"
+		r.Files[repoconfig.Path] = "labels:\n  fix: bug\n  feat: enhancement\n"
 	})
 	f.mustDeliver("pull_request", f.pullExample("opened", "fix: crash on start", human, nil))
 	if got := f.labels(); !slices.Equal(got, []string{"bug"}) {
@@ -229,7 +230,7 @@ func TestPullRequestLabelMapping(t *testing.T) {
 func TestPullRequestInvalidConfigReportedDefaultsApply(t *testing.T) {
 	f := newBotFixture(t)
 	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) {
-		r.Files[ConfigPath] = "enabled: true\nmax_lables: 2\n"
+		r.Files[repoconfig.Path] = "enabled: true\nmax_lables: 2\n"
 	})
 	f.mustDeliver("pull_request", f.pullExample("opened", "fix: crash on start", human, nil))
 	if got := f.labels(); !slices.Equal(got, []string{"type: fix"}) {
@@ -253,7 +254,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newBotFixture(t, func(c *EventsConfig) { c.DryRun = tt.global })
 			if tt.file != "" {
-				f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { r.Files[ConfigPath] = tt.file })
+				f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { r.Files[repoconfig.Path] = tt.file })
 			}
 			f.mustDeliver("pull_request", f.pullExample("opened", "fix: crash", human, nil))
 			f.mustDeliver("push", pushExample(t, 3, nil))
@@ -286,7 +287,7 @@ func TestPullRequestConfigurationSkips(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newBotFixture(t)
-			f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { r.Files[ConfigPath] = tt.file })
+			f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { r.Files[repoconfig.Path] = tt.file })
 			f.mustDeliver("pull_request", f.pullExample("opened", "fix: crash", human, func(m map[string]any) {
 				m["pull_request"].(map[string]any)["draft"] = tt.draft
 			}))

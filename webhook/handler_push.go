@@ -12,6 +12,7 @@ import (
 
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/learnjob"
+	"github.com/commit-labeler/commit-labeler/repoconfig"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -199,7 +200,7 @@ func payloadInput(subject, body string, c *github.HeadCommit) classify.Commit {
 // touchesConfig reports whether a commit changed the configuration file.
 func touchesConfig(commits []*github.HeadCommit) bool {
 	return slices.ContainsFunc(commits, func(c *github.HeadCommit) bool {
-		return slices.Contains(c.Added, ConfigPath) || slices.Contains(c.Modified, ConfigPath) || slices.Contains(c.Removed, ConfigPath)
+		return slices.Contains(c.Added, repoconfig.Path) || slices.Contains(c.Modified, repoconfig.Path) || slices.Contains(c.Removed, repoconfig.Path)
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-github/v93/github"
 
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
+	"github.com/commit-labeler/commit-labeler/repoconfig"
 )
 
 // pushExample is the examples' branch push with n commits: conventional
@@ -101,9 +102,9 @@ func TestPushSkipsTagsDeletionsAndEmptyPushes(t *testing.T) {
 func TestPushChangingTheConfigurationDropsTheCache(t *testing.T) {
 	f := newBotFixture(t)
 	f.mustDeliver("pull_request", f.pullExample("opened", "fix: crash", human, nil)) // caches "no file"
-	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { r.Files[ConfigPath] = "check_runs: false\n" })
+	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { r.Files[repoconfig.Path] = "check_runs: false\n" })
 	f.mustDeliver("push", pushExample(t, 1, func(m map[string]any) {
-		m["commits"].([]any)[0].(map[string]any)["modified"] = []any{ConfigPath}
+		m["commits"].([]any)[0].(map[string]any)["modified"] = []any{repoconfig.Path}
 	}))
 	if n := len(f.checkRuns(PushCheckRunName)); n != 0 {
 		t.Errorf("%d push check runs, want none: the new configuration turns them off", n)

@@ -14,6 +14,7 @@ import (
 
 	commitlabeler "github.com/commit-labeler/commit-labeler"
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/repoconfig"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -58,7 +59,7 @@ func planLabels(selected []classify.LabelScore, source string, present map[strin
 }
 
 // issueLabels returns the vocabulary labels present on a pull request.
-func issueLabels(ctx context.Context, gh *github.Client, r repoRef, number int, cfg RepoConfig) (map[string]bool, error) {
+func issueLabels(ctx context.Context, gh *github.Client, r repoRef, number int, cfg repoconfig.Config) (map[string]bool, error) {
 	present := map[string]bool{}
 	for l, err := range gh.Issues.ListLabelsByIssueIter(ctx, r.owner, r.name, number, &github.ListOptions{PerPage: 100}) {
 		if err != nil {
@@ -99,7 +100,7 @@ func (e *Events) ensureLabel(ctx context.Context, gh *github.Client, r repoRef, 
 
 // applyLabels creates the missing repository labels, adds the labels in one
 // request and removes the stale ones (404: already gone, fine).
-func (e *Events) applyLabels(ctx context.Context, gh *github.Client, r repoRef, number int, p labelPlan, cfg RepoConfig, log *slog.Logger) error {
+func (e *Events) applyLabels(ctx context.Context, gh *github.Client, r repoRef, number int, p labelPlan, cfg repoconfig.Config, log *slog.Logger) error {
 	var names []string
 	for _, name := range p.add {
 		l, _ := e.vocab.Get(name)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/commit-labeler/commit-labeler/learnjob"
+	"github.com/commit-labeler/commit-labeler/repoconfig"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -67,7 +68,7 @@ func TestHandlersAskForLearning(t *testing.T) {
 		}, nil},
 		{"configuration changed", func() {
 			f.mustDeliver("push", pushExample(t, 1, func(m map[string]any) {
-				m["commits"].([]any)[0].(map[string]any)["modified"] = []any{ConfigPath}
+				m["commits"].([]any)[0].(map[string]any)["modified"] = []any{repoconfig.Path}
 			}))
 		}, []string{"config " + repo}},
 		{"a maintainer's correction", func() {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	"github.com/commit-labeler/commit-labeler/repoconfig"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -15,7 +16,7 @@ import (
 // default branch, cached in the store for the TTL, its precision resolved
 // against the model serving the repository. An invalid file gives the
 // defaults and the problem; err is for failures worth a retry.
-func (e *Events) repoConfig(ctx context.Context, gh *github.Client, r repoRef, model Classifier) (cfg RepoConfig, problem, err error) {
+func (e *Events) repoConfig(ctx context.Context, gh *github.Client, r repoRef, model Classifier) (cfg repoconfig.Config, problem, err error) {
 	f, ok, err := e.db.RepoConfigFile(ctx, r.String())
 	if err != nil {
 		return cfg, nil, err
@@ -29,9 +30,9 @@ func (e *Events) repoConfig(ctx context.Context, gh *github.Client, r repoRef, m
 		}
 	}
 	if !f.Found {
-		return DefaultRepoConfig(e.vocab), nil, nil
+		return repoconfig.Default(e.vocab), nil, nil
 	}
-	cfg, problem = ParseRepoConfig([]byte(f.Content), e.vocab)
+	cfg, problem = repoconfig.Parse([]byte(f.Content), e.vocab)
 	return cfg.WithModel(model), problem, nil
 }
 
@@ -42,18 +43,18 @@ func fetchConfigFile(ctx context.Context, gh *github.Client, r repoRef) (store.R
 	if r.defaultBranch != "" {
 		opts = &github.RepositoryContentGetOptions{Ref: r.defaultBranch}
 	}
-	file, _, _, err := gh.Repositories.GetContents(ctx, r.owner, r.name, ConfigPath, opts)
+	file, _, _, err := gh.Repositories.GetContents(ctx, r.owner, r.name, repoconfig.Path, opts)
 	switch {
 	case statusOf(err) == http.StatusNotFound:
 		return f, nil
 	case err != nil:
-		return f, fmt.Errorf("read %s of %s: %w", ConfigPath, r, err)
+		return f, fmt.Errorf("read %s of %s: %w", repoconfig.Path, r, err)
 	case file == nil:
 		return f, nil // a directory, not a configuration file
 	}
 	content, err := file.GetContent()
 	if err != nil {
-		return f, fmt.Errorf("read %s of %s: %w", ConfigPath, r, err)
+		return f, fmt.Errorf("read %s of %s: %w", repoconfig.Path, r, err)
 	}
 	f.Found, f.BlobSHA, f.Content = true, file.GetSHA(), content
 	return f, nil

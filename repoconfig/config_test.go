@@ -1,4 +1,4 @@
-package webhook
+package repoconfig
 
 import (
 	"slices"
@@ -14,9 +14,9 @@ func TestParseRepoConfig(t *testing.T) {
 	tests := []struct {
 		name, file string
 		wantErr    []string // substrings of the error; none for a valid file
-		check      func(t *testing.T, c RepoConfig)
+		check      func(t *testing.T, c Config)
 	}{
-		{name: "empty", file: "", check: func(t *testing.T, c RepoConfig) {
+		{name: "empty", file: "", check: func(t *testing.T, c Config) {
 			if !c.Enabled || c.MaxLabels != 3 || !c.CheckRuns || !c.LabelDrafts || c.DryRun || c.GitHubLabel("fix") != "type: fix" {
 				t.Errorf("defaults = %+v", c)
 			}
@@ -34,7 +34,7 @@ dry_run: true
 check_runs: false
 label_drafts: false
 ignore_authors: ["*[bot]", "renovate*", "a?c"]
-`, check: func(t *testing.T, c RepoConfig) {
+`, check: func(t *testing.T, c Config) {
 			if c.GitHubLabel("fix") != "bug" || c.GitHubLabel("docs") != "type: docs" {
 				t.Errorf("mapping: fix→%q docs→%q", c.GitHubLabel("fix"), c.GitHubLabel("docs"))
 			}
@@ -60,7 +60,7 @@ ignore_authors: ["*[bot]", "renovate*", "a?c"]
 		{name: "empty pattern", file: "ignore_authors: ['']\n", wantErr: []string{"line 1", "empty pattern"}},
 		{name: "bad type", file: "max_labels: many\n", wantErr: []string{"line 1", "many"}},
 		{name: "max labels", file: "max_labels: 0\n", wantErr: []string{"line 1", "max_labels: 0"}},
-		{name: "precision", file: "precision: 0.9\n", check: func(t *testing.T, c RepoConfig) {
+		{name: "precision", file: "precision: 0.9\n", check: func(t *testing.T, c Config) {
 			if c.Precision != 0.9 || c.Point != nil {
 				t.Errorf("precision %v, point %v: want 0.9 and no point before WithModel", c.Precision, c.Point)
 			}
@@ -68,11 +68,11 @@ ignore_authors: ["*[bot]", "renovate*", "a?c"]
 		{name: "precision range", file: "precision: 1.2\n", wantErr: []string{"line 1", "precision: 1.2"}},
 		{name: "precision and threshold", file: "threshold: 0.5\nprecision: 0.8\n", wantErr: []string{"line 2", "precision and threshold both set"}},
 		{name: "not a mapping", file: "- a\n", wantErr: []string{"line 1"}},
-		{name: "bad yaml", file: "labels: [\n", wantErr: []string{ConfigPath}},
+		{name: "bad yaml", file: "labels: [\n", wantErr: []string{Path}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := ParseRepoConfig([]byte(tt.file), vocab)
+			c, err := Parse([]byte(tt.file), vocab)
 			if len(tt.wantErr) == 0 {
 				if err != nil {
 					t.Fatal(err)
@@ -88,7 +88,7 @@ ignore_authors: ["*[bot]", "renovate*", "a?c"]
 					t.Errorf("error %q lacks %q", err, w)
 				}
 			}
-			if d := DefaultRepoConfig(vocab); c.MaxLabels != d.MaxLabels || c.GitHubLabel("fix") != d.GitHubLabel("fix") {
+			if d := Default(vocab); c.MaxLabels != d.MaxLabels || c.GitHubLabel("fix") != d.GitHubLabel("fix") {
 				t.Errorf("an invalid file did not give the defaults: %+v", c)
 			}
 		})
@@ -121,13 +121,13 @@ func TestRepoConfigSelect(t *testing.T) {
 		{"asked precision lets through", "precision: 0.7\n", model, []string{"fix", "test"}},
 		{"per-label threshold beats precision", "precision: 0.9\nthresholds:\n  fix: 0.5\n", model, []string{"fix"}},
 	}
-	curve := curveModel{classify.Meta{OperatingPoints: []classify.OperatingPoint{
+	curve := &classify.Meta{OperatingPoints: []classify.OperatingPoint{
 		{Target: 0.7, Precision: 0.72, Coverage: 0.6, Thresholds: map[string]float64{"fix": 0.5, "test": 0.4, "docs": 0.9}},
 		{Target: 0.9, Precision: 0.91, Coverage: 0.2, Thresholds: map[string]float64{"fix": 0.8, "test": 0.4, "docs": 0.9}},
-	}}}
+	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := ParseRepoConfig([]byte(tt.file), vocab)
+			c, err := Parse([]byte(tt.file), vocab)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -142,36 +142,6 @@ func TestRepoConfigSelect(t *testing.T) {
 	}
 }
 
-// curveModel stands for a classifier whose model has an operating curve.
-type curveModel struct{ meta classify.Meta }
-
-func (m curveModel) PointFor(precision float64) (classify.OperatingPoint, bool) {
-	return m.meta.PointFor(precision)
-}
-
-func TestPrecisionNote(t *testing.T) {
-	vocab := commitlabeler.Default()
-	model := classify.Prediction{Source: classify.SourceModel}
-	curve := curveModel{classify.Meta{OperatingPoints: []classify.OperatingPoint{{Target: 0.9, Precision: 0.91, Coverage: 0.35}}}}
-	for _, tt := range []struct{ file, want string }{
-		{"", "default thresholds"},
-		{"precision: 0.85\n", "Precision asked for in .github/commit-labeler.yml: 0.85; the model's thresholds for it reached precision 0.91 labeling 35% of commits"},
-		{"threshold: 0.5\n", "Thresholds set by the repository"},
-	} {
-		c, err := ParseRepoConfig([]byte(tt.file), vocab)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := pullCheckRun("abc", model, nil, c.WithModel(curve), &ServedModel{}).summary; !strings.Contains(got, tt.want) {
-			t.Errorf("%q: summary %q lacks %q", tt.file, got, tt.want)
-		}
-	}
-	c, _ := ParseRepoConfig([]byte("precision: 0.9\n"), vocab)
-	if got := pullCheckRun("abc", model, nil, c.WithModel(nil), &ServedModel{}).summary; !strings.Contains(got, "no operating curve") {
-		t.Errorf("a model without a curve: summary %q", got)
-	}
-}
-
 // FuzzRepoConfig checks that no file crashes the parser and that every
 // accepted file gives a usable configuration.
 func FuzzRepoConfig(f *testing.F) {
@@ -183,7 +153,7 @@ func FuzzRepoConfig(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := ParseRepoConfig(data, vocab)
+		c, err := Parse(data, vocab)
 		if err != nil {
 			return
 		}

@@ -1,4 +1,4 @@
-package webhook
+package repoconfig
 
 import (
 	"bytes"
@@ -17,8 +17,8 @@ import (
 	"github.com/commit-labeler/commit-labeler/classify"
 )
 
-// ConfigPath is the repository configuration file, read from the default branch.
-const ConfigPath = ".github/commit-labeler.yml"
+// Path is the repository configuration file, read from the default branch.
+const Path = ".github/commit-labeler.yml"
 
 // defaultMaxLabels is how many labels a pull request gets at most by default.
 const defaultMaxLabels = 3
@@ -26,8 +26,8 @@ const defaultMaxLabels = 3
 // gitHubLabelMax is the longest label name GitHub accepts.
 const gitHubLabelMax = 50
 
-// RepoConfig is a repository's configuration, defaults filled in.
-type RepoConfig struct {
+// Config is a repository's configuration, defaults filled in.
+type Config struct {
 	// Enabled turns the bot on for the repository.
 	Enabled bool
 	// Threshold is the least probability a model label needs; 0 keeps the
@@ -79,32 +79,32 @@ type configFile struct {
 	IgnoreAuthors []string           `yaml:"ignore_authors"`
 }
 
-// DefaultRepoConfig is the configuration of a repository without a file:
+// Default is the configuration of a repository without a file:
 // enabled, the model's thresholds, three labels at most, check runs on,
 // drafts labeled, labels named as in labels.json.
-func DefaultRepoConfig(vocab *commitlabeler.Vocabulary) RepoConfig {
-	c := RepoConfig{Enabled: true, MaxLabels: defaultMaxLabels, CheckRuns: true, LabelDrafts: true, vocab: vocab}
+func Default(vocab *commitlabeler.Vocabulary) Config {
+	c := Config{Enabled: true, MaxLabels: defaultMaxLabels, CheckRuns: true, LabelDrafts: true, vocab: vocab}
 	c.setNames(nil)
 	return c
 }
 
-// ParseRepoConfig parses a configuration file strictly: unknown keys, labels
+// Parse parses a configuration file strictly: unknown keys, labels
 // outside the vocabulary, thresholds outside [0, 1] and bad globs are errors
 // naming the key and its line. An empty file gives the defaults.
-func ParseRepoConfig(data []byte, vocab *commitlabeler.Vocabulary) (RepoConfig, error) {
-	c := DefaultRepoConfig(vocab)
+func Parse(data []byte, vocab *commitlabeler.Vocabulary) (Config, error) {
+	c := Default(vocab)
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return c, fmt.Errorf("%s: %w", ConfigPath, err)
+		return c, fmt.Errorf("%s: %w", Path, err)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var f configFile
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
-		return c, fmt.Errorf("%s: %w", ConfigPath, err)
+		return c, fmt.Errorf("%s: %w", Path, err)
 	}
 	if err := f.validate(&root, vocab); err != nil {
-		return c, fmt.Errorf("%s: %w", ConfigPath, err)
+		return c, fmt.Errorf("%s: %w", Path, err)
 	}
 	c.Enabled = deref(f.Enabled, c.Enabled)
 	c.Threshold = deref(f.Threshold, c.Threshold)
@@ -205,7 +205,7 @@ func keyLine(root *yaml.Node, keys ...string) int {
 	return line
 }
 
-func (c *RepoConfig) setNames(mapping map[string]string) {
+func (c *Config) setNames(mapping map[string]string) {
 	c.names, c.byGitHub = map[string]string{}, map[string]string{}
 	for _, l := range c.vocab.Labels {
 		gh := cmp.Or(strings.TrimSpace(mapping[l.Name]), l.GitHubLabel)
@@ -215,17 +215,17 @@ func (c *RepoConfig) setNames(mapping map[string]string) {
 }
 
 // GitHubLabel returns the GitHub label name of a vocabulary label.
-func (c RepoConfig) GitHubLabel(name string) string { return c.names[name] }
+func (c Config) GitHubLabel(name string) string { return c.names[name] }
 
 // VocabularyLabel returns the vocabulary label a GitHub label name stands
 // for in this repository; ok is false for other labels.
-func (c RepoConfig) VocabularyLabel(gitHubName string) (name string, ok bool) {
+func (c Config) VocabularyLabel(gitHubName string) (name string, ok bool) {
 	name, ok = c.byGitHub[strings.ToLower(gitHubName)]
 	return name, ok
 }
 
 // IgnoresAuthor reports whether a login matches an ignore_authors pattern.
-func (c RepoConfig) IgnoresAuthor(login string) bool {
+func (c Config) IgnoresAuthor(login string) bool {
 	return slices.ContainsFunc(c.ignore, func(re *regexp.Regexp) bool { return re.MatchString(login) })
 }
 
@@ -240,7 +240,7 @@ func loginPattern(glob string) *regexp.Regexp {
 // at most MaxLabels: a title decision as is; a model label when its
 // probability reaches its configured threshold, or, with none configured,
 // when the model chose it.
-func (c RepoConfig) Select(p classify.Prediction) []classify.LabelScore {
+func (c Config) Select(p classify.Prediction) []classify.LabelScore {
 	candidates := p.Labels
 	if p.Source != classify.SourceTitle && len(p.Scores) > 0 {
 		candidates = p.Scores
@@ -264,7 +264,7 @@ func (c RepoConfig) Select(p classify.Prediction) []classify.LabelScore {
 
 // accepts reports whether a label is applied: by the repository's
 // thresholds where it sets them, else when the model chose it.
-func (c RepoConfig) accepts(chosen []classify.LabelScore, s classify.LabelScore) bool {
+func (c Config) accepts(chosen []classify.LabelScore, s classify.LabelScore) bool {
 	if t, ok := c.Thresholds[s.Label]; ok {
 		return s.Probability >= t
 	}
@@ -285,7 +285,7 @@ type PrecisionCurve interface {
 
 // WithModel resolves Precision against the served model's operating curve;
 // a model without one keeps its own thresholds.
-func (c RepoConfig) WithModel(model any) RepoConfig {
+func (c Config) WithModel(model any) Config {
 	c.Point = nil
 	if curve, ok := model.(PrecisionCurve); ok && c.Precision > 0 {
 		if p, ok := curve.PointFor(c.Precision); ok {
