@@ -44,9 +44,13 @@ func Label(ctx context.Context, env *Env) (Counts, error) {
 }
 
 // labelersFor builds the labelers an options set selects; human corrections
-// always come first because they are cheap and the most trusted.
+// always come first because they are cheap and the most trusted, then a
+// learn job's merged pull requests.
 func labelersFor(o Options, vocab *commitlabeler.Vocabulary) ([]labeler, error) {
 	ls := []labeler{humanLabeler{vocab: vocab}}
+	if o.Target != nil && o.Target.InstallationID != 0 {
+		ls = append(ls, pullLabeler{vocab: vocab})
+	}
 	switch o.Labeler {
 	case LabelerConventional:
 		ls = append(ls, newConventionalLabeler(vocab))

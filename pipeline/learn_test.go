@@ -36,6 +36,35 @@ func docsChange() classify.Commit {
 		Files: []classify.File{{Path: "docs/guide3.md", Status: "M", Additions: 2}}}
 }
 
+// publishedModel loads a version of a repository's models from the store.
+func publishedModel(t *testing.T, env *Env, repo string, version int) *classify.Classifier {
+	t.Helper()
+	rec, ok, err := env.DB.RepositoryModel(context.Background(), repo, version)
+	if err != nil || !ok {
+		t.Fatalf("model %d of %s: %v, found %v", version, repo, err, ok)
+	}
+	dir := t.TempDir()
+	if err := classify.ExtractArchive(rec.Files, dir); err != nil {
+		t.Fatal(err)
+	}
+	c, err := classify.LoadClassifier(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// topLabel is the label a model ranks first for a commit.
+func topLabel(t *testing.T, m *classify.Classifier, c classify.Commit) string {
+	t.Helper()
+	preds, err := m.Classify(context.Background(), []classify.Commit{c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return preds[0].Scores[0].Label
+}
+
 // TestLearnAndPublish learns a repository whose documentation commits are
 // typed chore: cloned, extracted, labeled and learned, its model is
 // published, labels a documentation change chore where the shipped model
@@ -58,29 +87,12 @@ func TestLearnAndPublish(t *testing.T) {
 	if v, err := env.DB.ServedModelVersion(ctx, "acme/app"); err != nil || v != 1 {
 		t.Fatalf("served version %d (%v), want 1", v, err)
 	}
-	rec, _, err := env.DB.RepositoryModel(ctx, "acme/app", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := classify.ExtractArchive(rec.Files, dir); err != nil {
-		t.Fatal(err)
-	}
-	learned, err := classify.LoadClassifier(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer learned.Close()
 	for _, tc := range []struct {
 		name  string
 		model *classify.Classifier
 		want  string
-	}{{"shipped", classify.NewClassifier(global), "docs"}, {"learned", learned, "chore"}} {
-		preds, err := tc.model.Classify(ctx, []classify.Commit{docsChange()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := preds[0].Scores[0].Label; got != tc.want {
+	}{{"shipped", classify.NewClassifier(global), "docs"}, {"learned", publishedModel(t, env, "acme/app", 1), "chore"}} {
+		if got := topLabel(t, tc.model, docsChange()); got != tc.want {
 			t.Errorf("%s model labels a documentation change %s, want %s", tc.name, got, tc.want)
 		}
 	}

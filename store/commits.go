@@ -279,3 +279,23 @@ func (db *DB) CountCommits(ctx context.Context) (int64, error) {
 	err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM commits`).Scan(&n)
 	return n, err
 }
+
+// CommitIDs returns the ids of a repository's stored commits by SHA.
+func (db *DB) CommitIDs(ctx context.Context, repo string) (map[string]int64, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+		SELECT c.sha, c.id FROM commits c JOIN repositories r ON r.id = c.repo_id WHERE r.name = ?`, repo)
+	if err != nil {
+		return nil, fmt.Errorf("store: commits of %s: %w", repo, err)
+	}
+	defer rows.Close()
+	ids := make(map[string]int64)
+	for rows.Next() {
+		var sha string
+		var id int64
+		if err := rows.Scan(&sha, &id); err != nil {
+			return nil, fmt.Errorf("store: commits of %s: %w", repo, err)
+		}
+		ids[sha] = id
+	}
+	return ids, rows.Err()
+}

@@ -9,13 +9,16 @@ import (
 // Label sources, in order of precedence.
 const (
 	SourceHuman        = "human"
+	SourcePullRequest  = "pull_request"
 	SourceConventional = "conventional"
 	SourceOllama       = "ollama"
 )
 
 // SourcePrecedence orders label sources from most to least trusted: when
-// sources disagree the first one that labeled a commit wins.
-var SourcePrecedence = []string{SourceHuman, SourceConventional, SourceOllama}
+// sources disagree the first one that labeled a commit wins. A merged pull
+// request's labels were chosen by its maintainers, its title reviewed with
+// it: both over the commit's own header.
+var SourcePrecedence = []string{SourceHuman, SourcePullRequest, SourceConventional, SourceOllama}
 
 // CommitLabel is one label a source gave a commit.
 type CommitLabel struct {
@@ -143,7 +146,7 @@ type EffectiveLabel struct {
 }
 
 // EffectiveLabels returns, for every labeled commit in id order, the labels
-// of its most trusted source (human > conventional > ollama), less the labels
+// of its most trusted source (SourcePrecedence), less the labels
 // a maintainer removed (their latest correction is a removal): a maintainer
 // who only says "not fix" overrules a "fix:" header without naming another
 // label, and a commit left without labels has none.
@@ -151,7 +154,7 @@ func (db *DB) EffectiveLabels(ctx context.Context) ([]EffectiveLabel, error) {
 	rows, err := db.sql.QueryContext(ctx, `
 		WITH ranked AS (
 			SELECT commit_id, source,
-				CASE source WHEN 'human' THEN 0 WHEN 'conventional' THEN 1 ELSE 2 END AS precedence
+				CASE source WHEN 'human' THEN 0 WHEN 'pull_request' THEN 1 WHEN 'conventional' THEN 2 ELSE 3 END AS precedence
 			FROM labelings WHERE status = 'labeled'
 		), best AS (
 			SELECT commit_id, min(precedence) AS precedence FROM ranked GROUP BY commit_id

@@ -2,6 +2,7 @@ package fakegithub
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -10,6 +11,28 @@ import (
 )
 
 func (rs *Repos) registerPulls() {
+	// The list of pull requests in a state (open by default, closed or
+	// all), newest first, each with its labels, paginated.
+	rs.handle("GET /repos/{owner}/{repo}/pulls", func(w http.ResponseWriter, r *http.Request, repo *Repo) {
+		state := r.URL.Query().Get("state")
+		if state == "" {
+			state = "open"
+		}
+		var out []*github.PullRequest
+		for _, n := range slices.Backward(slices.Sorted(maps.Keys(repo.Pulls))) {
+			p := repo.Pulls[n]
+			if state != "all" && p.PullRequest.GetState() != state {
+				continue
+			}
+			pr := *p.PullRequest
+			pr.Labels = nil
+			for _, name := range p.Labels {
+				pr.Labels = append(pr.Labels, &github.Label{Name: name})
+			}
+			out = append(out, &pr)
+		}
+		WriteJSON(w, http.StatusOK, Paginate(rs.s, w, r, out))
+	})
 	rs.handle("GET /repos/{owner}/{repo}/pulls/{number}", func(w http.ResponseWriter, r *http.Request, repo *Repo) {
 		if p, ok := pull(w, r, repo); ok {
 			// As GitHub, the pull request carries the labels now.

@@ -1,0 +1,125 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/go-github/v93/github"
+
+	commitlabeler "github.com/commit-labeler/commit-labeler"
+	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/ghapp"
+	"github.com/commit-labeler/commit-labeler/repoconfig"
+	"github.com/commit-labeler/commit-labeler/store"
+)
+
+// pullLabelerVersion changes when the pull request labeler's rules do.
+const pullLabelerVersion = "pull-1"
+
+// maxPullRequests bounds the merged pull requests a learn job reads, the
+// most recently updated first: ten pages of the API.
+const maxPullRequests = 1000
+
+// pullLabeler gives the commit each merged pull request made (its merge,
+// squash or last rebased commit) the pull request's labels, mapped into
+// the vocabulary through the repository's label mapping
+// (.github/commit-labeler.yml, read from the clone), or else its title's
+// Conventional Commits header: source pull_request. Labels the bot itself
+// applied are left out: a model must not learn from its own guesses. It
+// runs for a learn job's repository on an installation (Options.Target,
+// labelersFor).
+type pullLabeler struct{ vocab *commitlabeler.Vocabulary }
+
+func (pullLabeler) source() string { return store.SourcePullRequest }
+
+func (l pullLabeler) run(ctx context.Context, env *Env, t tally) error {
+	target := env.Options.Target
+	owner, name, _ := strings.Cut(target.Repo, "/")
+	clients, err := ghapp.New(env.Options.App)
+	if err != nil {
+		return err
+	}
+	gh, err := clients.Installation(target.InstallationID)
+	if err != nil {
+		return err
+	}
+	cfg := l.repositoryConfig(ctx, env, target.Repo)
+	ids, err := env.DB.CommitIDs(ctx, target.Repo)
+	if err != nil {
+		return err
+	}
+	var batch []store.Labeling
+	read := 0
+	opts := &github.PullRequestListOptions{State: "closed", Sort: "updated", Direction: "desc", ListOptions: github.ListOptions{PerPage: 100}}
+	for pr, err := range gh.PullRequests.ListIter(ctx, owner, name, opts) {
+		if err != nil {
+			return fmt.Errorf("pull requests of %s: %w", target.Repo, err)
+		}
+		if read++; read > maxPullRequests {
+			break
+		}
+		id, ok := ids[pr.GetMergeCommitSHA()]
+		if pr.MergedAt == nil || !ok {
+			continue
+		}
+		labels, err := l.labels(ctx, env, target.Repo, pr, cfg)
+		if err != nil {
+			return err
+		}
+		if len(labels) == 0 {
+			t.add("none", 1)
+			continue
+		}
+		batch = append(batch, store.Labeling{CommitID: id, Source: store.SourcePullRequest, LabelerVersion: pullLabelerVersion, Labels: labels})
+	}
+	if err := env.DB.PutLabelings(ctx, batch); err != nil {
+		return err
+	}
+	t.stored(batch)
+	return nil
+}
+
+// labels are a merged pull request's labels: those a maintainer put on it
+// that the mapping knows, else its title header's.
+func (l pullLabeler) labels(ctx context.Context, env *Env, repo string, pr *github.PullRequest, cfg repoconfig.Config) ([]store.CommitLabel, error) {
+	st, _, err := env.DB.PullState(ctx, repo, pr.GetNumber())
+	if err != nil {
+		return nil, err
+	}
+	var out []store.CommitLabel
+	for _, gl := range pr.Labels {
+		name, ok := cfg.VocabularyLabel(gl.GetName())
+		if !ok || st.Labels[name].State == store.PullLabelBotApplied {
+			continue
+		}
+		out = append(out, store.CommitLabel{Label: name, Confidence: 1, Reason: "pull request label " + gl.GetName()})
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	if h, ok := classify.ParseHeader(pr.GetTitle()); ok {
+		for _, name := range h.Labels(l.vocab) {
+			out = append(out, store.CommitLabel{Label: name, Confidence: 1, Reason: "pull request title"})
+		}
+	}
+	return out, nil
+}
+
+// repositoryConfig reads the repository's configuration from its clone's
+// default branch; without a valid one, the defaults (labels.json's names).
+func (l pullLabeler) repositoryConfig(ctx context.Context, env *Env, repo string) repoconfig.Config {
+	r, err := env.DB.RepositoryByName(ctx, repo)
+	if err != nil {
+		return repoconfig.Default(l.vocab)
+	}
+	data, err := newGitCommand("", "").run(ctx, r.ClonePath, "show", "HEAD:"+repoconfig.Path)
+	if err != nil {
+		return repoconfig.Default(l.vocab) // no configuration file
+	}
+	cfg, err := repoconfig.Parse([]byte(data), l.vocab)
+	if err != nil {
+		env.Log.Warn("invalid repository configuration: default label names", "repo", repo, "err", err)
+	}
+	return cfg
+}
