@@ -62,6 +62,17 @@ func (db *DB) migrate(ctx context.Context) error {
 			continue
 		}
 		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			// Another process on the file (the bot and its learning
+			// worker start together) may have applied it meanwhile: the
+			// transaction holds the write lock, so the version read here
+			// is the one it would change.
+			var now int
+			if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&now); err != nil {
+				return err
+			}
+			if now >= m.version {
+				return nil
+			}
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return err
 			}
