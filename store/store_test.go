@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -190,7 +191,8 @@ func fileSize(t *testing.T, path string) int64 {
 }
 
 // TestConcurrentOpensMigrateOnce: the bot and its learning worker opening
-// a new file at the same moment both end up on the latest schema.
+// a new file at the same moment both end up on the latest schema, River's
+// included.
 func TestConcurrentOpensMigrateOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bot.db")
 	ctx := context.Background()
@@ -199,6 +201,7 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 		go func() {
 			db, err := Open(ctx, path)
 			if err == nil {
+				err = db.MigrateRiver(ctx, slog.New(slog.DiscardHandler))
 				db.Close()
 			}
 			errs <- err

@@ -13,7 +13,6 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/commit-labeler/commit-labeler/learnjob"
@@ -77,14 +76,9 @@ func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueCo
 	}
 	q := &queue{db: db, lock: lock, cfg: cfg}
 	driver := riversqlite.New(db.SQL())
-	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: log})
-	if err != nil {
+	if err := db.MigrateRiver(ctx, log); err != nil {
 		lock.Close()
-		return nil, fmt.Errorf("webhook: river migrations: %w", err)
-	}
-	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		lock.Close()
-		return nil, fmt.Errorf("webhook: river migrations on %s: %w", db.Path(), err)
+		return nil, fmt.Errorf("webhook: %w", err)
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, w)

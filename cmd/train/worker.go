@@ -10,7 +10,6 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/learnjob"
@@ -52,12 +51,8 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	defer env.DB.Close()
 
 	driver := riversqlite.New(env.DB.SQL())
-	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: env.Log})
-	if err != nil {
-		return fmt.Errorf("worker: river migrations: %w", err)
-	}
-	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("worker: river migrations on %s: %w", c.db, err)
+	if err := env.DB.MigrateRiver(ctx, env.Log); err != nil {
+		return fmt.Errorf("worker: %w", err)
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, pipeline.NewLearnWorker(env, global, *timeout))
