@@ -26,7 +26,8 @@ type LearnOptions struct {
 	// choose (DefaultLearnCGrid).
 	CGrid []float64
 	// ClassWeightPower weighs each label of the history by
-	// (n/(labels·count))^power (DefaultLearnClassWeightPower).
+	// (n/(labels·(count+classCountSmoothing)))^power
+	// (DefaultLearnClassWeightPower).
 	ClassWeightPower *float64
 	// HalfLife is how many commits back from the newest an example's
 	// weight halves (DefaultLearnHalfLife; negative: no decay).
@@ -75,16 +76,17 @@ type Learned struct {
 var ErrNotLearnable = errors.New("learning a repository needs a tfidf_logreg global model")
 
 // LearnRepository learns a repository model from the repository's labeled
-// history (any order: it is ordered by Time, then ID) and the global model, and writes it into dir
-// when it is accepted. The repository model is the global model's linear
-// layer fitted to the history with its weights drawn toward the global
-// ones, and with the IDF of the words the global model dropped as
-// specific to one repository (its directories, its jargon), which are
-// exactly what a repository's own conventions are made of. The newest
-// ValidShare of the history chooses C and judges it: it is accepted only
-// if its macro-F1 there beats the global model's; its calibration and
-// thresholds for the precision target are fitted there, and it is then
-// refitted on the whole history.
+// history (any order: it is ordered by Time, then ID) and the global
+// model, and writes it into dir when it is accepted. The repository model
+// is the global model's linear layer fitted to the history with its
+// weights drawn toward the global ones, and with the IDF of the words the
+// global model dropped as specific to one repository (its directories,
+// its jargon), which are exactly what a repository's own conventions are
+// made of; labels are balanced and the newest commits weigh most
+// (HalfLife). The newest ValidShare of the history chooses C and judges
+// it: it is accepted only if its macro-F1 there beats the global model's;
+// its calibration and thresholds for the precision target are fitted
+// there, and it is then refitted on the whole history.
 func LearnRepository(ctx context.Context, global Model, history []Example, dir string, opts LearnOptions) (*Learned, error) {
 	base, ok := tfidfBase(global)
 	if !ok {
