@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -157,6 +158,34 @@ func writeFile0600(path string, data []byte) error {
 	}
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// ApplyAppEnv sets the variables of the app.env file `bot setup` wrote
+// (path, or the default one) that the environment lacks: the bot and its
+// learning worker read the same settings. The default file may be absent;
+// a named one must exist.
+func ApplyAppEnv(path string) error {
+	named := path != ""
+	if !named {
+		dir, err := DefaultConfigDir()
+		if err != nil {
+			return nil
+		}
+		path = AppEnvPath(dir)
+	}
+	env, err := LoadAppEnv(path)
+	if errors.Is(err, fs.ErrNotExist) && !named {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("--config: %w", err)
+	}
+	for k, v := range env {
+		if _, set := os.LookupEnv(k); !set {
+			os.Setenv(k, v)
+		}
 	}
 	return nil
 }

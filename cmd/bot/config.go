@@ -1,11 +1,9 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"os"
 	"strconv"
@@ -75,7 +73,7 @@ type settings struct {
 // loadSettings fills the environment's gaps from app.env, then reads and
 // checks every setting. Errors name the setting, never its value.
 func loadSettings(o *options) (*settings, error) {
-	if err := applyAppEnv(o.configPath); err != nil {
+	if err := webhook.ApplyAppEnv(o.configPath); err != nil {
 		return nil, err
 	}
 	secret := os.Getenv(webhook.EnvWebhookSecret)
@@ -103,28 +101,3 @@ func loadSettings(o *options) (*settings, error) {
 	return &settings{app: app, secret: []byte(secret), addr: addr}, nil
 }
 
-// applyAppEnv sets the variables of the app.env file that the environment
-// lacks. The default file may be absent; a named one must exist.
-func applyAppEnv(path string) error {
-	named := path != ""
-	if !named {
-		dir, err := webhook.DefaultConfigDir()
-		if err != nil {
-			return nil
-		}
-		path = webhook.AppEnvPath(dir)
-	}
-	env, err := webhook.LoadAppEnv(path)
-	if errors.Is(err, fs.ErrNotExist) && !named {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("--config: %w", err)
-	}
-	for k, v := range env {
-		if _, set := os.LookupEnv(k); !set {
-			os.Setenv(k, v)
-		}
-	}
-	return nil
-}

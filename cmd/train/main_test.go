@@ -116,6 +116,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"import", "--db", db, "/nonexistent.jsonl"}, 1, "/nonexistent.jsonl"},
 		{[]string{"run", "--db", db, "--installations"}, 1, "GITHUB_APP_ID"},
 		{[]string{"clone", "--db", db, "--workdir", t.TempDir(), "--repo", "/nonexistent/repo"}, 1, "/nonexistent/repo"},
+		{[]string{"worker", "--db", db, "--config", "/nonexistent/app.env"}, 1, "/nonexistent/app.env"},
+		{[]string{"audit", "--db", db}, 2, "no --repo"},
+		{[]string{"audit", "--db", db, "--repo", "o/r", "--format", "pdf"}, 2, `--format "pdf"`},
+		{[]string{"correct", "--db", db, "--repo", "o/r"}, 2, "--repo, --sha and --label are required"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			t.Setenv("GITHUB_APP_ID", "")

@@ -14,6 +14,7 @@ import (
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/pipeline"
+	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // workerCommand works the learn jobs the bot enqueues in the database both
@@ -25,6 +26,7 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	modelDir := modelFlag(fs)
 	timeout := fs.Duration("job-timeout", learnjob.Timeout, "longest a learn job may run; a job whose worker died is retried once it has been running this long and up to a minute more")
 	poll := fs.Duration("poll", time.Second, "how often the queue is polled for new learn jobs")
+	appEnv := fs.String("config", "", "the bot's app.env (default ~/.config/commit-labeler/app.env when it exists); the environment wins")
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -32,8 +34,12 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if len(positional) > 0 {
 		return usageErrorf("unexpected argument %q", positional[0])
 	}
-	// The App's key clones installations' repositories; without it only
-	// jobs without an installation can run, and the others fail naming it.
+	// The App's key clones installations' repositories: the bot's app.env
+	// and environment. Without it only jobs without an installation can
+	// run, and the others fail naming it.
+	if err := webhook.ApplyAppEnv(*appEnv); err != nil {
+		return err
+	}
 	if os.Getenv(ghapp.EnvAppID) != "" {
 		if opts.App, err = ghapp.ConfigFromEnv(); err != nil {
 			return err
