@@ -50,14 +50,32 @@ func sampleCommits(tb testing.TB) []classify.Commit {
 	return out
 }
 
+// envBenchModel names a model directory the benchmarks measure instead of
+// the shipped model (the README's encoder table).
+const envBenchModel = "COMMIT_LABELER_BENCH_MODEL"
+
 func loadDefault(tb testing.TB) *classify.Classifier {
 	tb.Helper()
-	if err := classify.InitRuntime(); err != nil {
-		tb.Skipf("ONNX Runtime absent, run scripts/setup.sh: %v", err)
-	}
 	dir, err := models.DefaultDir()
 	if err != nil {
 		tb.Fatal(err)
+	}
+	return loadModel(tb, dir)
+}
+
+// benchModel is the model the benchmarks measure: $COMMIT_LABELER_BENCH_MODEL
+// or the shipped one.
+func benchModel(b *testing.B) *classify.Classifier {
+	if dir := os.Getenv(envBenchModel); dir != "" {
+		return loadModel(b, dir)
+	}
+	return loadDefault(b)
+}
+
+func loadModel(tb testing.TB, dir string) *classify.Classifier {
+	tb.Helper()
+	if err := classify.InitRuntime(); err != nil {
+		tb.Skipf("ONNX Runtime absent, run scripts/setup.sh: %v", err)
 	}
 	c, err := classify.LoadClassifier(dir)
 	if err != nil {
@@ -71,7 +89,7 @@ func loadDefault(tb testing.TB) *classify.Classifier {
 // goroutine (features, tokens, ONNX Runtime with one thread) and reports
 // the p50 and p99 latency per commit.
 func BenchmarkDefaultModelSingle(b *testing.B) {
-	c := loadDefault(b)
+	c := benchModel(b)
 	lat, err := perf.Latencies(b.Context(), c, sampleCommits(b), b.Loop)
 	if err != nil {
 		b.Fatal(err)
@@ -83,7 +101,7 @@ func BenchmarkDefaultModelSingle(b *testing.B) {
 // BenchmarkDefaultModelBatch classifies batches of 256 commits on one
 // goroutine and reports commits per second.
 func BenchmarkDefaultModelBatch(b *testing.B) {
-	c := loadDefault(b)
+	c := benchModel(b)
 	rate, err := perf.Batched(b.Context(), c, sampleCommits(b), b.Loop)
 	if err != nil {
 		b.Fatal(err)
