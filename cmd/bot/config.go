@@ -100,4 +100,3 @@ func loadSettings(o *options) (*settings, error) {
 	}
 	return &settings{app: app, secret: []byte(secret), addr: addr}, nil
 }
-
