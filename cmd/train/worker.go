@@ -21,6 +21,9 @@ import (
 // use, until interrupted.
 func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := newCommonFlagSet("worker", stderr)
+	// A long-running process: each job's start and outcome are logged.
+	c.logLevel = "info"
+	fs.Lookup("log-level").DefValue = c.logLevel
 	opts := pipeline.DefaultOptions()
 	fs.StringVar(&opts.Workdir, "workdir", "clones", "directory of the bare clones of the repositories learned")
 	modelDir := modelFlag(fs)
