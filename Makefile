@@ -10,7 +10,7 @@ export CGO_ENABLED := 1
 
 DEMO_DIR ?= .work/demo
 
-.PHONY: setup build demo test bench faults perf model clean
+.PHONY: setup build demo test bench faults perf model warm clean
 
 setup:
 	scripts/setup.sh
@@ -73,6 +73,12 @@ model: build
 	$(TIME) bin/train train --db $(MODEL_WORK)/corpus.db --model tfidf_logreg --out $(MODEL_WORK)/all --valid-share 0
 	find models/default -mindepth 1 ! -name README.md -delete
 	cp $(MODEL_WORK)/all/tfidf_logreg/* $(MODEL_WORK)/eval.json models/default/
+
+# What learning each repository brings (README "Learning each repository"):
+# the hold-out model of `make model` as the global model, each hold-out
+# repository learned from its oldest 70% and scored on its newest 30%.
+warm: build
+	bin/train eval --warm --model $(MODEL_WORK)/holdout/tfidf_logreg $(addprefix --data ,$(MODEL_DATA)) --repos $(HOLDOUT)
 
 clean:
 	rm -rf bin .work
