@@ -94,6 +94,9 @@ func TrainEmbedMLP(ctx context.Context, in TrainInput, dir string, cfg EmbedMLPC
 		return err
 	}
 	var err error
+	if p := in.Options.Pooling; p != "" {
+		cfg.Pooling = p
+	}
 	switch o := in.Options; {
 	case o.Encoder != "":
 		var hf hfConfig

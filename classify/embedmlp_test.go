@@ -124,10 +124,9 @@ func TestEmbedMLPWithONNXEncoder(t *testing.T) {
 				t.Fatal(err)
 			}
 			dir := filepath.Join(t.TempDir(), "model")
-			in := handMadeInput(classify.TrainOptions{Seed: 1, Encoder: enc})
-			cfg := classify.DefaultEmbedMLPConfig()
-			cfg.Pooling = pooling
-			if err := classify.TrainEmbedMLP(t.Context(), in, dir, cfg); err != nil {
+			// As train --pooling asks.
+			in := handMadeInput(classify.TrainOptions{Seed: 1, Encoder: enc, Pooling: pooling})
+			if err := classify.TrainEmbedMLP(t.Context(), in, dir, classify.DefaultEmbedMLPConfig()); err != nil {
 				t.Fatal(err)
 			}
 			meta, err := classify.ReadMeta(dir)

@@ -37,6 +37,10 @@ type TrainOptions struct {
 	// Encoder is the directory of a sentence encoder (model.onnx and
 	// tokenizer.json), for embed_mlp.
 	Encoder string
+	// Pooling is how embed_mlp pools the encoder's hidden states, PoolMean
+	// (the default, for all-MiniLM-L6-v2) or PoolCLS (for encoders trained
+	// on the [CLS] state, such as bge-small-en-v1.5).
+	Pooling string
 	// OllamaHost and OllamaModel give embed_mlp embeddings from Ollama instead.
 	OllamaHost, OllamaModel string
 	// Members are trained model directories an ensemble combines.

@@ -53,8 +53,11 @@ type Options struct {
 	// ModelsOut is the directory the train phase writes the models into
 	// (DIR/<kind>/, DIR/ensemble/) and the summary phase its report.
 	ModelsOut string
-	// Encoder is the sentence encoder directory of the embedding kinds.
+	// Encoder is the sentence encoder directory of the embedding kinds,
+	// and Pooling how its hidden states are pooled (classify.PoolMean or
+	// classify.PoolCLS; empty: the kind's default).
 	Encoder string
+	Pooling string
 	// Import is the fine-tuned sequence-classification directory the
 	// transformer kind imports.
 	Import string
@@ -151,6 +154,9 @@ func (o Options) Params() map[string]any {
 	}
 	if o.Encoder != "" {
 		p["encoder"] = o.Encoder
+	}
+	if o.Pooling != "" {
+		p["pooling"] = o.Pooling
 	}
 	if o.Import != "" {
 		p["import"] = o.Import

@@ -171,6 +171,9 @@ var optionFlags = map[string]func(fs *flag.FlagSet, pf *phaseFlags){
 	"encoder": func(fs *flag.FlagSet, pf *phaseFlags) {
 		fs.StringVar(&pf.opts.Encoder, "encoder", "", "sentence encoder directory (model.onnx, tokenizer.json) of the embedding kinds")
 	},
+	"pooling": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.StringVar(&pf.opts.Pooling, "pooling", "", "how embed_mlp pools the encoder's hidden states: mean (all-MiniLM-L6-v2) or cls (bge-small-en-v1.5) (default mean)")
+	},
 	"import": func(fs *flag.FlagSet, pf *phaseFlags) {
 		fs.StringVar(&pf.opts.Import, "import", "", "fine-tuned sequence-classification directory (model.onnx, tokenizer.json, label_mapping.json or config.json) the transformer kind imports")
 	},
