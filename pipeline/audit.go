@@ -30,28 +30,10 @@ const AuditFolds = 5
 // maintainer labeled are the verdicts: they teach, and are not audited.
 // It also returns how many commits were audited.
 func Audit(ctx context.Context, env *Env, global classify.Model, repo string, minConfidence float64) ([]AuditRow, int, error) {
-	effective, err := env.DB.EffectiveLabels(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	human := make(map[int64]bool)
-	labels := make(map[int64][]string, len(effective))
-	for _, e := range effective {
-		human[e.CommitID] = e.Source == store.SourceHuman
-		for _, l := range e.Labels {
-			labels[e.CommitID] = append(labels[e.CommitID], l.Label)
-		}
-	}
-	var history []classify.Example
 	subjects, reviewed := map[string]string{}, map[string]bool{}
-	err = env.DB.ForEachCommit(ctx, store.CommitFilter{Repo: repo}, func(c *store.Commit) error {
-		if ls := labels[c.ID]; len(ls) > 0 {
-			f := classify.BuildFeatures(classifyCommit(c))
-			id := repo + "@" + c.SHA
-			history = append(history, classify.Example{ID: id, Repo: repo, Time: c.AuthoredUnix, Features: &f, Labels: ls})
-			subjects[id], reviewed[id] = c.Subject, human[c.ID]
-		}
-		return nil
+	history, err := repositoryExamples(ctx, env, repo, func(c *store.Commit, source string) {
+		id := repo + "@" + c.SHA
+		subjects[id], reviewed[id] = c.Subject, source == store.SourceHuman
 	})
 	if err != nil {
 		return nil, 0, err

@@ -132,7 +132,7 @@ func Learn(ctx context.Context, env *Env) (Counts, error) {
 	case env.Global == nil:
 		return nil, errors.New("no global model to learn from")
 	}
-	history, err := repositoryExamples(ctx, env, target.Repo)
+	history, err := repositoryExamples(ctx, env, target.Repo, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -171,17 +171,31 @@ func Learn(ctx context.Context, env *Env) (Counts, error) {
 
 // repositoryExamples reads a repository's commits with their effective
 // labels (a maintainer's over a header's) as examples, features built as
-// the bot builds them.
-func repositoryExamples(ctx context.Context, env *Env, repo string) ([]classify.Example, error) {
-	labels, err := effectiveLabelNames(ctx, env)
+// the bot builds them, and hands each labeled commit to each (when set)
+// with the source of its labels.
+func repositoryExamples(ctx context.Context, env *Env, repo string, each func(c *store.Commit, source string)) ([]classify.Example, error) {
+	effective, err := env.DB.EffectiveLabels(ctx)
 	if err != nil {
 		return nil, err
 	}
+	byCommit := make(map[int64]store.EffectiveLabel, len(effective))
+	for _, e := range effective {
+		byCommit[e.CommitID] = e
+	}
 	var examples []classify.Example
 	err = env.DB.ForEachCommit(ctx, store.CommitFilter{Repo: repo}, func(c *store.Commit) error {
-		if ls := labels[c.ID]; len(ls) > 0 {
-			f := classify.BuildFeatures(classifyCommit(c))
-			examples = append(examples, classify.Example{ID: repo + "@" + c.SHA, Repo: repo, Time: c.AuthoredUnix, Features: &f, Labels: ls})
+		e := byCommit[c.ID]
+		if len(e.Labels) == 0 {
+			return nil
+		}
+		labels := make([]string, len(e.Labels))
+		for i, l := range e.Labels {
+			labels[i] = l.Label
+		}
+		f := classify.BuildFeatures(classifyCommit(c))
+		examples = append(examples, classify.Example{ID: repo + "@" + c.SHA, Repo: repo, Time: c.AuthoredUnix, Features: &f, Labels: labels})
+		if each != nil {
+			each(c, e.Source)
 		}
 		return nil
 	})
