@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"path/filepath"
@@ -16,7 +15,6 @@ import (
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/internal/ghexamples"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // TestBotLabelsExamplePullRequest runs the bot as a process with its real
@@ -87,19 +85,7 @@ func labelsExamplePullRequest(t *testing.T, bare bool) {
 	dir := t.TempDir()
 	bot := startBotProcess(t, botEnv(t, fake, dir, "s3cret"), "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "bot.db"), "--redeliver-interval", "0")
 
-	post := func(secret, delivery string) int {
-		req, _ := http.NewRequest(http.MethodPost, "http://"+bot.addr+webhook.PathWebhooks, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(webhook.HeaderEvent, "pull_request")
-		req.Header.Set(webhook.HeaderDelivery, delivery)
-		req.Header.Set(webhook.HeaderSignature, webhook.SignatureHeader([]byte(secret), body))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	post := func(secret, delivery string) int { return bot.post(t, "pull_request", delivery, secret, body) }
 	before := len(fake.Requests())
 	if code := post("wrong", "guid-bad"); code != http.StatusUnauthorized {
 		t.Fatalf("badly signed delivery: %d, want 401", code)

@@ -19,7 +19,6 @@ import (
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/internal/gittest"
 	"github.com/commit-labeler/commit-labeler/store"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // buildTrain builds the train binary into dir.
@@ -86,18 +85,8 @@ func TestLearnedModelLabelsTheNextPullRequest(t *testing.T) {
 	post := func(event, delivery string, payload any) {
 		t.Helper()
 		body, _ := json.Marshal(payload)
-		req, _ := http.NewRequest(http.MethodPost, "http://"+bot.addr+webhook.PathWebhooks, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(webhook.HeaderEvent, event)
-		req.Header.Set(webhook.HeaderDelivery, delivery)
-		req.Header.Set(webhook.HeaderSignature, webhook.SignatureHeader([]byte("s3cret"), body))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusAccepted {
-			t.Fatalf("%s delivery: %d\n%s", event, resp.StatusCode, bot.output())
+		if code := bot.post(t, event, delivery, "s3cret", body); code != http.StatusAccepted {
+			t.Fatalf("%s delivery: %d\n%s", event, code, bot.output())
 		}
 	}
 	installation := map[string]any{"id": 1, "account": map[string]any{"login": "acme", "type": "Organization"}}

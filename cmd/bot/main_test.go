@@ -81,6 +81,23 @@ func startBotProcess(t *testing.T, env []string, args ...string) *botProcess {
 	return p
 }
 
+// post sends a delivery of event signed with secret and returns the
+// answer's status.
+func (p *botProcess) post(t *testing.T, event, delivery, secret string, body []byte) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, "http://"+p.addr+webhook.PathWebhooks, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(webhook.HeaderEvent, event)
+	req.Header.Set(webhook.HeaderDelivery, delivery)
+	req.Header.Set(webhook.HeaderSignature, webhook.SignatureHeader([]byte(secret), body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 func (p *botProcess) output() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -128,19 +145,8 @@ func TestBotSurvivesKill(t *testing.T) {
 
 	bot := startBotProcess(t, env, args...)
 	for n := 1; n <= deliveries; n++ {
-		body := pullRequestPayload(n)
-		req, _ := http.NewRequest(http.MethodPost, "http://"+bot.addr+webhook.PathWebhooks, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(webhook.HeaderEvent, "pull_request")
-		req.Header.Set(webhook.HeaderDelivery, fmt.Sprintf("guid-%d", n))
-		req.Header.Set(webhook.HeaderSignature, webhook.SignatureHeader([]byte("s3cret"), body))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusAccepted {
-			t.Fatalf("delivery %d: %d\n%s", n, resp.StatusCode, bot.output())
+		if code := bot.post(t, "pull_request", fmt.Sprintf("guid-%d", n), "s3cret", pullRequestPayload(n)); code != http.StatusAccepted {
+			t.Fatalf("delivery %d: %d\n%s", n, code, bot.output())
 		}
 	}
 	waitFor(t, bot, func() bool { mu.Lock(); defer mu.Unlock(); return hanging == 2 })
