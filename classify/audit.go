@@ -30,7 +30,7 @@ func AuditRepository(ctx context.Context, global Model, history []Example, folds
 	if folds < 2 || len(examples) < folds {
 		return nil, nil, fmt.Errorf("audit: %d labeled commits cannot be cut into %d folds", len(examples), folds)
 	}
-	raw := hashExamples(examples, labels, base.cfg)
+	raw := hashExamples(ctx, examples, labels, base.cfg)
 	prior := repositoryPrior{model: base, k: len(labels), classWeightPower: DefaultLearnClassWeightPower}
 	out := make([]Scored, len(examples))
 	for f := range folds {

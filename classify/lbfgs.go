@@ -48,9 +48,8 @@ func minimizeLBFGS(ctx context.Context, x []float64, f objective, o lbfgsOptions
 			return res, err
 		}
 		// Two-loop recursion: d = −H·g.
-		for i := range d {
-			d[i] = -g[i]
-		}
+		copy(d, g)
+		scale(-1, d)
 		for j := len(s) - 1; j >= 0; j-- {
 			alpha[j] = rho[j] * dot(s[j], d)
 			axpy(-alpha[j], y[j], d)
@@ -76,9 +75,8 @@ func minimizeLBFGS(ctx context.Context, x []float64, f objective, o lbfgsOptions
 		}
 		step, fNew := 1.0, 0.0
 		for tries := 0; ; tries++ {
-			for i := range xNew {
-				xNew[i] = x[i] + step*d[i]
-			}
+			copy(xNew, x)
+			axpy(step, d, xNew)
 			fNew = f(xNew, gNew)
 			res.Evaluations++
 			if fNew <= fx+1e-4*step*slope || tries == 30 {
@@ -98,10 +96,12 @@ func minimizeLBFGS(ctx context.Context, x []float64, f objective, o lbfgsOptions
 		} else {
 			sk, yk = make([]float64, n), make([]float64, n)
 		}
-		for i := range sk {
-			sk[i] = xNew[i] - x[i]
-			yk[i] = gNew[i] - g[i]
-		}
+		inParts(n, vectorParts(n), func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				sk[i] = xNew[i] - x[i]
+				yk[i] = gNew[i] - g[i]
+			}
+		})
 		if sy := dot(sk, yk); sy > 1e-10*dot(yk, yk) {
 			s, y, rho = append(s, sk), append(y, yk), append(rho, 1/sy)
 		}
@@ -119,22 +119,34 @@ func minimizeLBFGS(ctx context.Context, x []float64, f objective, o lbfgsOptions
 }
 
 func dot(a, b []float64) float64 {
-	s := 0.0
-	for i, v := range a {
-		s += v * b[i]
+	sums := make([]float64, vectorParts(len(a)))
+	inParts(len(a), len(sums), func(part, lo, hi int) {
+		s := 0.0
+		for i, v := range a[lo:hi] {
+			s += v * b[lo+i]
+		}
+		sums[part] = s
+	})
+	total := 0.0
+	for _, s := range sums {
+		total += s
 	}
-	return s
+	return total
 }
 
 // axpy adds a·x to y.
 func axpy(a float64, x, y []float64) {
-	for i, v := range x {
-		y[i] += a * v
-	}
+	inParts(len(x), vectorParts(len(x)), func(_, lo, hi int) {
+		for i, v := range x[lo:hi] {
+			y[lo+i] += a * v
+		}
+	})
 }
 
 func scale(a float64, x []float64) {
-	for i := range x {
-		x[i] *= a
-	}
+	inParts(len(x), vectorParts(len(x)), func(_, lo, hi int) {
+		for i := range x[lo:hi] {
+			x[lo+i] *= a
+		}
+	})
 }

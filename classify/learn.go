@@ -112,7 +112,7 @@ func LearnRepository(ctx context.Context, global Model, history []Example, dir s
 	out.Global = Evaluate(labels, globalOutcomes)
 
 	prior := repositoryPrior{model: base, k: len(labels), classWeightPower: *opts.ClassWeightPower, halfLife: opts.HalfLife}
-	raw := hashExamples(examples, labels, base.cfg)
+	raw := hashExamples(ctx, examples, labels, base.cfg)
 	var best []Scored
 	bestF1 := math.Inf(-1)
 	for _, c := range opts.CGrid {
@@ -257,29 +257,7 @@ func (p repositoryPrior) fit(ctx context.Context, raw []labeledVector, c float64
 			idf[i] = float32(math.Log((1+n)/(1+float64(d))) + 1)
 		}
 	}
-	row := make(map[int64]int32)
-	var active []int64
-	train := make([]labeledVector, len(raw))
-	for t, v := range raw {
-		values := slices.Clone(v.Values)
-		normaliseTfidf(&SparseVector{Indices: v.Indices, Values: values}, idf)
-		w := SparseVector{Indices: make([]int64, 0, len(v.Indices)), Values: values[:0]}
-		for j, i := range v.Indices {
-			if idf[i] == 0 {
-				continue
-			}
-			r, ok := row[i]
-			if !ok {
-				r = int32(len(active))
-				row[i] = r
-				active = append(active, i)
-			}
-			// j never trails the write position: compacting in place.
-			w.Indices = append(w.Indices, int64(r))
-			w.Values = append(w.Values, values[j])
-		}
-		train[t] = labeledVector{SparseVector: w, label: v.label, repo: v.repo}
-	}
+	train, active := compactRows(raw, idf)
 	k := p.k
 	prior := make([]float64, len(active)*k+k)
 	for r, i := range active {
@@ -299,8 +277,6 @@ func (p repositoryPrior) fit(ctx context.Context, raw []labeledVector, c float64
 		return tfidfFit{}, err
 	}
 	weights := slices.Clone(g.weights)
-	for r, i := range active {
-		copy(weights[int(i)*k:int(i)*k+k], w[r*k:r*k+k])
-	}
+	scatterRows(weights, w, active, k)
 	return tfidfFit{idf: idf, weights: weights, bias: b, result: res}, nil
 }

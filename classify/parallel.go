@@ -56,3 +56,30 @@ func parallelBatches(ctx context.Context, n, size int, fn func(start, end int) e
 	}
 	return nil
 }
+
+// minVectorPart is the least length of vector each core takes in the
+// optimiser's vector operations: shorter vectors take one core, as
+// starting goroutines would cost more than it saves.
+const minVectorPart = 1 << 15
+
+// vectorParts is how many parts inParts splits a vector of n elements
+// into: one per core, each at least minVectorPart long.
+func vectorParts(n int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), n/minVectorPart))
+}
+
+// inParts splits [0, n) into parts contiguous ranges and calls fn on each,
+// concurrently when there are several. The optimiser's vectors (a weight
+// per label and index: over a million) are read several times an
+// iteration, as often as the examples are, so they take every core too.
+func inParts(n, parts int, fn func(part, lo, hi int)) {
+	if parts <= 1 {
+		fn(0, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() { fn(p, p*n/parts, (p+1)*n/parts) })
+	}
+	wg.Wait()
+}

@@ -25,6 +25,8 @@ type softmaxRegression struct {
 	// prior, when set, are the parameters the penalty draws the weights
 	// toward and the fit starts from.
 	prior []float64
+	// start, when set, is where the fit starts instead (a warmStart).
+	start []float64
 	// grads are each worker's gradient buffer.
 	grads [][]float64
 }
@@ -95,13 +97,7 @@ func (r *softmaxRegression) eval(x, grad []float64) float64 {
 				for c := range p {
 					p[c] *= r.exampleWeights[i]
 				}
-				for j, idx := range v.Indices {
-					xv := float64(v.Values[j])
-					row := g[int(idx)*r.k : int(idx)*r.k+r.k]
-					for c, pc := range p {
-						row[c] += pc * xv
-					}
-				}
+				scatter(g, v, p)
 				bias := g[r.dims*r.k:]
 				for c, pc := range p {
 					bias[c] += pc
@@ -119,40 +115,72 @@ func (r *softmaxRegression) eval(x, grad []float64) float64 {
 	}
 	loss *= norm
 	nw := r.dims * r.k
-	for i := range grad {
-		s := 0.0
-		for _, g := range r.grads {
-			s += g[i]
+	penalties := make([]float64, vectorParts(len(grad)))
+	inParts(len(grad), len(penalties), func(part, lo, hi int) {
+		pen := 0.0
+		for i := lo; i < hi; i++ {
+			s := 0.0
+			for _, g := range r.grads {
+				s += g[i]
+			}
+			grad[i] = s * norm
+			if i >= nw {
+				continue // a bias: not penalised
+			}
+			v := x[i]
+			if r.prior != nil {
+				v -= r.prior[i]
+			}
+			grad[i] += penalty * v
+			pen += 0.5 * penalty * v * v
 		}
-		grad[i] = s * norm
-	}
-	for i, v := range x[:nw] {
-		if r.prior != nil {
-			v -= r.prior[i]
-		}
-		grad[i] += penalty * v
-		loss += 0.5 * penalty * v * v
+		penalties[part] = pen
+	})
+	for _, p := range penalties {
+		loss += p
 	}
 	return loss
 }
 
 // logits writes the biases plus W·v into out.
 func (r *softmaxRegression) logits(x []float64, v *SparseVector, out []float64) {
-	copy(out, x[r.dims*r.k:])
+	k := len(out)
+	copy(out, x[r.dims*k:])
+	values := v.Values[:len(v.Indices)]
 	for j, idx := range v.Indices {
-		xv := float64(v.Values[j])
-		row := x[int(idx)*r.k : int(idx)*r.k+r.k]
+		xv := float64(values[j])
+		row := x[int(idx)*k : int(idx)*k+k]
+		row = row[:len(out)] // proves the bounds of out[c] to the compiler
 		for c, w := range row {
 			out[c] += w * xv
 		}
 	}
 }
 
-// fit minimises the objective from the prior (or zero) and returns the
+// scatter adds p·v (the outer product) into the weight rows of g, the
+// gradient's data term of one example.
+func scatter(g []float64, v *labeledVector, p []float64) {
+	k := len(p)
+	values := v.Values[:len(v.Indices)]
+	for j, idx := range v.Indices {
+		xv := float64(values[j])
+		row := g[int(idx)*k : int(idx)*k+k]
+		row = row[:len(p)]
+		for c, pc := range p {
+			row[c] += pc * xv
+		}
+	}
+}
+
+// fit minimises the objective from start, else the prior, else zero, and returns the
 // weights and biases as float32, the graph's type.
 func (r *softmaxRegression) fit(ctx context.Context, o lbfgsOptions) (weights, bias []float32, res lbfgsResult, err error) {
 	x := make([]float64, r.dims*r.k+r.k)
-	copy(x, r.prior)
+	if r.start != nil {
+		copy(x, r.start)
+	} else {
+		copy(x, r.prior)
+	}
 	if res, err = minimizeLBFGS(ctx, x, r.eval, o); err != nil {
 		return nil, nil, res, err
 	}

@@ -104,11 +104,7 @@ func (m *tfidfModel) Probabilities(ctx context.Context, feats []*Features) ([][]
 	if len(feats) == 0 {
 		return nil, nil
 	}
-	vecs := make([]SparseVector, len(feats))
-	for i, f := range feats {
-		vecs[i] = Hash(Tokens(f, m.cfg.Tokens), m.cfg.Dims)
-	}
-	indices, values := PadSparse(vecs)
+	indices, values := PadSparse(hashFeatures(ctx, feats, m.cfg))
 	out, err := m.session.Run(ctx, indices, values)
 	if err != nil {
 		return nil, err

@@ -68,6 +68,9 @@ type TrainInput struct {
 	// repositories, for early stopping and for fitting ensemble weights.
 	Train, Valid []Example
 	Options      TrainOptions
+	// start, when set, is the mean of the threshold folds' models, which
+	// tfidf_logreg starts its fit from.
+	start *warmStart
 }
 
 // Train trains a model of the named kind into dir (created if needed), then
@@ -87,7 +90,19 @@ func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("train %s: %w", kind, err)
 	}
-	ctx = withEmbeddingCache(ctx)
+	ctx = withVectorCache(withEmbeddingCache(ctx))
+	// The threshold folds come first: the final fit starts from the mean
+	// of their models. An ensemble combines members already trained on
+	// every training repository, so its out-of-fold predictions would have
+	// seen their repositories: it keeps the validation outcomes.
+	var tuning []Scored
+	folds := in.Options.ThresholdFolds > 1 && kind != KindEnsemble
+	if folds {
+		var err error
+		if tuning, in.start, err = outOfFold(ctx, k, in, dir); err != nil {
+			return nil, fmt.Errorf("train %s: %w", kind, err)
+		}
+	}
 	start := time.Now()
 	if err := k.Train(ctx, in, dir); err != nil {
 		return nil, fmt.Errorf("train %s: %w", kind, err)
@@ -112,20 +127,15 @@ func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, 
 			return nil, fmt.Errorf("train %s: validate: %w", kind, err)
 		}
 	}
-	tuning := outcomes
-	// An ensemble combines members already trained on every training
-	// repository, so its out-of-fold predictions would have seen their
-	// repositories: it keeps the validation outcomes.
-	if in.Options.ThresholdFolds > 1 && kind != KindEnsemble {
-		if tuning, err = outOfFold(ctx, k, in, dir); err != nil {
-			return nil, fmt.Errorf("train %s: %w", kind, err)
-		}
+	if folds {
 		meta.ThresholdFolds = in.Options.ThresholdFolds
 		// Without validation repositories the model trained on all of
 		// them, and the out-of-fold outcomes are its cross-validated score.
 		if len(outcomes) == 0 {
 			outcomes = tuning
 		}
+	} else {
+		tuning = outcomes
 	}
 	if len(tuning) > 0 {
 		meta.Metrics = calibrateAndTune(meta, tuning, outcomes, in.Options.PrecisionTarget)
@@ -174,11 +184,13 @@ func eachRow(fn func(p []float32), sets ...[]Scored) {
 // did not see its repository: the repositories are split into
 // Options.ThresholdFolds folds and a model is trained on the others for
 // each. Thresholds tuned on these outcomes reflect how much precision varies
-// between many repositories, not just the few validation ones.
-func outOfFold(ctx context.Context, k Kind, in TrainInput, dir string) ([]Scored, error) {
+// between many repositories, not just the few validation ones. It also
+// returns the mean of the fold models, for the final fit to start from.
+func outOfFold(ctx context.Context, k Kind, in TrainInput, dir string) ([]Scored, *warmStart, error) {
 	all := append(slices.Clone(in.Train), in.Valid...)
 	folds := in.Options.ThresholdFolds
 	var out []Scored
+	start := &warmStart{}
 	for f := range folds {
 		var train, held []Example
 		for _, e := range all {
@@ -193,22 +205,23 @@ func outOfFold(ctx context.Context, k Kind, in TrainInput, dir string) ([]Scored
 		}
 		foldDir, err := os.MkdirTemp(filepath.Dir(filepath.Clean(dir)), ".fold-")
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		foldIn := in
 		foldIn.Train, foldIn.Valid = train, held
-		scored, err := trainAndScore(ctx, k, foldIn, foldDir)
+		scored, err := trainAndScore(ctx, k, foldIn, foldDir, start)
 		os.RemoveAll(foldDir)
 		if err != nil {
-			return nil, fmt.Errorf("fold %d of %d: %w", f+1, folds, err)
+			return nil, nil, fmt.Errorf("fold %d of %d: %w", f+1, folds, err)
 		}
 		out = append(out, scored...)
 	}
-	return out, nil
+	return out, start, nil
 }
 
-// trainAndScore trains a throw-away model into dir and scores in.Valid with it.
-func trainAndScore(ctx context.Context, k Kind, in TrainInput, dir string) ([]Scored, error) {
+// trainAndScore trains a throw-away model into dir, scores in.Valid with
+// it and adds it to start.
+func trainAndScore(ctx context.Context, k Kind, in TrainInput, dir string, start *warmStart) ([]Scored, error) {
 	if err := k.Train(ctx, in, dir); err != nil {
 		return nil, err
 	}
@@ -217,6 +230,9 @@ func trainAndScore(ctx context.Context, k Kind, in TrainInput, dir string) ([]Sc
 		return nil, err
 	}
 	defer m.Close()
+	if err := start.add(m); err != nil {
+		return nil, err
+	}
 	return Score(ctx, m, in.Valid)
 }
 
