@@ -79,11 +79,8 @@ var ErrNotLearnable = errors.New("learning a repository needs a tfidf_logreg glo
 // history (any order: it is ordered by Time, then ID) and the global
 // model, and writes it into dir when it is accepted. The repository model
 // is the global model's linear layer fitted to the history with its
-// weights drawn toward the global ones, and with the IDF of the words the
-// global model dropped as specific to one repository (its directories,
-// its jargon), which are exactly what a repository's own conventions are
-// made of; labels are balanced and the newest commits weigh most
-// (HalfLife). The newest ValidShare of the history chooses C and judges
+// weights drawn toward the global ones; labels are balanced and the
+// newest commits weigh most (HalfLife). The newest ValidShare of the history chooses C and judges
 // it: it is accepted only if its macro-F1 there beats the global model's;
 // its calibration and thresholds for the precision target are fitted
 // there, and it is then refitted on the whole history.
@@ -231,33 +228,17 @@ func (p repositoryPrior) weights(train []labeledVector) []float64 {
 	return w
 }
 
-// minRepositoryDF is how many of a repository's commits a word the global
-// model dropped must occur in to be learned.
-const minRepositoryDF = 2
-
 // fit fits the global model's linear layer to raw (hashed, not yet
 // weighed) vectors of the repository, penalising ½‖W − W_global‖². Only
 // the rows of indices the history uses can move (the others have no data
 // term and stay at the global weights), so the fit runs over those rows
-// alone.
+// alone. The IDF stays the global one: admitting the words the global
+// model dropped as specific to one repository, with the repository's
+// IDF, scored lower on the newest commits (pooled macro-F1 0.620 against
+// 0.628 on the 20 hold-out repositories of `make warm`).
 func (p repositoryPrior) fit(ctx context.Context, raw []labeledVector, c float64) (tfidfFit, error) {
 	g := p.model
-	idf := slices.Clone(g.idf)
-	df := make(map[int64]int)
-	for _, v := range raw {
-		for _, i := range v.Indices {
-			if g.idf[i] == 0 {
-				df[i]++
-			}
-		}
-	}
-	n := float64(len(raw))
-	for i, d := range df {
-		if d >= minRepositoryDF {
-			idf[i] = float32(math.Log((1+n)/(1+float64(d))) + 1)
-		}
-	}
-	train, active := compactRows(raw, idf)
+	train, active := compactRows(raw, g.idf)
 	k := p.k
 	prior := make([]float64, len(active)*k+k)
 	for r, i := range active {
@@ -278,5 +259,5 @@ func (p repositoryPrior) fit(ctx context.Context, raw []labeledVector, c float64
 	}
 	weights := slices.Clone(g.weights)
 	scatterRows(weights, w, active, k)
-	return tfidfFit{idf: idf, weights: weights, bias: b, result: res}, nil
+	return tfidfFit{idf: g.idf, weights: weights, bias: b, result: res}, nil
 }
