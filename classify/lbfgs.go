@@ -48,8 +48,11 @@ func minimizeLBFGS(ctx context.Context, x []float64, f objective, o lbfgsOptions
 			return res, err
 		}
 		// Two-loop recursion: d = −H·g.
-		copy(d, g)
-		scale(-1, d)
+		inParts(n, vectorParts(n), func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				d[i] = -g[i]
+			}
+		})
 		for j := len(s) - 1; j >= 0; j-- {
 			alpha[j] = rho[j] * dot(s[j], d)
 			axpy(-alpha[j], y[j], d)
@@ -75,8 +78,11 @@ func minimizeLBFGS(ctx context.Context, x []float64, f objective, o lbfgsOptions
 		}
 		step, fNew := 1.0, 0.0
 		for tries := 0; ; tries++ {
-			copy(xNew, x)
-			axpy(step, d, xNew)
+			inParts(n, vectorParts(n), func(_, lo, hi int) {
+				for i := lo; i < hi; i++ {
+					xNew[i] = x[i] + step*d[i]
+				}
+			})
 			fNew = f(xNew, gNew)
 			res.Evaluations++
 			if fNew <= fx+1e-4*step*slope || tries == 30 {

@@ -200,10 +200,17 @@ func chooseC(ctx context.Context, raw []labeledVector, labels []string, cfg Tfid
 	return scores[best].C, scores, nil
 }
 
-// hashExamples builds the raw token vectors of examples (hashFeatures),
-// dropping examples whose first label is not an output.
+// hashExamples builds the raw token vectors of examples (hashFeatures,
+// chunks of them in parallel), dropping examples whose first label is not
+// an output.
 func hashExamples(ctx context.Context, examples []Example, labels []string, cfg TfidfConfig) []labeledVector {
-	vecs := hashFeatures(ctx, featuresOf(examples), cfg)
+	const chunk = 512
+	feats := featuresOf(examples)
+	vecs := make([]SparseVector, len(feats))
+	parallelFor((len(feats)+chunk-1)/chunk, func(c int) {
+		lo, hi := c*chunk, min((c+1)*chunk, len(feats))
+		copy(vecs[lo:hi], hashFeatures(ctx, feats[lo:hi], cfg))
+	})
 	out := make([]labeledVector, 0, len(examples))
 	for i, e := range examples {
 		if y := slices.Index(labels, e.Labels[0]); y >= 0 {
@@ -213,20 +220,14 @@ func hashExamples(ctx context.Context, examples []Example, labels []string, cfg 
 	return out
 }
 
-// hashFeatures hashes the tokens of each of feats in parallel, but those
-// ctx's vectorCache has already.
+// hashFeatures hashes the tokens of each of feats, but those ctx's
+// vectorCache (if any) has already.
 func hashFeatures(ctx context.Context, feats []*Features, cfg TfidfConfig) []SparseVector {
 	cache := vectorCacheFrom(ctx)
-	if cache == nil {
-		vecs := make([]SparseVector, len(feats))
-		parallelFor(len(feats), func(i int) { vecs[i] = Hash(Tokens(feats[i], cfg.Tokens), cfg.Dims) })
-		return vecs
-	}
 	vecs, missing, config := cache.lookup(cfg, feats)
-	parallelFor(len(missing), func(m int) {
-		i := missing[m]
+	for _, i := range missing {
 		vecs[i] = Hash(Tokens(feats[i], cfg.Tokens), cfg.Dims)
-	})
+	}
 	cache.store(config, feats, vecs, missing)
 	return vecs
 }

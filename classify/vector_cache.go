@@ -37,8 +37,16 @@ func vectorCacheFrom(ctx context.Context) *vectorCache {
 
 // lookup returns the cached vectors of feats under cfg (a zero vector
 // where there is none), which of feats are missing and the key to store
-// them under.
+// them under. Without a cache (serving) every one is missing.
 func (c *vectorCache) lookup(cfg TfidfConfig, feats []*Features) (vecs []SparseVector, missing []int, config string) {
+	vecs = make([]SparseVector, len(feats))
+	if c == nil {
+		missing = make([]int, len(feats))
+		for i := range missing {
+			missing[i] = i
+		}
+		return vecs, missing, ""
+	}
 	key, _ := json.Marshal(struct {
 		Tokens TokenConfig
 		Dims   int
@@ -49,7 +57,6 @@ func (c *vectorCache) lookup(cfg TfidfConfig, feats []*Features) (vecs []SparseV
 	if c.config != config {
 		c.config, c.vecs = config, make(map[*Features]SparseVector)
 	}
-	vecs = make([]SparseVector, len(feats))
 	for i, f := range feats {
 		v, ok := c.vecs[f]
 		if !ok {
@@ -61,8 +68,11 @@ func (c *vectorCache) lookup(cfg TfidfConfig, feats []*Features) (vecs []SparseV
 }
 
 // store caches the vectors of feats at the indices given, hashed under
-// config (lookup's).
+// config (lookup's); without a cache it does nothing.
 func (c *vectorCache) store(config string, feats []*Features, vecs []SparseVector, at []int) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.config != config {
