@@ -46,12 +46,12 @@ faults: setup
 
 # The README's performance table, measured in one run: extract vs plain git,
 # import, training of each kind and its cost curve, classification, and the
-# bot's `bench --json` when it has one. PERF_FLAGS=--quick trains on 10k commits.
+# bot's intake and labeling (`bench bot --json`). PERF_FLAGS=--quick trains on 10k commits.
 PERF_FLAGS ?=
 perf: build
 	scripts/fetch-webhook-examples.sh >/dev/null
 	scripts/setup-probot.sh >/dev/null
-	bin/train bench --corpus $(CORPUS) $(PERF_FLAGS)
+	bin/bench train --corpus $(CORPUS) $(PERF_FLAGS)
 
 # The shipped default model (models/default), reproduced from both corpus
 # files. HOLDOUT are the repositories classify.SplitByRepo (share 0.25, seed

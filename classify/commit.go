@@ -22,7 +22,10 @@ type Commit struct {
 	AuthorIsBot bool
 }
 
-// File is one changed file.
+// File is one changed file. store.File is the same struct, kept there
+// because store imports no package of ours and classify never imports
+// store; pipeline converts one into the other with a type conversion, so
+// the two cannot drift apart.
 type File struct {
 	Path      string
 	OldPath   string

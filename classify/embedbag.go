@@ -11,12 +11,12 @@ import (
 	"github.com/commit-labeler/commit-labeler/onnxgraph"
 )
 
-// EmbedBagKind is the fastText-style model: hashed tokens averaged as
+// KindEmbedBag is the fastText-style model: hashed tokens averaged as
 // embedding rows, then a linear or small MLP head with softmax.
-const EmbedBagKind = "embed_bag"
+const KindEmbedBag = "embed_bag"
 
 func init() {
-	Register(Kind{Name: EmbedBagKind, Train: trainEmbedBagKind, Load: loadEmbedBag})
+	Register(Kind{Name: KindEmbedBag, Train: trainEmbedBagKind, Load: loadEmbedBag})
 }
 
 // EmbedBagConfig is an embed_bag model's configuration, stored in model.json.
@@ -35,7 +35,7 @@ type EmbedBagConfig struct {
 	ValidMacroF1  float64 `json:"valid_macro_f1,omitempty"`
 }
 
-// DefaultEmbedBagConfig is the configuration of `train --kind embed_bag`:
+// DefaultEmbedBagConfig is the configuration of `train train --model embed_bag`:
 // 2^16 rows of 32 float32 make an 8 MiB embedding. On the development
 // corpus (repositories held out) subject character n-grams helped, diff
 // words and a hidden layer did not, and the best epoch comes early.
@@ -209,7 +209,7 @@ func (n *embedBagNet) write(dir string, labels []string) error {
 	if err != nil {
 		return err
 	}
-	return WriteMeta(dir, &Meta{Kind: EmbedBagKind, Labels: labels, FeaturesVersion: FeaturesVersion, Config: cfg})
+	return WriteMeta(dir, &Meta{Kind: KindEmbedBag, Labels: labels, FeaturesVersion: FeaturesVersion, Config: cfg})
 }
 
 // embedBagModel serves an embed_bag directory through ONNX Runtime.
@@ -236,11 +236,11 @@ func loadEmbedBag(dir string, meta *Meta) (Model, error) {
 
 // openModelSession opens dir/model.onnx and checks that it takes the named
 // inputs and gives the named output.
-func openModelSession(dir string, inputs []string, output string, opts ...SessionOption) (*Session, error) {
+func openModelSession(dir string, inputs []string, output string) (*Session, error) {
 	if err := InitRuntime(); err != nil {
 		return nil, err
 	}
-	s, err := OpenSession(dir, opts...)
+	s, err := OpenSession(dir)
 	if err != nil {
 		return nil, err
 	}

@@ -144,12 +144,12 @@ func TestEmbedBagKindTrain(t *testing.T) {
 	dir := t.TempDir()
 	in := TrainInput{Labels: separableLabels, Train: separableExamples(400, 1, "a"), Valid: separableExamples(100, 2, "b"),
 		Options: TrainOptions{Seed: 1}}
-	meta, err := Train(t.Context(), EmbedBagKind, in, dir)
+	meta, err := Train(t.Context(), KindEmbedBag, in, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if meta.Kind != EmbedBagKind || meta.Metrics == nil || meta.Metrics.Accuracy < 0.98 {
-		t.Errorf("meta %+v, metrics %+v: want kind %s and accuracy ≥ 0.98", meta, meta.Metrics, EmbedBagKind)
+	if meta.Kind != KindEmbedBag || meta.Metrics == nil || meta.Metrics.Accuracy < 0.98 {
+		t.Errorf("meta %+v, metrics %+v: want kind %s and accuracy ≥ 0.98", meta, meta.Metrics, KindEmbedBag)
 	}
 	for _, name := range []string{ModelFile, ModelDataFile, MetaFile} {
 		st, err := os.Stat(filepath.Join(dir, name))

@@ -93,7 +93,7 @@ func TestEmbedBagOnCorpus(t *testing.T) {
 	train, valid := classify.SplitByRepo(examples, 0.25, 1)
 	in := classify.TrainInput{Labels: commitlabeler.Default().Names(), Train: train, Valid: valid,
 		Options: classify.TrainOptions{Seed: 1}}
-	meta, err := classify.Train(t.Context(), classify.EmbedBagKind, in, t.TempDir())
+	meta, err := classify.Train(t.Context(), classify.KindEmbedBag, in, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,13 +16,13 @@ import (
 	"github.com/ollama/ollama/api"
 )
 
-// EmbedMLPKind is an MLP head over the sentence embeddings of a frozen
+// KindEmbedMLP is an MLP head over the sentence embeddings of a frozen
 // encoder: an ONNX BERT-style encoder copied into the model directory, or
 // an Ollama embedding model.
-const EmbedMLPKind = "embed_mlp"
+const KindEmbedMLP = "embed_mlp"
 
 func init() {
-	Register(Kind{Name: EmbedMLPKind, Train: trainEmbedMLPKind, Load: loadEmbedMLP})
+	Register(Kind{Name: KindEmbedMLP, Train: trainEmbedMLPKind, Load: loadEmbedMLP})
 }
 
 // EncoderDir is the sub-directory of an embed_mlp model holding its encoder.
@@ -63,7 +63,7 @@ type EmbedMLPConfig struct {
 	ValidMacroF1  float64 `json:"valid_macro_f1,omitempty"`
 }
 
-// DefaultEmbedMLPConfig is the head `train --kind embed_mlp` fits.
+// DefaultEmbedMLPConfig is the head `train train --model embed_mlp` fits.
 func DefaultEmbedMLPConfig() EmbedMLPConfig {
 	return EmbedMLPConfig{
 		Pooling: PoolMean,
@@ -149,7 +149,7 @@ func TrainEmbedMLP(ctx context.Context, in TrainInput, dir string, cfg EmbedMLPC
 	if err != nil {
 		return err
 	}
-	return WriteMeta(dir, &Meta{Kind: EmbedMLPKind, Labels: in.Labels, FeaturesVersion: FeaturesVersion, Config: config})
+	return WriteMeta(dir, &Meta{Kind: KindEmbedMLP, Labels: in.Labels, FeaturesVersion: FeaturesVersion, Config: config})
 }
 
 func (c EmbedMLPConfig) checkHead() error {

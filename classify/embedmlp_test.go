@@ -155,7 +155,7 @@ func TestEmbedMLPKindTrain(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	meta, err := classify.Train(t.Context(), classify.EmbedMLPKind, handMadeInput(classify.TrainOptions{Encoder: enc}), dir)
+	meta, err := classify.Train(t.Context(), classify.KindEmbedMLP, handMadeInput(classify.TrainOptions{Encoder: enc}), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestEmbedMLPWithOllama(t *testing.T) {
 	srv := fakeollama.New(t, nil)
 	dir := t.TempDir()
 	in := handMadeInput(classify.TrainOptions{OllamaHost: srv.URL, OllamaModel: "nomic-embed-text"})
-	if _, err := classify.Train(t.Context(), classify.EmbedMLPKind, in, dir); err != nil {
+	if _, err := classify.Train(t.Context(), classify.KindEmbedMLP, in, dir); err != nil {
 		t.Fatal(err)
 	}
 	trained := len(srv.Embeds())
@@ -211,7 +211,7 @@ func TestEmbedMLPWithBertEncoder(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if _, err := classify.Train(t.Context(), classify.EmbedMLPKind, handMadeInput(classify.TrainOptions{Encoder: enc}), dir); err != nil {
+	if _, err := classify.Train(t.Context(), classify.KindEmbedMLP, handMadeInput(classify.TrainOptions{Encoder: enc}), dir); err != nil {
 		t.Fatal(err)
 	}
 	meta, err := classify.ReadMeta(dir)
@@ -246,7 +246,7 @@ func TestTrainingEmbedsEachCommitOnce(t *testing.T) {
 			}
 		}
 	}
-	if _, err := classify.Train(t.Context(), classify.EmbedMLPKind, in, t.TempDir()); err != nil {
+	if _, err := classify.Train(t.Context(), classify.KindEmbedMLP, in, t.TempDir()); err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]int{}
@@ -293,7 +293,7 @@ func TestEmbedMLPErrors(t *testing.T) {
 		{"bad Ollama host", classify.TrainOptions{OllamaHost: "localhost", OllamaModel: "m"}, []string{`"localhost"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := classify.Train(t.Context(), classify.EmbedMLPKind, handMadeInput(tc.opts), t.TempDir())
+			_, err := classify.Train(t.Context(), classify.KindEmbedMLP, handMadeInput(tc.opts), t.TempDir())
 			wantErr(t, err, tc.want...)
 		})
 	}
@@ -304,7 +304,7 @@ func TestEmbedMLPErrors(t *testing.T) {
 		}
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
-		_, err := classify.Train(ctx, classify.EmbedMLPKind, handMadeInput(classify.TrainOptions{Encoder: enc}), t.TempDir())
+		_, err := classify.Train(ctx, classify.KindEmbedMLP, handMadeInput(classify.TrainOptions{Encoder: enc}), t.TempDir())
 		wantErr(t, err, "context canceled")
 	})
 }

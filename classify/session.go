@@ -18,26 +18,11 @@ type Session struct {
 	outputs []ort.InputOutputInfo
 }
 
-// SessionOption configures OpenSession.
-type SessionOption func(*sessionConfig)
-
-type sessionConfig struct {
-	intraOpThreads int
-}
-
-// WithIntraOpThreads sets how many threads one call may use (default 1:
-// classifying one commit is latency bound and batching gives throughput,
-// while more threads per call contend with the other requests).
-func WithIntraOpThreads(n int) SessionOption {
-	return func(c *sessionConfig) { c.intraOpThreads = n }
-}
-
-// OpenSession loads dir/model.onnx. InitRuntime must have succeeded.
-func OpenSession(dir string, opts ...SessionOption) (*Session, error) {
-	cfg := sessionConfig{intraOpThreads: 1}
-	for _, o := range opts {
-		o(&cfg)
-	}
+// OpenSession loads dir/model.onnx. InitRuntime must have succeeded. One
+// call runs on one thread: classifying one commit is latency bound and
+// batching gives throughput, while more threads per call contend with the
+// other requests.
+func OpenSession(dir string) (*Session, error) {
 	path := filepath.Join(dir, ModelFile)
 	if err := InitRuntime(); err != nil {
 		return nil, fmt.Errorf("open model %s: %w", path, err)
@@ -47,8 +32,8 @@ func OpenSession(dir string, opts ...SessionOption) (*Session, error) {
 		return nil, fmt.Errorf("open model %s: session options: %w", path, err)
 	}
 	defer options.Destroy()
-	if err := options.SetIntraOpNumThreads(cfg.intraOpThreads); err != nil {
-		return nil, fmt.Errorf("open model %s: intra-op threads %d: %w", path, cfg.intraOpThreads, err)
+	if err := options.SetIntraOpNumThreads(1); err != nil {
+		return nil, fmt.Errorf("open model %s: intra-op threads: %w", path, err)
 	}
 	if err := options.SetInterOpNumThreads(1); err != nil {
 		return nil, fmt.Errorf("open model %s: inter-op threads: %w", path, err)

@@ -17,12 +17,12 @@ import (
 	"github.com/commit-labeler/commit-labeler/onnxgraph"
 )
 
-// TransformerKind imports a sequence-classification transformer fine-tuned
+// KindTransformer imports a sequence-classification transformer fine-tuned
 // elsewhere, so that it joins the ensemble.
-const TransformerKind = "transformer"
+const KindTransformer = "transformer"
 
 func init() {
-	Register(Kind{Name: TransformerKind, Train: trainTransformer, Load: loadTransformer})
+	Register(Kind{Name: KindTransformer, Train: trainTransformer, Load: loadTransformer})
 }
 
 // Files of an imported transformer directory beside model.onnx and tokenizer.json.
@@ -140,7 +140,7 @@ func trainTransformer(ctx context.Context, in TrainInput, dir string) error {
 	if err != nil {
 		return err
 	}
-	return WriteMeta(dir, &Meta{Kind: TransformerKind, Labels: labels, FeaturesVersion: FeaturesVersion, Config: config})
+	return WriteMeta(dir, &Meta{Kind: KindTransformer, Labels: labels, FeaturesVersion: FeaturesVersion, Config: config})
 }
 
 // copyModelFiles copies the required files, and model.onnx.data, config.json

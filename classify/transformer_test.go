@@ -45,7 +45,7 @@ func TestTransformerImport(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			src := writeImport(t, importedLabels, tc.remove...)
 			dir := filepath.Join(t.TempDir(), "model")
-			meta, err := classify.Train(t.Context(), classify.TransformerKind, handMadeInput(classify.TrainOptions{Import: src}), dir)
+			meta, err := classify.Train(t.Context(), classify.KindTransformer, handMadeInput(classify.TrainOptions{Import: src}), dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,7 +121,7 @@ func TestTransformerImportErrors(t *testing.T) {
 		{"wrong output", encoder, []string{classify.ModelFile, `"logits"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := classify.Train(t.Context(), classify.TransformerKind, handMadeInput(classify.TrainOptions{Import: tc.src}), t.TempDir())
+			_, err := classify.Train(t.Context(), classify.KindTransformer, handMadeInput(classify.TrainOptions{Import: tc.src}), t.TempDir())
 			wantErr(t, err, tc.want...)
 		})
 	}
@@ -135,7 +135,7 @@ func TestTransformerLoadErrors(t *testing.T) {
 	for _, name := range []string{classify.TokenizerFile, classify.ModelFile} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			if _, err := classify.Train(t.Context(), classify.TransformerKind, handMadeInput(classify.TrainOptions{Import: src}), dir); err != nil {
+			if _, err := classify.Train(t.Context(), classify.KindTransformer, handMadeInput(classify.TrainOptions{Import: src}), dir); err != nil {
 				t.Fatal(err)
 			}
 			if err := os.Remove(filepath.Join(dir, name)); err != nil {
@@ -153,7 +153,7 @@ func TestTransformerLoadErrors(t *testing.T) {
 func TestTransformerBatchesAsSingles(t *testing.T) {
 	requireRuntime(t)
 	dir := filepath.Join(t.TempDir(), "model")
-	if _, err := classify.Train(t.Context(), classify.TransformerKind, handMadeInput(classify.TrainOptions{Import: writeImport(t, importedLabels)}), dir); err != nil {
+	if _, err := classify.Train(t.Context(), classify.KindTransformer, handMadeInput(classify.TrainOptions{Import: writeImport(t, importedLabels)}), dir); err != nil {
 		t.Fatal(err)
 	}
 	m, err := classify.Load(dir)

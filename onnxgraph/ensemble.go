@@ -10,8 +10,6 @@ import (
 // members, float32 [M, N, L], each aligned to the ensemble's labels.
 const InputMemberProbabilities = "member_probabilities"
 
-const membersDim = "members"
-
 // EnsembleCombiner is the graph of an ensemble model: it combines the
 // members' probabilities (InputMemberProbabilities) into OutputProbabilities
 // [N, L].

@@ -32,11 +32,6 @@ const (
 	Int64   = DType(onnx.TensorProto_INT64)
 )
 
-// String names the type as ONNX does.
-func (d DType) String() string {
-	return onnx.TensorProto_DataType(d).String()
-}
-
 // Dim is one dimension of a declared input or output: a fixed size or a
 // symbolic name such as "batch" that ONNX Runtime binds per call.
 type Dim struct {

@@ -10,8 +10,9 @@ import (
 func classifyCommit(c *store.Commit) classify.Commit {
 	files := make([]classify.File, len(c.Files))
 	for i, f := range c.Files {
-		files[i] = classify.File{Path: f.Path, OldPath: f.OldPath, Status: f.Status,
-			Additions: f.Additions, Deletions: f.Deletions, Binary: f.Binary}
+		// A conversion, not a copy field by field: the build breaks the
+		// day the two types differ.
+		files[i] = classify.File(f)
 	}
 	return classify.Commit{
 		Subject:      c.Subject,

@@ -11,7 +11,7 @@ import (
 // SQLite writes into a real file) against plain git producing the same
 // patches with numstat into io.Discard, on the same repository: the
 // repository at $BENCH_REPO, or one generated from the Go source tree and
-// cached under the user cache directory (what `train bench` measures too).
+// cached under the user cache directory (what `bench train` measures too).
 func BenchmarkExtract(b *testing.B) {
 	repo, err := perf.GoSourceRepository(perf.ExtractCommits)
 	if errors.Is(err, perf.ErrNoGoSource) {

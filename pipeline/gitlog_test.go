@@ -321,10 +321,9 @@ func TestGitLogParserDiffLimit(t *testing.T) {
 // the parser: where a record's diff is complete, the parser must rebuild the
 // same diff text, file list and totals.
 func TestGitLogParserCorpusFormat(t *testing.T) {
-	const sample = "/work/shared/data/commits-sample.jsonl"
-	data, err := os.Open(sample)
+	data, err := os.Open(corpusSample)
 	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("../shared/data absent: " + sample)
+		t.Skip("../shared/data absent: " + corpusSample)
 	}
 	if err != nil {
 		t.Fatal(err)

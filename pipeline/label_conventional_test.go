@@ -132,7 +132,7 @@ func BenchmarkConventionalLabeler(b *testing.B) {
 // TestConventionalLabelsMatchCorpus checks the labeler against the labels
 // the corpus derived from the same subjects.
 func TestConventionalLabelsMatchCorpus(t *testing.T) {
-	f, err := os.Open("../../shared/data/commits-sample.jsonl")
+	f, err := os.Open(corpusSample)
 	if errors.Is(err, fs.ErrNotExist) {
 		t.Skip("../shared/data absent: corpus check skipped")
 	}

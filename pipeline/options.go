@@ -95,7 +95,7 @@ type OllamaOptions struct {
 }
 
 // DefaultModelKind is the model kind the train phase trains by default.
-const DefaultModelKind = "tfidf_logreg"
+const DefaultModelKind = classify.KindTfidfLogreg
 
 // DefaultOptions returns the documented defaults.
 func DefaultOptions() Options {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # setup-probot.sh: installs the npm package probot (and the minimal app
-# `bot bench` drives beside the bot, scripts/probot-bench/app.mjs) into a cache
+# `bench bot` drives beside the bot, scripts/probot-bench/app.mjs) into a cache
 # directory outside the clone, and prints that directory.
 #
 #   scripts/setup-probot.sh          install if missing, print the directory

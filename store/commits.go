@@ -28,7 +28,9 @@ type Commit struct {
 	Files        []File
 }
 
-// File is one changed file of a commit.
+// File is one changed file of a commit: the same struct as classify.File
+// (store imports no package of ours; pipeline converts between the two
+// with a type conversion, so they cannot drift apart).
 type File struct {
 	Path      string
 	OldPath   string

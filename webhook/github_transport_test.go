@@ -111,11 +111,28 @@ func TestTransportRetries(t *testing.T) {
 // every request of the installation, not only the one retried.
 func TestTransportHoldsBackOtherRequests(t *testing.T) {
 	s := &scriptedServer{answers: []func(http.ResponseWriter){status(429, "Retry-After", "1"), status(200)}}
-	client, url := transportClient(t, s)
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	tr := NewTransport(nil, WithBackoff(5*time.Millisecond), WithTransportLogger(slog.New(slog.DiscardHandler)))
+	client := &http.Client{Transport: tr}
 	var wg sync.WaitGroup
-	wg.Go(func() { client.Get(url + "/first") })
-	time.Sleep(200 * time.Millisecond) // the first request is waiting out its Retry-After
-	client.Get(url + "/second")
+	wg.Go(func() { client.Get(srv.URL + "/first") })
+	// The second request starts once the 429 has put the hold in place,
+	// while the first waits out its Retry-After.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		tr.mu.Lock()
+		held := !tr.notBefore.IsZero()
+		tr.mu.Unlock()
+		if held {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the 429 with Retry-After: 1 put no hold on the transport within 10s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	client.Get(srv.URL + "/second")
 	wg.Wait()
 	for i, at := range s.times[1:] {
 		if gap := at.Sub(s.times[0]); gap < time.Second {

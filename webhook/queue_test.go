@@ -130,9 +130,7 @@ func TestQueueResumesAfterCrash(t *testing.T) {
 			t.Fatalf("status %d", status)
 		}
 	}
-	for blocked.total() < 4 { // every worker is inside a handler
-		time.Sleep(5 * time.Millisecond)
-	}
+	blocked.waitEntered(t, 4) // every worker is inside a handler
 	snapshot := filepath.Join(t.TempDir(), "crashed.db")
 	if _, err := bot.db.SQL().Exec(`VACUUM INTO ?`, snapshot); err != nil {
 		t.Fatal(err)
@@ -157,9 +155,7 @@ func TestQueueStopRequeuesRunningJobs(t *testing.T) {
 	slow.block = make(chan struct{})
 	bot := startBot(t, "", []webhook.Handler{slow}, webhook.WithStopTimeout(50*time.Millisecond))
 	bot.post(t, "push", "guid-slow", []byte(`{}`))
-	for slow.total() < 1 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	slow.waitEntered(t, 1)
 	start := time.Now()
 	bot.stop()
 	if took := time.Since(start); took > 10*time.Second {

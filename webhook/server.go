@@ -64,9 +64,6 @@ func WithMaxAttempts(n int) Option { return func(s *settings) { s.queue.maxAttem
 // (default one second, River's schedule).
 func WithRetryUnit(d time.Duration) Option { return func(s *settings) { s.queue.retryUnit = d } }
 
-// WithJobTimeout bounds one attempt of a delivery's handlers (default 5 minutes).
-func WithJobTimeout(d time.Duration) Option { return func(s *settings) { s.queue.jobTimeout = d } }
-
 // WithStopTimeout sets how long Stop lets running handlers finish before
 // cancelling them; cancelled deliveries are retried (default 30 seconds).
 func WithStopTimeout(d time.Duration) Option { return func(s *settings) { s.queue.stopTimeout = d } }

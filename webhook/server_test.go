@@ -30,13 +30,14 @@ type recorder struct {
 	fail   func(deliveryID string, attempt int) error
 	block  chan struct{} // when set, Handle waits for it to close (or ctx)
 
-	mu    sync.Mutex
-	calls map[string]int
-	done  chan string
+	mu      sync.Mutex
+	calls   map[string]int
+	entered chan string // a value per Handle call, as it starts
+	done    chan string // a value per Handle call, as it returns
 }
 
 func newRecorder(events ...string) *recorder {
-	return &recorder{events: events, calls: map[string]int{}, done: make(chan string, 1000)}
+	return &recorder{events: events, calls: map[string]int{}, entered: make(chan string, 1000), done: make(chan string, 1000)}
 }
 
 func (h *recorder) Handles() []string { return h.events }
@@ -49,6 +50,7 @@ func (h *recorder) Handle(ctx context.Context, eventType, deliveryID string, pay
 	h.calls[deliveryID]++
 	attempt := h.calls[deliveryID]
 	h.mu.Unlock()
+	h.entered <- deliveryID
 	if h.block != nil {
 		select {
 		case <-h.block:
@@ -85,12 +87,25 @@ func (h *recorder) total() int {
 // waitCalls waits until n Handle calls have returned.
 func (h *recorder) waitCalls(t testing.TB, n int) {
 	t.Helper()
+	waitSignals(t, h.done, n, "handler calls returned")
+}
+
+// waitEntered waits until n Handle calls have started (blocked handlers
+// included).
+func (h *recorder) waitEntered(t testing.TB, n int) {
+	t.Helper()
+	waitSignals(t, h.entered, n, "handler calls started")
+}
+
+// waitSignals receives n values from ch, failing the test after 30s.
+func waitSignals(t testing.TB, ch <-chan string, n int, what string) {
+	t.Helper()
 	timeout := time.After(30 * time.Second)
-	for range n {
+	for i := range n {
 		select {
-		case <-h.done:
+		case <-ch:
 		case <-timeout:
-			t.Fatalf("timed out waiting for %d handler calls (got %d)", n, h.total())
+			t.Fatalf("timed out after 30s waiting for %d %s (got %d)", n, what, i)
 		}
 	}
 }

@@ -36,7 +36,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("bot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: bot [flags]        serve GitHub's webhooks\n       bot setup [flags]  register the GitHub App from app.yml\n       bot bench [flags]  load test the bot (and Probot) on loopback\n\nEnvironment: %s, %s or %s, %s, %s, %s.\n\n",
+		fmt.Fprintf(stderr, "usage: bot [flags]        serve GitHub's webhooks\n       bot setup [flags]  register the GitHub App from app.yml\n\nEnvironment: %s, %s or %s, %s, %s, %s.\n\n",
 			ghapp.EnvAppID, ghapp.EnvPrivateKeyPath, ghapp.EnvPrivateKey, webhook.EnvWebhookSecret, ghapp.EnvAPIURL, envPort)
 		fs.PrintDefaults()
 	}

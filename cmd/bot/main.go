@@ -40,8 +40,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "setup":
 			return runSetup(ctx, args[1:], stderr)
-		case "bench":
-			return runBench(ctx, args[1:], stdout, stderr)
 		}
 	}
 	o, err := parseFlags(args, stderr)

@@ -32,7 +32,6 @@ var usage = func() string {
 	line("worker", `work the bot's "learn repository" jobs: clone, extract, label, learn and publish each repository's model`)
 	line("audit", "list a repository's commits whose declared label a confident out-of-fold prediction disagrees with (--repo)")
 	line("correct", "record a maintainer's verdict on a commit's label (--repo, --sha, --label [--remove])")
-	line("bench", "measure extract, import, training and classification; print the README's markdown table")
 	b.WriteString("\nRun \"train COMMAND -h\" for the flags of a command.\n")
 	return b.String()
 }()
@@ -73,8 +72,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = evalCommand(ctx, rest, stdout, stderr)
 	case "classify":
 		err = classifyCommand(ctx, rest, stdout, stderr)
-	case "bench":
-		err = benchCommand(ctx, rest, stdout, stderr)
 	case "worker":
 		err = workerCommand(ctx, rest, stdout, stderr)
 	case "audit":

@@ -18,6 +18,17 @@ import (
 )
 
 // train runs the command in-process and returns its exit status and output.
+// envRunAsTrain makes the test binary act as the train command, for
+// tests that run it as a child process (the worker killed mid-learn).
+const envRunAsTrain = "COMMIT_LABELER_TEST_RUN_AS_TRAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(envRunAsTrain) == "1" {
+		main()
+	}
+	os.Exit(m.Run())
+}
+
 func train(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer

@@ -159,17 +159,17 @@ func TestTrainImportsTransformer(t *testing.T) {
 	if err := onnxfixture.WriteTinyClassifierFixture(src, append(slices.Clone(testkind.Labels), "perf")); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, errOut := train(t, "train", "--db", db, "--model", classify.TransformerKind, "--out", out); code != 1 || !strings.Contains(errOut, "Options.Import") {
+	if code, _, errOut := train(t, "train", "--db", db, "--model", classify.KindTransformer, "--out", out); code != 1 || !strings.Contains(errOut, "Options.Import") {
 		t.Errorf("without --import: exit %d, stderr %q", code, errOut)
 	}
-	if code, _, errOut := train(t, "train", "--db", db, "--model", classify.TransformerKind, "--import", src, "--out", out); code != 0 {
+	if code, _, errOut := train(t, "train", "--db", db, "--model", classify.KindTransformer, "--import", src, "--out", out); code != 0 {
 		t.Fatalf("train: exit %d: %s", code, errOut)
 	}
-	meta, err := classify.ReadMeta(filepath.Join(out, classify.TransformerKind))
+	meta, err := classify.ReadMeta(filepath.Join(out, classify.KindTransformer))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if meta.Kind != classify.TransformerKind || meta.Metrics == nil || meta.Metrics.N == 0 {
+	if meta.Kind != classify.KindTransformer || meta.Metrics == nil || meta.Metrics.N == 0 {
 		t.Errorf("imported model.json: kind %q, metrics %+v", meta.Kind, meta.Metrics)
 	}
 }

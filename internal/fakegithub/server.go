@@ -82,7 +82,7 @@ func New(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
-// Start starts a server on a loopback port, outside a test (`bot bench`);
+// Start starts a server on a loopback port, outside a test (`bench bot`);
 // Close stops it. Without WithApp it makes App 1 with a fresh 2048-bit key.
 func Start(opts ...Option) (*Server, error) {
 	s := &Server{

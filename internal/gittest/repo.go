@@ -37,22 +37,10 @@ type Repo struct {
 	step  time.Duration
 }
 
-// Option configures New.
-type Option func(*Repo)
-
-// WithStart sets the date of the first commit made without At.
-func WithStart(t time.Time) Option { return func(r *Repo) { r.clock = t } }
-
-// WithStep sets how far the clock moves between commits made without At.
-func WithStep(d time.Duration) Option { return func(r *Repo) { r.step = d } }
-
 // New initialises an empty repository (branch main) in a new temporary directory.
-func New(t testing.TB, opts ...Option) *Repo {
+func New(t testing.TB) *Repo {
 	t.Helper()
 	r := &Repo{Dir: t.TempDir(), t: t, clock: DefaultStart, step: DefaultStep}
-	for _, o := range opts {
-		o(r)
-	}
 	r.Git("init", "--quiet", "--initial-branch=main")
 	// Porcelain commands run through Git (cherry-pick, merge) need an identity.
 	r.Git("config", "user.name", AuthorName)
@@ -93,14 +81,6 @@ func (r *Repo) Write(path string, content []byte) {
 		r.t.Fatalf("gittest: %v", err)
 	}
 	if err := os.WriteFile(full, content, 0o644); err != nil {
-		r.t.Fatalf("gittest: %v", err)
-	}
-}
-
-// Remove deletes the file at path from the work tree.
-func (r *Repo) Remove(path string) {
-	r.t.Helper()
-	if err := os.Remove(filepath.Join(r.Dir, filepath.FromSlash(path))); err != nil {
 		r.t.Fatalf("gittest: %v", err)
 	}
 }

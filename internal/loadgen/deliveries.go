@@ -1,7 +1,7 @@
 // Package loadgen drives webhook servers (the bot, a Probot app) with
 // GitHub's own example deliveries at fixed open-loop rates and measures
 // their answers and, through a fake GitHub, the labels the bot applies.
-// `bot bench` is its command.
+// `bench bot` is its command.
 package loadgen
 
 import (

@@ -10,7 +10,7 @@ import (
 )
 
 // Row is one target at one rate in the report; its JSON keys are what
-// `bot bench --json` promises (other tools read them).
+// `bench bot --json` promises (other tools read them).
 type Row struct {
 	Target         string  `json:"target"`
 	OfferedPerSec  int     `json:"offered_per_s"`

@@ -29,14 +29,15 @@ var CurveSizes = []int{10_000, 20_000, 40_000}
 
 // TrainedKinds are the kinds trained on the whole corpus; their ensemble
 // is trained too.
-var TrainedKinds = []string{classify.KindTfidfLogreg, classify.EmbedBagKind}
+var TrainedKinds = []string{classify.KindTfidfLogreg, classify.KindEmbedBag}
 
 // Config says what a bench run measures.
 type Config struct {
-	// Train and Bot are the paths of the train and bot binaries: import
-	// and training run as child processes of Train, so that each peak
-	// memory is its own.
-	Train, Bot string
+	// Train, Bench and Bot are the paths of the train, bench and bot
+	// binaries: import and training run as child processes of Train, so
+	// that each peak memory is its own; the webhook rows are Bench's
+	// `bench bot --json` driving Bot.
+	Train, Bench, Bot string
 	// Corpus is a JSONL(.gz) file of DATA.md's schema.
 	Corpus string
 	// Work keeps the store and models (a temporary directory when empty).
@@ -85,7 +86,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	b := &bench{cfg: cfg, db: filepath.Join(cfg.Work, "corpus.db")}
 	steps := map[string]func(context.Context) ([]Row, error){
 		"extract": b.extract, "import": b.importCorpus, "train": b.train,
-		"curve": b.curve, "classify": b.classify, "bot": func(ctx context.Context) ([]Row, error) { return botRows(ctx, cfg.Bot) },
+		"curve": b.curve, "classify": b.classify, "bot": func(ctx context.Context) ([]Row, error) { return botRows(ctx, cfg.Bench, cfg.Bot) },
 	}
 	var rows []Row
 	for _, s := range Sections {

@@ -84,8 +84,8 @@ func TestEncoderRow(t *testing.T) {
 	counts := pipeline.Counts{pipeline.CountExamples: 1000, pipeline.CountSampledOut: 84815}
 	u := Usage{Wall: 100 * time.Second, MaxRSS: 3 << 29}
 	for _, tc := range []struct{ kind, what string }{
-		{classify.EmbedMLPKind, "training embed_mlp on 1,000 commits with a sentence encoder of all-MiniLM-L6-v2's shape: 6 layers, 384 wide, 12 heads"},
-		{classify.TransformerKind, "importing a transformer classifier of all-MiniLM-L6-v2's shape: 6 layers, 384 wide, 12 heads, scored on 1,000 commits"},
+		{classify.KindEmbedMLP, "training embed_mlp on 1,000 commits with a sentence encoder of all-MiniLM-L6-v2's shape: 6 layers, 384 wide, 12 heads"},
+		{classify.KindTransformer, "importing a transformer classifier of all-MiniLM-L6-v2's shape: 6 layers, 384 wide, 12 heads, scored on 1,000 commits"},
 	} {
 		r := EncoderRow(tc.kind, u, counts)
 		if r.What != tc.what || r.Result != "100.0 s, 1.5 GiB peak RSS" ||

@@ -4,26 +4,28 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 
 	"github.com/commit-labeler/commit-labeler/internal/loadgen"
 )
 
-// botRows runs `bot bench --json` when the bot binary has that command and
-// turns its report into rows, one per rate: the bot's intake beside the
-// minimal Probot app's at the same rate, and the bot's end-to-end labeling.
-func botRows(ctx context.Context, bot string) ([]Row, error) {
-	if exec.CommandContext(ctx, bot, "bench", "--help").Run() != nil {
-		return []Row{{What: "webhook intake and end-to-end labeling", Result: "bot bench not available",
-			Note: fmt.Sprintf("%s has no `bench` command", bot)}}, nil
+// botRows runs `bench bot --json` against the bot binary when there is
+// one and turns its report into rows, one per rate: the bot's intake
+// beside the minimal Probot app's at the same rate, and the bot's
+// end-to-end labeling.
+func botRows(ctx context.Context, bench, bot string) ([]Row, error) {
+	if _, err := os.Stat(bot); err != nil {
+		return []Row{{What: "webhook intake and end-to-end labeling", Result: "bot not built",
+			Note: fmt.Sprintf("no bot binary: %v", err)}}, nil
 	}
-	out, err := exec.CommandContext(ctx, bot, "bench", "--json").Output()
+	out, err := exec.CommandContext(ctx, bench, "bot", "--json", "--bot", bot).Output()
 	if err != nil {
-		return nil, fmt.Errorf("perf: %s bench --json: %w", bot, err)
+		return nil, fmt.Errorf("perf: %s bot --json: %w", bench, err)
 	}
 	var rep loadgen.Report
 	if err := json.Unmarshal(out, &rep); err != nil {
-		return nil, fmt.Errorf("perf: %s bench --json: %w", bot, err)
+		return nil, fmt.Errorf("perf: %s bot --json: %w", bench, err)
 	}
 	probot := map[int]loadgen.Row{}
 	for _, r := range rep.Rows {
@@ -40,7 +42,7 @@ func botRows(ctx context.Context, bot string) ([]Row, error) {
 			continue
 		}
 		intake := Row{What: fmt.Sprintf("webhook intake at %d deliveries/s offered", r.OfferedPerSec), Result: answers(r),
-			Note: "stored durably before the 202; `bot bench --json`"}
+			Note: "stored durably before the 202; `bench bot --json`"}
 		if p, ok := probot[r.OfferedPerSec]; ok && p.AcceptedPerSec > 0 {
 			intake.Reference = "minimal Probot app: " + answers(p)
 			intake.Note = fmt.Sprintf("%.2f× Probot's accepted/s; stored durably before the 202", r.AcceptedPerSec/p.AcceptedPerSec)

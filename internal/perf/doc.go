@@ -1,5 +1,5 @@
 // Package perf measures commit-labeler the way the README's performance
 // table reports it: each measurement beside its reference, in one run
-// (`train bench`, `make perf`). The benchmarks of pipeline/ and models/
+// (`bench train`, `make perf`). The benchmarks of pipeline/ and models/
 // measure through the same functions.
 package perf

@@ -14,7 +14,7 @@ import (
 
 // EncoderKinds need a pretrained transformer: a sentence encoder
 // (embed_mlp) or a fine-tuned classifier (transformer).
-var EncoderKinds = []string{classify.EmbedMLPKind, classify.TransformerKind}
+var EncoderKinds = []string{classify.KindEmbedMLP, classify.KindTransformer}
 
 // EncoderShape is the transformer the encoder kinds are measured with.
 // No pretrained one can be downloaded here; one of all-MiniLM-L6-v2's
@@ -50,7 +50,7 @@ func (b *bench) encoderKinds(ctx context.Context) ([]Row, error) {
 	for _, kind := range EncoderKinds {
 		out := filepath.Join(b.cfg.Work, "models", kind)
 		args := b.trainArgs([]string{kind}, out, EncoderExamples)
-		if kind == classify.TransformerKind {
+		if kind == classify.KindTransformer {
 			args = append(args, "--import", classifier)
 		} else {
 			args = append(args, "--encoder", encoder)
@@ -73,7 +73,7 @@ func EncoderRow(kind string, u Usage, counts pipeline.Counts) Row {
 	shape := fmt.Sprintf("all-MiniLM-L6-v2's shape: %d layers, %d wide, %d heads", EncoderShape.Layers, EncoderShape.Hidden, EncoderShape.Heads)
 	r := Row{What: fmt.Sprintf("training embed_mlp on %s commits with a sentence encoder of %s", thousands(int(n)), shape),
 		Note: "each commit encoded once (the training's embedding cache), then the MLP head's 4 threshold folds + final fit"}
-	if kind == classify.TransformerKind {
+	if kind == classify.KindTransformer {
 		r.What = fmt.Sprintf("importing a transformer classifier of %s, scored on %s commits", shape, thousands(int(n)))
 		r.Note = "`train train --model transformer --import DIR`: nothing to train; the validation commits and every commit out of fold are scored to tune thresholds"
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,22 +18,17 @@ import (
 // probotVersion is the Probot release scripts/setup-probot.sh installs.
 const probotVersion = "14.3.2"
 
-// runBench is `bot bench`: the load generator (internal/loadgen).
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	c, asJSON, keep, err := parseBenchFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
+// runBot is `bench bot`: the load generator (internal/loadgen).
+func runBot(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c, asJSON, keep, err := parseBotFlags(args, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "bot bench: %v\n", err)
-		return exitUsage
+		return err
 	}
-	if c.WorkDir, err = os.MkdirTemp("", "bot-bench-"); err != nil {
-		fmt.Fprintf(stderr, "bot bench: %v\n", err)
-		return exitFailure
+	if c.WorkDir, err = os.MkdirTemp("", "bench-bot-"); err != nil {
+		return err
 	}
 	if keep {
-		fmt.Fprintf(stderr, "bot bench: database and logs in %s\n", c.WorkDir)
+		fmt.Fprintf(stderr, "bench bot: database and logs in %s\n", c.WorkDir)
 	} else {
 		defer os.RemoveAll(c.WorkDir)
 	}
@@ -46,19 +40,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			report.WriteTable(stdout)
 		}
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "bot bench: %v\n", err)
-		return exitFailure
-	}
-	return 0
+	return err
 }
 
-// parseBenchFlags reads `bot bench [flags] [-- bot flags]`.
-func parseBenchFlags(args []string, stderr io.Writer) (c loadgen.Config, asJSON, keep bool, err error) {
-	fs := flag.NewFlagSet("bot bench", flag.ContinueOnError)
+// parseBotFlags reads `bench bot [flags] [-- bot flags]`.
+func parseBotFlags(args []string, stderr io.Writer) (c loadgen.Config, asJSON, keep bool, err error) {
+	fs := flag.NewFlagSet("bench bot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: bot bench [flags] [-- bot flags]\n\n"+
+		fmt.Fprintf(stderr, "usage: bench bot [flags] [-- bot flags]\n\n"+
 			"Posts signed pull_request deliveries (GitHub's examples, each its own pull request) at\n"+
 			"increasing open-loop rates to a bot it starts against a fake GitHub on loopback, and to a\n"+
 			"minimal Probot app (scripts/setup-probot.sh), and prints the answers and labels per second.\n\n")
@@ -69,10 +59,11 @@ func parseBenchFlags(args []string, stderr io.Writer) (c loadgen.Config, asJSON,
 	fs.DurationVar(&c.Quiet, "quiet", 20*time.Second, "stop waiting for a step's labels after this long without one")
 	fs.IntVar(&c.MaxInFlight, "max-inflight", 4096, "outstanding requests per target before sends are dropped (and counted as errors)")
 	fs.StringVar(&c.URL, "url", "", "drive a running bot's webhook URL instead (answers only; needs "+webhook.EnvWebhookSecret+")")
+	fs.StringVar(&c.BotBinary, "bot", besideSelf("bot"), "the bot binary to start")
 	fs.StringVar(&c.ProbotDir, "probot", defaultProbotDir(), "Probot installed by scripts/setup-probot.sh (empty: bot alone)")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	fs.BoolVar(&keep, "keep", false, "keep the bot's database and the logs")
-	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write the generator's and fake GitHub's CPU profile (not the bot's: see --pprof) to this file")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write the generator's and fake GitHub's CPU profile (not the bot's: see bot --pprof) to this file")
 	if err = fs.Parse(args); err != nil {
 		return c, false, false, err
 	}
@@ -80,22 +71,22 @@ func parseBenchFlags(args []string, stderr io.Writer) (c loadgen.Config, asJSON,
 	if len(c.BotArgs) > 0 && c.BotArgs[0] == "--" {
 		c.BotArgs = c.BotArgs[1:]
 	}
-	for _, r := range strings.Split(*rates, ",") {
+	for r := range strings.SplitSeq(*rates, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(r))
 		if err != nil || n < 1 {
-			return c, false, false, fmt.Errorf("--rates %q: %q is not a positive rate", *rates, r)
+			return c, false, false, usageErrorf("--rates %q: %q is not a positive rate", *rates, r)
 		}
 		c.Rates = append(c.Rates, n)
 	}
 	if c.Duration <= 0 || c.MaxInFlight < 1 {
-		return c, false, false, errors.New("--duration and --max-inflight must be positive")
+		return c, false, false, usageErrorf("--duration and --max-inflight must be positive")
 	}
 	if c.URL != "" {
 		if c.Secret = []byte(os.Getenv(webhook.EnvWebhookSecret)); len(c.Secret) == 0 {
-			return c, false, false, fmt.Errorf("--url needs %s", webhook.EnvWebhookSecret)
+			return c, false, false, usageErrorf("--url needs %s", webhook.EnvWebhookSecret)
 		}
-	} else if c.BotBinary, err = os.Executable(); err != nil {
-		return c, false, false, fmt.Errorf("the bot binary: %w", err)
+	} else if _, err := os.Stat(c.BotBinary); err != nil {
+		return c, false, false, usageErrorf("--bot: %w (make build puts it beside bench)", err)
 	}
 	c.Progress = stderr
 	return c, asJSON, keep, nil
