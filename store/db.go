@@ -73,7 +73,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// costs its pragmas and its statement cache.
 	sqlDB.SetMaxIdleConns(maxIdleConns)
 	db := &DB{sql: sqlDB, path: path, writeTurn: make(chan struct{}, 1)}
-	if err := db.migrate(ctx); err != nil {
+	// Processes opening a new file together (the bot and its learning
+	// worker) take turns: the first connection switches the file to WAL,
+	// and a read racing that switch gets "database is locked" without
+	// waiting on the busy timeout.
+	if err := db.withFileLock(schemaLock, func() error { return db.migrate(ctx) }); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}

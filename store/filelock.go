@@ -6,6 +6,10 @@ import (
 	"syscall"
 )
 
+// schemaLock is the lock file, beside the database, under which Open
+// migrates it.
+const schemaLock = ".lock"
+
 // withFileLock runs fn holding an exclusive lock, across processes, on the
 // file beside the database named by suffix (path+suffix).
 func (db *DB) withFileLock(suffix string, fn func() error) error {
