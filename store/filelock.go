@@ -8,7 +8,7 @@ import (
 
 // schemaLock is the lock file, beside the database, under which Open
 // migrates it.
-const schemaLock = ".lock"
+const schemaLock = ".migrate.lock"
 
 // withFileLock runs fn holding an exclusive lock, across processes, on the
 // file beside the database named by suffix (path+suffix).
