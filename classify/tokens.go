@@ -24,7 +24,7 @@ type TokenConfig struct {
 	// DiffWords is how many words of changed diff lines are read (0: none).
 	DiffWords int `json:"diff_words"`
 	// NormaliseWords maps subject and body words to a normal form
-	// (normalWord): numbers and versions to one token each, plural and
+	// (NormalWord): numbers and versions to one token each, plural and
 	// past/progressive verb endings stripped, so "bumps"/"bumped"/"bump"
 	// and "v1.2.3"/"v2" share a weight across repositories.
 	NormaliseWords bool `json:"normalise_words,omitempty"`
@@ -123,19 +123,19 @@ func (t *tokenBuilder) subject(f *Features) {
 	t.setGroup("subject")
 	ws := t.words(f.Subject)
 	if len(ws) == 0 {
-		t.add("s:<empty>", 1)
+		t.add(TokenSubjectEmpty, 1)
 	} else {
-		t.add("s0:"+ws[0], 1)
+		t.add(TokenSubjectFirst+ws[0], 1)
 	}
 	if _, ok := ParseHeader(f.Subject); ok {
 		// A masked subject that still starts with a header is a revert of a
 		// conventional commit: `Revert "feat: x"` masks to "feat: x".
-		t.add("s:<header>", 1)
+		t.add(TokenSubjectHeader, 1)
 	}
 	for i, w := range ws {
-		t.add("s:"+w, 1)
+		t.add(TokenSubjectWord+w, 1)
 		if i > 0 {
-			t.add("s2:"+ws[i-1]+"_"+w, 1)
+			t.add(TokenSubjectPair+ws[i-1]+"_"+w, 1)
 		}
 	}
 	if t.cfg.SubjectChars {
@@ -150,7 +150,7 @@ func (t *tokenBuilder) subject(f *Features) {
 			r := []rune("<" + w + ">")
 			for n := lo; n <= hi; n++ {
 				for i := 0; i+n <= len(r); i++ {
-					t.add("c:"+string(r[i:i+n]), 1)
+					t.add(TokenSubjectChars+string(r[i:i+n]), 1)
 				}
 			}
 		}
@@ -167,7 +167,7 @@ func (t *tokenBuilder) body(f *Features) {
 		ws = ws[:t.cfg.BodyWords]
 	}
 	for _, w := range ws {
-		t.add("b:"+w, 1)
+		t.add(TokenBodyWord+w, 1)
 	}
 }
 
@@ -176,18 +176,19 @@ func (t *tokenBuilder) words(s string) []string {
 	ws := Words(s)
 	if t.cfg.NormaliseWords {
 		for i, w := range ws {
-			ws[i] = normalWord(w)
+			ws[i] = NormalWord(w)
 		}
 	}
 	return ws
 }
 
-// normalWord maps a lower-case word to its normal form: a word with digits
+// NormalWord maps a lower-case word to its normal form: a word with digits
 // becomes "<num>" (all digits) or "<ver>" (letters and digits, as in "v2"
 // or "rc1"); otherwise a plural "s"/"es", "ed" or "ing" ending is stripped
 // from words long enough to keep a stem of at least three letters, and
-// then a final "e".
-func normalWord(w string) string {
+// then a final "e". It is exported so that explanations can name the word
+// of the text a normalised token came from.
+func NormalWord(w string) string {
 	digits, others := 0, 0
 	for _, r := range w {
 		if unicode.IsDigit(r) {
@@ -219,13 +220,13 @@ func (t *tokenBuilder) files(f *Features) {
 	t.setGroup("files")
 	for _, fl := range f.Files {
 		p := strings.ToLower(fl.Path)
-		t.add("cat:"+string(fl.Category), 1)
-		t.add("ext:"+FileExt(p), 1)
-		t.add("top:"+TopDir(p), 1)
-		t.add("base:"+p[strings.LastIndexByte(p, '/')+1:], 1)
-		t.add("st:"+fl.Status, 1)
+		t.add(TokenCategory+string(fl.Category), 1)
+		t.add(TokenExtension+FileExt(p), 1)
+		t.add(TokenTopDir+TopDir(p), 1)
+		t.add(TokenBase+p[strings.LastIndexByte(p, '/')+1:], 1)
+		t.add(TokenStatus+fl.Status, 1)
 		for _, w := range Words(p) {
-			t.add("p:"+w, 0.5)
+			t.add(TokenPathWord+w, 0.5)
 		}
 	}
 }
@@ -233,23 +234,23 @@ func (t *tokenBuilder) files(f *Features) {
 func (t *tokenBuilder) shape(f *Features) {
 	t.setGroup("shape")
 	for cat, st := range f.Categories {
-		t.add("cs:"+string(cat)+":"+shareBucket(st.FileShare), 1)
-		t.add("cl:"+string(cat)+":"+shareBucket(st.LineShare), 1)
+		t.add(TokenCategoryFiles+string(cat)+":"+shareBucket(st.FileShare), 1)
+		t.add(TokenCategoryLines+string(cat)+":"+shareBucket(st.LineShare), 1)
 	}
-	t.add("lines:"+f.LinesBucket, 1)
-	t.add("files:"+f.FilesBucket, 1)
-	t.add("adds:"+shareBucket(f.AdditionShare), 1)
+	t.add(TokenLines+f.LinesBucket, 1)
+	t.add(TokenFiles+f.FilesBucket, 1)
+	t.add(TokenAdditions+shareBucket(f.AdditionShare), 1)
 	if f.AuthorIsBot {
-		t.add("author:bot", 1)
+		t.add(TokenAuthorBot, 1)
 	}
 	d := f.DiffStats
-	t.add("blank:"+shareBucket(d.BlankShare), 1)
-	t.add("comment:"+shareBucket(d.CommentShare), 1)
-	t.add("whitespace:"+shareBucket(d.WhitespaceShare), 1)
-	t.add("moved:"+shareBucket(d.MovedShare), 1)
-	t.add("version:"+shareBucket(d.VersionShare), 1)
+	t.add(TokenBlank+shareBucket(d.BlankShare), 1)
+	t.add(TokenComment+shareBucket(d.CommentShare), 1)
+	t.add(TokenWhitespace+shareBucket(d.WhitespaceShare), 1)
+	t.add(TokenMoved+shareBucket(d.MovedShare), 1)
+	t.add(TokenVersion+shareBucket(d.VersionShare), 1)
 	if f.Status.RenameOnly > 0 {
-		t.add("rename-only", 1)
+		t.add(TokenRenameOnly, 1)
 	}
 }
 
@@ -263,11 +264,15 @@ func (t *tokenBuilder) diff(f *Features) {
 		if len(line) < 2 || (line[0] != '+' && line[0] != '-') {
 			continue
 		}
+		ns := TokenDiffAdded
+		if line[0] == '-' {
+			ns = TokenDiffRemoved
+		}
 		for _, w := range Words(line[1:]) {
 			if len(w) < 3 {
 				continue
 			}
-			t.add("d"+line[:1]+":"+w, 1)
+			t.add(ns+w, 1)
 			if n++; n >= t.cfg.DiffWords {
 				return
 			}

@@ -23,8 +23,8 @@ func TestNormalWord(t *testing.T) {
 		{"v2", "<ver>"},
 		{"rc1", "<ver>"},
 	} {
-		if got := normalWord(tc.in); got != tc.want {
-			t.Errorf("normalWord(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := NormalWord(tc.in); got != tc.want {
+			t.Errorf("NormalWord(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -6,8 +6,8 @@
 #
 #   scripts/setup.sh            system packages + ONNX Runtime library
 #   scripts/setup.sh ort-path   print the path of libonnxruntime.so.1 (after setup)
-#   scripts/setup.sh chromium   also Debian's chromium, which the summary page's
-#                               rendering test drives headless (or set
+#   scripts/setup.sh chromium   also Debian's chromium, which the summary and
+#                               admin pages' rendering tests drive headless (or set
 #                               COMMIT_LABELER_CHROMIUM=1); ~50 s and ~480 MB
 #   scripts/setup.sh encoder [NAME]
 #                               also a pretrained sentence encoder for

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // BotPrediction is a prediction the bot made for a pull request head or a
@@ -21,7 +22,17 @@ type BotPrediction struct {
 	// Detail is the full prediction as JSON (classify.Prediction).
 	Detail     []byte
 	DeliveryID string
+	// ModelVersion is the version of the repository's own model that
+	// served the prediction, 0 for the global model, ModelVersionUnknown
+	// for predictions stored before the bot recorded it.
+	ModelVersion int
+	// CreatedAt is when the prediction was stored (set by the store).
+	CreatedAt time.Time
 }
+
+// ModelVersionUnknown is the ModelVersion of a prediction stored before
+// the bot recorded which model served it.
+const ModelVersionUnknown = -1
 
 // SavePredictions stores predictions of pushed commits in one transaction,
 // replacing earlier ones of the same commits.
@@ -40,26 +51,46 @@ func (db *DB) SavePredictions(ctx context.Context, ps []BotPrediction) error {
 // request then commit.
 func (db *DB) BotPredictions(ctx context.Context, repo string) ([]BotPrediction, error) {
 	rows, err := db.sql.QueryContext(ctx, `
-		SELECT pull_number, sha, source, labels, prediction, delivery_id FROM bot_predictions
+		SELECT `+predictionColumns+` FROM bot_predictions
 		WHERE repo = ? ORDER BY pull_number, sha`, repo)
 	if err != nil {
 		return nil, fmt.Errorf("store: predictions of %s: %w", repo, err)
 	}
+	return scanPredictions(rows, repo)
+}
+
+// predictionColumns are the columns scanPredictions reads, in order.
+const predictionColumns = `pull_number, sha, source, labels, prediction, delivery_id, model_version, created_at`
+
+// scanPredictions reads and closes rows of predictionColumns of repo.
+func scanPredictions(rows *sql.Rows, repo string) ([]BotPrediction, error) {
 	defer rows.Close()
 	var out []BotPrediction
 	for rows.Next() {
 		p := BotPrediction{Repo: repo}
-		var labels, detail string
-		if err := rows.Scan(&p.PullNumber, &p.SHA, &p.Source, &labels, &detail, &p.DeliveryID); err != nil {
+		var labels, detail, at string
+		var model sql.NullInt64
+		if err := rows.Scan(&p.PullNumber, &p.SHA, &p.Source, &labels, &detail, &p.DeliveryID, &model, &at); err != nil {
 			return nil, fmt.Errorf("store: predictions of %s: %w", repo, err)
 		}
 		if err := json.Unmarshal([]byte(labels), &p.Labels); err != nil {
 			return nil, fmt.Errorf("store: prediction of %s in %s: labels: %w", p.SHA, repo, err)
 		}
+		var err error
+		if p.CreatedAt, err = time.Parse(time.RFC3339Nano, at); err != nil {
+			return nil, fmt.Errorf("store: prediction of %s in %s: time %q: %w", p.SHA, repo, at, err)
+		}
 		p.Detail = []byte(detail)
+		p.ModelVersion = ModelVersionUnknown
+		if model.Valid {
+			p.ModelVersion = int(model.Int64)
+		}
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: predictions of %s: %w", repo, err)
+	}
+	return out, nil
 }
 
 func putPrediction(ctx context.Context, tx *sql.Tx, p BotPrediction) error {
@@ -71,13 +102,17 @@ func putPrediction(ctx context.Context, tx *sql.Tx, p BotPrediction) error {
 	if len(detail) == 0 {
 		detail = []byte("{}")
 	}
+	var model sql.NullInt64
+	if p.ModelVersion != ModelVersionUnknown {
+		model = sql.NullInt64{Int64: int64(p.ModelVersion), Valid: true}
+	}
 	_, err = tx.ExecContext(ctx, `
-		INSERT INTO bot_predictions (repo, pull_number, sha, source, labels, prediction, delivery_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO bot_predictions (repo, pull_number, sha, source, labels, prediction, delivery_id, model_version, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (repo, pull_number, sha) DO UPDATE SET
 			source = excluded.source, labels = excluded.labels, prediction = excluded.prediction,
-			delivery_id = excluded.delivery_id, created_at = excluded.created_at`,
-		p.Repo, p.PullNumber, p.SHA, p.Source, string(labels), string(detail), p.DeliveryID, now())
+			delivery_id = excluded.delivery_id, model_version = excluded.model_version, created_at = excluded.created_at`,
+		p.Repo, p.PullNumber, p.SHA, p.Source, string(labels), string(detail), p.DeliveryID, model, now())
 	if err != nil {
 		return fmt.Errorf("prediction of commit %s in %s: %w", p.SHA, p.Repo, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,27 +61,8 @@ func TestDeliveriesDeduplicateAndFinish(t *testing.T) {
 // TestPayloadMigrationKeepsDeliveries opens a file written before payloads
 // had a table of their own (schema 3): every stored delivery keeps its payload.
 func TestPayloadMigrationKeepsDeliveries(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "bot.db")
-	raw, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := loadMigrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:3] {
-		if _, err := raw.Exec(m.sql); err != nil {
-			t.Fatalf("%s: %v", m.name, err)
-		}
-	}
-	if _, err := raw.Exec(`PRAGMA user_version = 3;
-		INSERT INTO deliveries (delivery_id, event, received_at, payload, status)
-		VALUES ('old-1', 'push', '2026-11-01T00:00:00Z', '{"ref":"x"}', 'queued')`); err != nil {
-		t.Fatal(err)
-	}
-	raw.Close()
-	db, err := Open(context.Background(), path)
+	db, err := openAfter(t, 3, `INSERT INTO deliveries (delivery_id, event, received_at, payload, status)
+		VALUES ('old-1', 'push', '2026-11-01T00:00:00Z', '{"ref":"x"}', 'queued')`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,4 +99,30 @@ func TestPayloadStoredCompressed(t *testing.T) {
 	if packed := d.Packed(); cap(packed) > len(packed)*5/4+16 || len(packed) != stored {
 		t.Fatalf("packed payload: %d bytes in a capacity of %d, %d stored", len(packed), cap(packed), stored)
 	}
+}
+
+// openAfter writes a new file at schema version (its first migrations
+// only), runs rows on it, and opens it with Open, which migrates the rest:
+// what a file written by an older bot goes through.
+func openAfter(t *testing.T, version int, rows string) (*DB, error) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "bot.db")
+	raw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:version] {
+		if _, err := raw.Exec(m.sql); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+	}
+	if _, err := raw.Exec(fmt.Sprintf("PRAGMA user_version = %d;\n", version) + rows); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	return Open(context.Background(), path)
 }

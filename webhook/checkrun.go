@@ -1,8 +1,11 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +32,21 @@ const checkRunTextLimit = 60000
 type checkRun struct {
 	name, headSHA, conclusion string
 	title, summary, text      string
+}
+
+// CheckRunReport is a check run as the handlers write it.
+type CheckRunReport struct {
+	Name, HeadSHA, Conclusion string
+	// Title and Summary are markdown GitHub shows first; Text is the rest.
+	Title, Summary, Text string
+}
+
+// writeCheckRun tells OnCheckRun of c, then creates it on r.
+func (e *Events) writeCheckRun(ctx context.Context, gh *github.Client, r repoRef, c checkRun) error {
+	if e.onCheckRun != nil {
+		e.onCheckRun(CheckRunReport{Name: c.name, HeadSHA: c.headSHA, Conclusion: c.conclusion, Title: c.title, Summary: c.summary, Text: c.text})
+	}
+	return c.create(ctx, gh, r.owner, r.name)
 }
 
 // create writes the check run, once per delivery: a rerun of the delivery's
@@ -82,9 +100,11 @@ func (c checkRun) createdBy(ctx context.Context, gh *github.Client, owner, repo,
 }
 
 // pullCheckRun explains the labels of a pull request: each label with its
-// confidence and source, labels kept or held back by maintainers, and the
-// features behind a model decision.
-func pullCheckRun(headSHA string, p classify.Prediction, labels []labelLine, cfg repoconfig.Config, model *ServedModel) checkRun {
+// confidence and source, labels kept or held back by maintainers, and for
+// a model decision the label probabilities as bars and the features behind
+// it, said in words about in (the pull request as classified) with their
+// raw names folded away.
+func pullCheckRun(headSHA string, p classify.Prediction, in classify.Commit, labels []labelLine, cfg repoconfig.Config, model *ServedModel) checkRun {
 	var b strings.Builder
 	b.WriteString("| Label | GitHub label | Confidence | Source | Action |\n|---|---|---|---|---|\n")
 	for _, l := range labels {
@@ -95,18 +115,21 @@ func pullCheckRun(headSHA string, p classify.Prediction, labels []labelLine, cfg
 		b.WriteString("| – | – | – | – | no label reached its threshold |\n")
 	}
 	if p.Source == classify.SourceModel {
-		b.WriteString("\n**Model scores**: ")
-		for i, s := range p.Scores {
-			if i > 0 {
-				b.WriteString(", ")
+		b.WriteString("\n**Model scores**\n\n")
+		b.WriteString(scoreChart(p.Scores))
+		if len(p.Reasons) > 0 && len(p.Scores) > 0 {
+			// The features are built again, by the one builder the model
+			// read, since the reasons name tokens of them.
+			f := classify.BuildFeatures(in)
+			fmt.Fprintf(&b, "\n**What points to %s**\n\n", cell(p.Scores[0].Label))
+			for _, line := range reasonLines(p.Reasons, &f) {
+				b.WriteString("- " + line + "\n")
 			}
-			fmt.Fprintf(&b, "%s %s", s.Label, percent(s.Probability))
-		}
-		if len(p.Reasons) > 0 {
-			b.WriteString("\n\n**Top features**\n\n| Feature | Contribution |\n|---|---|\n")
+			b.WriteString("\n<details><summary>Model features</summary>\n\n| Feature | Contribution |\n|---|---|\n")
 			for _, r := range p.Reasons {
 				fmt.Fprintf(&b, "| `%s` | %+.3f |\n", strings.ReplaceAll(cell(r.Feature), "`", "'"), r.Contribution)
 			}
+			b.WriteString("\n</details>\n")
 		}
 	}
 	title := "No label"
@@ -236,6 +259,58 @@ func sourceName(source string) string {
 }
 
 func percent(p float64) string { return fmt.Sprintf("%.0f%%", 100*p) }
+
+// Bounds of the score chart.
+const (
+	// chartLabels is the most labels charted: the rest are summed on a line.
+	chartLabels = 5
+	// chartMinProbability is the least probability charted: smaller bars
+	// would be slivers.
+	chartMinProbability = 0.01
+	// chartWidth is the bar of probability 1, in characters.
+	chartWidth = 20
+)
+
+// scoreChart draws label probabilities as a Markdown table of bars, most
+// probable first: the top chartLabels at chartMinProbability or more
+// (always the top one), the others summed below it.
+func scoreChart(scores []classify.LabelScore) string {
+	sorted := slices.SortedStableFunc(slices.Values(scores), func(a, b classify.LabelScore) int {
+		return cmp.Compare(b.Probability, a.Probability)
+	})
+	var b strings.Builder
+	b.WriteString("| Label | Probability | |\n|---|---|--:|\n")
+	rest, restP := 0, 0.0
+	for i, s := range sorted {
+		if i > 0 && (i >= chartLabels || s.Probability < chartMinProbability) {
+			rest++
+			restP += s.Probability
+			continue
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", cell(s.Label), bar(s.Probability), percent(s.Probability))
+	}
+	if rest > 0 {
+		together := percent(restP)
+		if restP < chartMinProbability {
+			together = "under 1%" // not "0%": the model gave them something
+		}
+		fmt.Fprintf(&b, "\n%d other %s: %s together.\n", rest, noun{"label", "labels"}.of(rest), together)
+	}
+	return b.String()
+}
+
+// barEighths are the block characters of a bar's last, partial character.
+var barEighths = []string{"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"}
+
+// bar draws a probability as a bar of block characters, chartWidth for 1,
+// in eighths of a character, so that any probability above 0 shows.
+func bar(p float64) string {
+	eighths := int(math.Round(min(max(p, 0), 1) * chartWidth * 8))
+	if eighths == 0 && p > 0 {
+		eighths = 1
+	}
+	return strings.Repeat("█", eighths/8) + barEighths[eighths%8]
+}
 
 // cell makes text safe in a Markdown table cell.
 func cell(s string) string {

@@ -39,6 +39,9 @@ func newClientPool(src InstallationClients, opts ...TransportOption) *clientPool
 // owner/name (GET /repos/{owner}/{repo}/installation), remembering the answer.
 // A repository the App is not installed on is a permanent error.
 func (p *clientPool) repositoryInstallation(ctx context.Context, owner, name string) (int64, error) {
+	if t, ok := p.src.(*TokenClients); ok {
+		return t.repositoryInstallation(), nil
+	}
 	full := owner + "/" + name
 	p.mu.Lock()
 	id, ok := p.installations[full]

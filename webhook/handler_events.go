@@ -49,6 +49,10 @@ type EventsConfig struct {
 	Transport []TransportOption
 	// Metrics, when set, counts the labels predicted (Classifications).
 	Metrics *Metrics
+	// OnCheckRun, when set, is given every check run the handlers write,
+	// before it is sent (the Action mode copies each into the job's
+	// summary, which a missing checks permission leaves readable).
+	OnCheckRun func(CheckRunReport)
 }
 
 // defaultConfigTTL is how long a configuration file is trusted.
@@ -69,6 +73,7 @@ type Events struct {
 	vocab      *commitlabeler.Vocabulary
 	ttl        time.Duration
 	metrics    *Metrics
+	onCheckRun func(CheckRunReport)
 	// knownLabels are the repository labels ("owner/repo\x00name") seen
 	// to exist or created: each is looked up on GitHub once per process,
 	// not once per pull request.
@@ -98,6 +103,7 @@ func NewEvents(cfg EventsConfig) (*Events, error) {
 		vocab:      cfg.Vocabulary,
 		ttl:        cfg.ConfigTTL,
 		metrics:    cfg.Metrics,
+		onCheckRun: cfg.OnCheckRun,
 	}
 	if e.log == nil {
 		e.log = slog.Default()
@@ -172,5 +178,5 @@ func (e *Events) reportConfigProblem(ctx context.Context, gh *github.Client, r r
 	if !e.writes(cfg) || !cfg.CheckRuns || sha == "" {
 		return nil
 	}
-	return configCheckRun(sha, problem).create(ctx, gh, r.owner, r.name)
+	return e.writeCheckRun(ctx, gh, r, configCheckRun(sha, problem))
 }

@@ -95,15 +95,19 @@ func (k *keywordClassifier) Classify(_ context.Context, commits []classify.Commi
 	for _, c := range commits {
 		k.calls = append(k.calls, c)
 		top := classify.LabelScore{Label: "feat", Probability: 0.6}
+		// Reasons name tokens the model would read: the files' shape, and
+		// the keyword as a title word when it decided.
+		reasons := []classify.Reason{{Feature: classify.TokenCategoryFiles + "docs:mid", Contribution: 0.5}}
 		for kw, s := range k.rules {
 			if strings.Contains(strings.ToLower(c.Subject), kw) {
 				top = s
+				reasons = append([]classify.Reason{{Feature: classify.TokenSubjectWord + kw, Contribution: 1.25}}, reasons...)
 			}
 		}
 		out = append(out, classify.Prediction{
 			Labels:  []classify.LabelScore{top},
 			Scores:  []classify.LabelScore{top, {Label: "chore", Probability: 0.05}},
-			Reasons: []classify.Reason{{Feature: "subject:" + top.Label, Contribution: 1.25}},
+			Reasons: reasons,
 		})
 	}
 	return out, nil

@@ -180,7 +180,8 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	if err != nil {
 		return err
 	}
-	preds, err := h.classify(ctx, served.Classifier, []classify.Commit{commitInput(pr.GetTitle(), pr.GetBody(), files)})
+	in := commitInput(pr.GetTitle(), pr.GetBody(), files)
+	preds, err := h.classify(ctx, served.Classifier, []classify.Commit{in})
 	if err != nil {
 		return err
 	}
@@ -208,7 +209,7 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	write := h.writes(cfg)
 	saved := store.PullPrediction{
 		Repo: r.String(), Number: number, HeadSHA: pr.GetHead().GetSHA(),
-		Prediction: botPrediction(r, number, pr.GetHead().GetSHA(), pred, selected, deliveryID),
+		Prediction: botPrediction(r, number, pr.GetHead().GetSHA(), pred, selected, deliveryID, served),
 	}
 	if write {
 		for _, name := range plan.add {
@@ -234,7 +235,7 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	if !cfg.CheckRuns {
 		return nil
 	}
-	err = pullCheckRun(pr.GetHead().GetSHA(), pred, plan.lines, cfg, served).create(ctx, gh, r.owner, r.name)
+	err = h.writeCheckRun(ctx, gh, r, pullCheckRun(pr.GetHead().GetSHA(), pred, in, plan.lines, cfg, served))
 	if isClientError(err) {
 		log.WarnContext(ctx, "cannot create the explanation check run", "err", err)
 		return nil
@@ -304,8 +305,9 @@ func pullCommits(ctx context.Context, gh *github.Client, r repoRef, number int) 
 	return shas, nil
 }
 
-// botPrediction is the stored form of a prediction.
-func botPrediction(r repoRef, number int, sha string, p classify.Prediction, selected []classify.LabelScore, deliveryID string) store.BotPrediction {
+// botPrediction is the stored form of a prediction, which records the
+// model that served it so that an operator can tell which one decided.
+func botPrediction(r repoRef, number int, sha string, p classify.Prediction, selected []classify.LabelScore, deliveryID string, served *ServedModel) store.BotPrediction {
 	detail, _ := json.Marshal(p)
 	names := make([]string, len(selected))
 	for i, s := range selected {
@@ -313,7 +315,7 @@ func botPrediction(r repoRef, number int, sha string, p classify.Prediction, sel
 	}
 	return store.BotPrediction{
 		Repo: r.String(), PullNumber: number, SHA: sha, Source: p.Source,
-		Labels: names, Detail: detail, DeliveryID: deliveryID,
+		Labels: names, Detail: detail, DeliveryID: deliveryID, ModelVersion: served.Version,
 	}
 }
 

@@ -3,13 +3,17 @@ package webhook
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-github/v93/github"
 
+	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
+	"github.com/commit-labeler/commit-labeler/models"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
 	"github.com/commit-labeler/commit-labeler/store"
 )
@@ -80,7 +84,14 @@ func TestPullRequestModelDecidesOtherTitles(t *testing.T) {
 		}
 	}
 	text := f.checkRuns(PullCheckRunName)[0].GetOutput().GetText()
-	for _, want := range []string{"| docs | type: docs | 91% | model | applied |", "Top features", "`subject:docs` | +1.250"} {
+	for _, want := range []string{
+		"| docs | type: docs | 91% | model | applied |",
+		// The probabilities as bars, most probable first.
+		"**Model scores**\n\n| Label | Probability | |\n|---|---|--:|\n| docs | ██████████████████▎ | 91% |\n| chore | █ | 5% |\n",
+		// The reasons in words, then their raw names folded away.
+		"**What points to docs**\n\n- title words: readme\n- 2 of 3 changed files are documentation: README.md, docs/logo.png\n",
+		"<details><summary>Model features</summary>\n\n| Feature | Contribution |\n|---|---|\n| `s:readme` | +1.250 |\n| `cs:docs:mid` | +0.500 |\n\n</details>",
+	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("check run text lacks %q:\n%s", want, text)
 		}
@@ -365,5 +376,54 @@ func TestRepositoryLabelLookedUpOnce(t *testing.T) {
 	}
 	if lookups != 1 || adds != 2 {
 		t.Errorf("%d label lookups and %d additions, want 1 lookup for 2 additions", lookups, adds)
+	}
+}
+
+// TestPullRequestExplanationOfGitHubsExample is what a new user sees: the
+// shipped model's check run on GitHub's own example pull request (its
+// title, one README.md line changed) says its reasons in words and keeps
+// the raw feature names folded. Retraining the shipped model may change
+// the reasons; the phrases then change with them.
+func TestPullRequestExplanationOfGitHubsExample(t *testing.T) {
+	if err := classify.InitRuntime(); errors.Is(err, classify.ErrRuntimeMissing) {
+		t.Skipf("ONNX Runtime absent, run scripts/setup.sh to install it: %v", err)
+	}
+	dir, err := models.DefaultDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clf, err := classify.LoadClassifier(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { clf.Close() })
+	f := newBotFixture(t, func(c *EventsConfig) { c.Classifier = clf })
+	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) {
+		r.Pulls[exPull].Files = r.Pulls[exPull].Files[:1] // README.md, as in the example's changed_files
+	})
+	f.mustDeliver("pull_request", f.pullExample("opened", "Update the README with new information.", human, nil))
+
+	text := f.checkRuns(PullCheckRunName)[0].GetOutput().GetText()
+	_, explanation, ok := strings.Cut(text, "**What points to docs**\n\n")
+	if !ok {
+		t.Fatalf("no explanation of docs:\n%s", text)
+	}
+	reasons, details, _ := strings.Cut(explanation, "\n<details>")
+	// What a maintainer reads of this pull request whatever the weights of
+	// the shipped model: its one file is documentation, said in words.
+	if !strings.HasPrefix(reasons, "- all 1 changed file is documentation: README.md\n") {
+		t.Errorf("reasons read\n%s\nwant first: all 1 changed file is documentation: README.md\ncheck run text:\n%s", reasons, text)
+	}
+	if strings.Contains(reasons, "`") {
+		t.Errorf("a raw feature name among the reasons:\n%s", reasons)
+	}
+	if !strings.Contains(details, "`cs:docs:all`") {
+		t.Errorf("the folded model features lack `cs:docs:all`:\n%s", details)
+	}
+	if !strings.HasPrefix(details, "<summary>Model features</summary>") || !strings.HasSuffix(details, "</details>\n") {
+		t.Errorf("model features not in one collapsed block:\n%s", details)
+	}
+	if !regexp.MustCompile(`\n\| docs \| █+[▏▎▍▌▋▊▉]? \| \d+% \|\n`).MatchString(text) {
+		t.Errorf("no bar for docs:\n%s", text)
 	}
 }

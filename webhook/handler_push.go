@@ -113,7 +113,7 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 		}
 		rows[i].prediction = preds[next]
 		rows[i].labels = cfg.Select(preds[next])
-		saved = append(saved, botPrediction(r, 0, rows[i].sha, preds[next], rows[i].labels, deliveryID))
+		saved = append(saved, botPrediction(r, 0, rows[i].sha, preds[next], rows[i].labels, deliveryID, served))
 		next++
 	}
 	if err := h.db.SavePredictions(ctx, saved); err != nil {
@@ -123,7 +123,7 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 	if !h.writes(cfg) || !cfg.CheckRuns {
 		return nil
 	}
-	err = pushCheckRun(headSHA, rows, served).create(ctx, gh, r.owner, r.name)
+	err = h.writeCheckRun(ctx, gh, r, pushCheckRun(headSHA, rows, served))
 	if isClientError(err) {
 		log.WarnContext(ctx, "cannot create the check run of the pushed commits", "err", err)
 		return nil

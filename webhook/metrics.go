@@ -93,6 +93,11 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
 }
 
+// Gatherer gives the metrics' current values to code that shows some of
+// them elsewhere than /metrics: the admin page's queue depth and intake
+// outcomes.
+func (m *Metrics) Gatherer() prometheus.Gatherer { return m.registry }
+
 // Register adds collectors of other code to the registry /metrics serves.
 func (m *Metrics) Register(cs ...prometheus.Collector) error {
 	for _, c := range cs {

@@ -101,9 +101,23 @@ func TestRepositoryModelServesItsRepository(t *testing.T) {
 		return runs[len(runs)-1].GetOutput().GetSummary()
 	}
 
+	// servedBy is the model the stored prediction of the pull request
+	// records: the admin page says by it which model decided.
+	servedBy := func() int {
+		t.Helper()
+		preds, err := f.db.BotPredictions(ctx, exOwner+"/"+exRepo)
+		if err != nil || len(preds) != 1 {
+			t.Fatalf("stored predictions %+v, %v", preds, err)
+		}
+		return preds[0].ModelVersion
+	}
+
 	f.mustDeliver("pull_request", opened)
 	if got := summary(); !strings.Contains(got, "Decided by the global model.") {
 		t.Fatalf("before any repository model: summary %q", got)
+	}
+	if v := servedBy(); v != 0 {
+		t.Errorf("prediction by the global model records model version %d, want 0", v)
 	}
 	report, _ := json.Marshal(map[string]any{"accepted": true})
 	publish := func(files []byte) {
@@ -118,12 +132,18 @@ func TestRepositoryModelServesItsRepository(t *testing.T) {
 	if got := summary(); !strings.Contains(got, want) {
 		t.Fatalf("summary %q lacks %q", got, want)
 	}
+	if v := servedBy(); v != 1 {
+		t.Errorf("prediction by the repository's model records model version %d, want 1", v)
+	}
 	calls := len(f.model.calls)
 
 	publish([]byte("not an archive"))
 	f.mustDeliver("pull_request", opened)
 	if got := summary(); !strings.Contains(got, "(version 1,") {
 		t.Errorf("after a broken version 2: summary %q, want version 1 still serving", got)
+	}
+	if v := servedBy(); v != 1 {
+		t.Errorf("after a broken version 2: prediction records model version %d, want 1", v)
 	}
 	if !strings.Contains(logs.String(), "repository model refused") || !strings.Contains(logs.String(), "version=2") {
 		t.Errorf("logs lack the refused version 2:\n%s", logs.String())

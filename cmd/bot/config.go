@@ -29,6 +29,7 @@ type options struct {
 	stopTimeout       time.Duration
 	logLevel          string
 	pprofAddr         string
+	adminAddr         string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -36,7 +37,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("bot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: bot [flags]        serve GitHub's webhooks\n       bot setup [flags]  register the GitHub App from app.yml\n\nEnvironment: %s, %s or %s, %s, %s, %s.\n\n",
+		fmt.Fprintf(stderr, "usage: bot [flags]        serve GitHub's webhooks\n       bot setup [flags]  register the GitHub App from app.yml\n       bot action [flags] label one GitHub Actions event with the job's token\n\nEnvironment: %s, %s or %s, %s, %s, %s.\n\n",
 			ghapp.EnvAppID, ghapp.EnvPrivateKeyPath, ghapp.EnvPrivateKey, webhook.EnvWebhookSecret, ghapp.EnvAPIURL, envPort)
 		fs.PrintDefaults()
 	}
@@ -51,6 +52,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.stopTimeout, "shutdown-timeout", 30*time.Second, "how long running handlers may finish on SIGTERM")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&o.pprofAddr, "pprof", "", "serve Go profiles (/debug/pprof/) on this HOST:PORT (default: off)")
+	fs.StringVar(&o.adminAddr, "admin", "", "serve the admin page (deliveries, queue, decisions, corrections, models) on this HOST:PORT, never on --addr (default: off)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

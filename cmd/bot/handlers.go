@@ -35,19 +35,10 @@ const fallbackAppSlug = "commit-labeler"
 // eventHandlers loads the model (--model, else the shipped default) and
 // builds the event handlers around it.
 func eventHandlers(d handlerDeps) ([]webhook.Handler, error) {
-	dir := d.ModelDir
-	if dir == "" {
-		var err error
-		if dir, err = models.DefaultDir(); err != nil {
-			return nil, err
-		}
-	}
-	clf, err := classify.LoadClassifier(dir)
+	clf, err := loadModel(d.ModelDir, d.Log)
 	if err != nil {
 		return nil, err
 	}
-	meta := clf.Meta()
-	d.Log.Info("model loaded", "dir", dir, "kind", meta.Kind, "labels", len(meta.Labels))
 	// Repository models are unpacked beside the database whose rows hold
 	// them, which one bot process uses at a time.
 	repoModels, err := webhook.NewRepositoryModels(d.DB, d.DB.Path()+".models", 0, d.Log)
@@ -69,6 +60,23 @@ func eventHandlers(d handlerDeps) ([]webhook.Handler, error) {
 		return nil, err
 	}
 	return events.Handlers(), nil
+}
+
+// loadModel loads the model in dir (--model), else the shipped default.
+func loadModel(dir string, log *slog.Logger) (*classify.Classifier, error) {
+	if dir == "" {
+		var err error
+		if dir, err = models.DefaultDir(); err != nil {
+			return nil, err
+		}
+	}
+	clf, err := classify.LoadClassifier(dir)
+	if err != nil {
+		return nil, err
+	}
+	meta := clf.Meta()
+	log.Info("model loaded", "dir", dir, "kind", meta.Kind, "labels", len(meta.Labels))
+	return clf, nil
 }
 
 // appSlug asks GitHub for the App's slug, whose bot user's own events the

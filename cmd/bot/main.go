@@ -40,6 +40,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "setup":
 			return runSetup(ctx, args[1:], stderr)
+		case "action":
+			return runAction(ctx, args[1:], stdout, stderr)
 		}
 	}
 	o, err := parseFlags(args, stderr)
@@ -119,6 +121,12 @@ func serve(ctx context.Context, o *options, s *settings, log *slog.Logger) error
 
 	if o.pprofAddr != "" {
 		if err := servePprof(ctx, o.pprofAddr, log); err != nil {
+			srv.Stop(context.Background())
+			return err
+		}
+	}
+	if o.adminAddr != "" {
+		if err := serveAdmin(ctx, o.adminAddr, db, metrics, o.modelDir, log); err != nil {
 			srv.Stop(context.Background())
 			return err
 		}

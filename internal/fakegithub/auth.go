@@ -87,6 +87,14 @@ func (s *Server) Tokens() []string {
 	return out
 }
 
+// JobToken issues a token like a GitHub Actions job's GITHUB_TOKEN: an
+// installation token (of GitHub's Actions App) reaching the repositories
+// of installationID.
+func (s *Server) JobToken(installationID int64) string {
+	tok, _ := s.issueToken(installationID)
+	return tok
+}
+
 func (s *Server) issueToken(installationID int64) (string, time.Time) {
 	b := make([]byte, 27)
 	rand.Read(b)

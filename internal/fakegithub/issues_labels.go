@@ -35,6 +35,7 @@ func (rs *Repos) registerIssueLabels() {
 			}
 			if !slices.Contains(p.Labels, name) {
 				p.Labels = append(p.Labels, name)
+				p.Events = append(p.Events, LabelEvent("labeled", name, repo.Writer))
 			}
 		}
 		WriteJSON(w, http.StatusOK, repo.labels(p.Labels))
@@ -49,8 +50,14 @@ func (rs *Repos) registerIssueLabels() {
 			WriteError(w, http.StatusNotFound, "Label does not exist")
 			return
 		}
+		p.Events = append(p.Events, LabelEvent("unlabeled", p.Labels[i], repo.Writer))
 		p.Labels = slices.Delete(p.Labels, i, i+1)
 		WriteJSON(w, http.StatusOK, repo.labels(p.Labels))
+	})
+	rs.handle("GET /repos/{owner}/{repo}/issues/{number}/events", func(w http.ResponseWriter, r *http.Request, repo *Repo) {
+		if p, ok := pull(w, r, repo); ok {
+			WriteJSON(w, http.StatusOK, Paginate(rs.s, w, r, p.Events))
+		}
 	})
 	rs.handle("GET /repos/{owner}/{repo}/labels/{name}", func(w http.ResponseWriter, r *http.Request, repo *Repo) {
 		if l := repo.label(r.PathValue("name")); l != nil {
@@ -76,6 +83,12 @@ func (rs *Repos) registerIssueLabels() {
 		repo.Labels = append(repo.Labels, l)
 		WriteJSON(w, http.StatusCreated, l)
 	})
+}
+
+// LabelEvent is an issue event "labeled" or "unlabeled" of the label name
+// by actor, as GET /repos/{owner}/{repo}/issues/{number}/events lists it.
+func LabelEvent(event, name string, actor *github.User) *github.IssueEvent {
+	return &github.IssueEvent{Event: &event, Label: &github.Label{Name: name}, Actor: actor}
 }
 
 // decodeLabelNames reads the body of "add labels": a JSON array of names or

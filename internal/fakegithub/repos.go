@@ -27,6 +27,9 @@ type Repo struct {
 	Files map[string]string
 	// CheckRuns created so far.
 	CheckRuns []*github.CheckRun
+	// Writer is the user the label changes made through the API are
+	// recorded as (default "commit-labeler[bot]", the App's bot user).
+	Writer *github.User
 }
 
 // Pull is a pull request with its commits, files and labels (by name).
@@ -40,6 +43,11 @@ type Pull struct {
 	Commits []*github.RepositoryCommit
 	Files   []*github.CommitFile
 	Labels  []string
+	// Events is the issue's label history, oldest first, served by GET
+	// /repos/{owner}/{repo}/issues/{number}/events: a test puts a
+	// maintainer's earlier changes here, and labels added or removed
+	// through the API are appended with Repo.Writer as the actor.
+	Events []*github.IssueEvent
 }
 
 // Call is one request the repository endpoints answered, with the time it
@@ -98,6 +106,9 @@ func (rs *Repos) Add(r *Repo) *Repo {
 	}
 	if r.DefaultBranch == "" {
 		r.DefaultBranch = "main"
+	}
+	if r.Writer == nil {
+		r.Writer = &github.User{Login: github.Ptr("commit-labeler[bot]"), Type: github.Ptr("Bot")}
 	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()

@@ -1,0 +1,166 @@
+// Package admin serves the bot's admin page: deliveries per hour and their
+// outcomes, the queue's depth, each repository's recent decisions (labels,
+// confidence, which model decided), maintainers' corrections and the model
+// serving each repository.
+//
+// The page is for operators only: cmd/bot serves it on a listener of its
+// own (--admin), never on the public webhook address, because it shows
+// what the bot knows of every installation's repositories. It is rendered
+// on the server from the store and the bot's metrics, with no script and
+// no external asset, so that it works wherever the bot runs.
+package admin
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/commit-labeler/commit-labeler/store"
+)
+
+// Store is what the page reads from the bot's database; *store.DB
+// implements it.
+type Store interface {
+	// DeliveriesPerHour counts the deliveries received since since's hour,
+	// by hour and status.
+	DeliveriesPerHour(ctx context.Context, since time.Time) ([]store.HourlyDeliveries, error)
+	// RecentPredictions returns up to perRepo newest predictions of each of
+	// the repos repositories predicted for last.
+	RecentPredictions(ctx context.Context, repos, perRepo int) ([]store.BotPrediction, error)
+	// RecentCorrections returns the newest label changes of maintainers.
+	RecentCorrections(ctx context.Context, limit int) ([]store.Correction, error)
+	// RepositoriesServed lists every known repository and its model.
+	RepositoriesServed(ctx context.Context) ([]store.RepositoryServing, error)
+}
+
+// Defaults of Config's bounds.
+const (
+	DefaultHours         = 24
+	DefaultRepositories  = 20
+	DefaultPerRepository = 10
+	DefaultCorrections   = 50
+)
+
+// readTimeout bounds the reads of one page view, so that a stuck store
+// answers an error rather than a page that never comes.
+const readTimeout = 10 * time.Second
+
+// Config says where the page's data comes from and how much of it to show.
+type Config struct {
+	// Store is the bot's database.
+	Store Store
+	// Metrics are the bot's metrics (webhook.Metrics.Gatherer), for the
+	// queue's depth and the outcomes of requests since the process
+	// started; nil leaves them out.
+	Metrics prometheus.Gatherer
+	// GlobalModel names the model serving repositories without their own,
+	// e.g. its kind and directory.
+	GlobalModel string
+	// Hours is how many hours of deliveries the page counts
+	// (DefaultHours when 0).
+	Hours int
+	// Repositories and PerRepository bound the recent decisions shown
+	// (DefaultRepositories and DefaultPerRepository when 0).
+	Repositories, PerRepository int
+	// Corrections bounds the corrections shown (DefaultCorrections when 0).
+	Corrections int
+	// Log receives the errors of page views (slog.Default() when nil).
+	Log *slog.Logger
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// templateFS holds the page's template.
+//
+//go:embed templates
+var templateFS embed.FS
+
+// pageTemplate renders the page: one self-contained document with inline
+// CSS and SVG, every text escaped by html/template.
+var pageTemplate = template.Must(template.ParseFS(templateFS, "templates/admin.html.tmpl"))
+
+// Handler serves the page at "/" and 404 for every other path.
+func Handler(c Config) http.Handler {
+	if c.Hours <= 0 {
+		c.Hours = DefaultHours
+	}
+	if c.Repositories <= 0 {
+		c.Repositories = DefaultRepositories
+	}
+	if c.PerRepository <= 0 {
+		c.PerRepository = DefaultPerRepository
+	}
+	if c.Corrections <= 0 {
+		c.Corrections = DefaultCorrections
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", c.servePage)
+	return mux
+}
+
+// servePage renders the whole page before writing it, so that a failed
+// read answers 500 rather than half a page.
+func (c Config) servePage(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), readTimeout)
+	defer cancel()
+	p, err := c.read(ctx)
+	var buf bytes.Buffer
+	if err == nil {
+		err = pageTemplate.Execute(&buf, p)
+	}
+	if err != nil {
+		c.Log.ErrorContext(ctx, "admin page", "err", err)
+		http.Error(w, "admin page unavailable: see the bot's log", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// The page shows the state at one moment: never a cached one.
+	w.Header().Set("Cache-Control", "no-store")
+	buf.WriteTo(w)
+}
+
+// read gathers everything the page shows.
+func (c Config) read(ctx context.Context) (*page, error) {
+	now := c.Now().UTC()
+	since := now.Truncate(time.Hour).Add(-time.Duration(c.Hours-1) * time.Hour)
+	hourly, err := c.Store.DeliveriesPerHour(ctx, since)
+	if err != nil {
+		return nil, fmt.Errorf("deliveries per hour: %w", err)
+	}
+	preds, err := c.Store.RecentPredictions(ctx, c.Repositories, c.PerRepository)
+	if err != nil {
+		return nil, fmt.Errorf("recent decisions: %w", err)
+	}
+	corrections, err := c.Store.RecentCorrections(ctx, c.Corrections)
+	if err != nil {
+		return nil, fmt.Errorf("corrections: %w", err)
+	}
+	served, err := c.Store.RepositoriesServed(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("models served: %w", err)
+	}
+	var counts metricCounts
+	if c.Metrics != nil {
+		// A collector failing leaves its rows out, not the page.
+		if counts, err = gatherCounts(c.Metrics); err != nil {
+			c.Log.WarnContext(ctx, "admin page: metrics", "err", err)
+		}
+	}
+	return buildPage(pageInput{
+		now: now, since: since, hours: c.Hours, globalModel: c.GlobalModel, haveMetrics: c.Metrics != nil,
+		hourly: hourly, predictions: preds, corrections: corrections, served: served, counts: counts,
+	}), nil
+}

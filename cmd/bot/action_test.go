@@ -1,0 +1,303 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-github/v93/github"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
+	"github.com/commit-labeler/commit-labeler/internal/ghexamples"
+)
+
+// actionRun is one `bot action` process and what it left behind.
+type actionRun struct {
+	code           int
+	stdout, stderr string
+	summary        string
+}
+
+// runActionProcess runs the bot binary as `bot action` in an Actions-like
+// environment: the event file, the token, the API URL and a job summary.
+func runActionProcess(t *testing.T, apiURL, token, eventName string, payload []byte) actionRun {
+	t.Helper()
+	dir := t.TempDir()
+	eventPath := filepath.Join(dir, "event.json")
+	if err := os.WriteFile(eventPath, payload, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	summary := filepath.Join(dir, "step_summary.md")
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "action")
+	cmd.Env = append(os.Environ(), envRunAsBot+"=1",
+		"COMMIT_LABELER_CACHE="+filepath.Join(dir, "cache"), classify.ORTLibraryEnv+"="+classify.ORTLibraryPath(),
+		"GITHUB_ACTIONS=true", "GITHUB_EVENT_NAME="+eventName, "GITHUB_EVENT_PATH="+eventPath,
+		"GITHUB_REPOSITORY=Codertocat/Hello-World", "GITHUB_API_URL="+apiURL, "GITHUB_TOKEN="+token,
+		"GITHUB_STEP_SUMMARY="+summary, "GITHUB_RUN_ID=7", "GITHUB_RUN_ATTEMPT=1",
+		// No App: the Action must not need one.
+		"GITHUB_APP_ID=", "GITHUB_PRIVATE_KEY=", "GITHUB_PRIVATE_KEY_PATH=", "GITHUB_WEBHOOK_SECRET=")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	run := actionRun{stdout: stdout.String(), stderr: stderr.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		run.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(summary); err == nil {
+		run.summary = string(b)
+	}
+	return run
+}
+
+// exampleEvent returns GitHub's example payload of the event and action
+// (any action for push, the branch push), changed by edit.
+func exampleEvent(t *testing.T, event, action string, edit func(map[string]any)) []byte {
+	t.Helper()
+	for _, raw := range ghexamples.Load(t)[event] {
+		var ev map[string]any
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if event == "push" && ev["ref"] != "refs/heads/master" || event != "push" && ev["action"] != action {
+			continue
+		}
+		if pr, ok := ev["pull_request"].(map[string]any); ok && pr["draft"] == true {
+			continue
+		}
+		if edit != nil {
+			edit(ev)
+		}
+		b, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	t.Fatalf("no %s %s example", event, action)
+	return nil
+}
+
+// withTitle sets the example pull request's title.
+func withTitle(title string) func(map[string]any) {
+	return func(ev map[string]any) { ev["pull_request"].(map[string]any)["title"] = title }
+}
+
+// actionsBotUser is the user GITHUB_TOKEN writes as.
+var actionsBotUser = &github.User{Login: github.Ptr("github-actions[bot]"), Type: github.Ptr("Bot")}
+
+// actionRepo serves the examples' repository and pull request #2 (README.md
+// changed) to a job token of installation 1.
+func actionRepo(t *testing.T, payload []byte, events ...*github.IssueEvent) (*fakegithub.Server, *fakegithub.Repos, string) {
+	t.Helper()
+	fake := fakegithub.New(t)
+	repos := fakegithub.NewRepos(fake)
+	var ev github.PullRequestEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		t.Fatal(err)
+	}
+	var push github.PushEvent
+	json.Unmarshal(payload, &push)
+	repo := &fakegithub.Repo{Owner: "Codertocat", Name: "Hello-World", InstallationID: 1, DefaultBranch: "master", Writer: actionsBotUser,
+		Commits: map[string]*github.RepositoryCommit{}}
+	if ev.PullRequest != nil {
+		repo.Pulls = map[int]*fakegithub.Pull{2: {PullRequest: ev.PullRequest, Events: events,
+			Commits: []*github.RepositoryCommit{{SHA: github.Ptr(ev.GetPullRequest().GetHead().GetSHA())}},
+			Files: []*github.CommitFile{{Filename: github.Ptr("README.md"), Status: github.Ptr("modified"),
+				Additions: github.Ptr(1), Deletions: github.Ptr(1), Patch: github.Ptr("@@ -1 +1 @@\n-Hello\n+Hello, world")}}}}
+	}
+	for _, c := range push.Commits {
+		repo.Commits[c.GetID()] = &github.RepositoryCommit{SHA: github.Ptr(c.GetID()), Commit: &github.Commit{Message: github.Ptr(c.GetMessage())},
+			Files: []*github.CommitFile{{Filename: github.Ptr("README.md"), Status: github.Ptr("modified"), Additions: github.Ptr(1), Deletions: github.Ptr(1)}}}
+	}
+	repos.Add(repo)
+	return fake, repos, fake.JobToken(1)
+}
+
+// TestActionLabelsPullRequests runs `bot action` on GitHub's example
+// pull_request events against the fake GitHub with a job token.
+func TestActionLabelsPullRequests(t *testing.T) {
+	if err := classify.InitRuntime(); err != nil {
+		t.Skipf("ONNX Runtime absent, run scripts/setup.sh: %v", err)
+	}
+	maintainer := &github.User{Login: github.Ptr("octocat"), Type: github.Ptr("User")}
+	edited := func(ev map[string]any) {
+		withTitle("fix: keep the README's greeting")(ev)
+		ev["changes"] = map[string]any{"title": map[string]any{"from": "Update the README with new information."}}
+	}
+	for _, tc := range []struct {
+		name, event, action string
+		edit                func(map[string]any)
+		history             []*github.IssueEvent
+		want, notWant       []string
+		checkRun            string
+	}{
+		{name: "opened, no Conventional header", event: "pull_request", action: "opened",
+			want: []string{"type: docs"}, checkRun: "| docs |"},
+		{name: "opened, Conventional header", event: "pull_request", action: "opened", edit: withTitle("fix: keep the README's greeting"),
+			want: []string{"type: fix"}, notWant: []string{"type: docs"}, checkRun: "| fix |"},
+		{name: "pull_request_target", event: "pull_request_target", action: "opened", edit: withTitle("feat: greet the world"),
+			want: []string{"type: feat"}, checkRun: "| feat |"},
+		{name: "synchronize", event: "pull_request", action: "synchronize", edit: withTitle("perf: cache the greeting"),
+			want: []string{"type: perf"}, checkRun: "| perf |"},
+		{name: "edited title", event: "pull_request", action: "edited", edit: edited, want: []string{"type: fix"}, checkRun: "| fix |"},
+		{name: "a label a maintainer removed earlier", event: "pull_request", action: "synchronize", edit: withTitle("feat: greet the world"),
+			history: []*github.IssueEvent{fakegithub.LabelEvent("labeled", "type: feat", actionsBotUser), fakegithub.LabelEvent("unlabeled", "type: feat", maintainer)},
+			notWant: []string{"type: feat"}, checkRun: "held back (a maintainer removed it)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			action := tc.action
+			if action == "edited" {
+				action = "opened" // GitHub's examples have no edited event: an opened one, changed
+			}
+			payload := exampleEvent(t, "pull_request", action, func(ev map[string]any) {
+				ev["action"] = tc.action
+				if tc.edit != nil {
+					tc.edit(ev)
+				}
+			})
+			fake, repos, token := actionRepo(t, payload, tc.history...)
+			run := runActionProcess(t, fake.URL, token, tc.event, payload)
+			if run.code != 0 {
+				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", run.code, run.stdout, run.stderr)
+			}
+			labels := repos.IssueLabels("Codertocat", "Hello-World", 2)
+			for _, l := range tc.want {
+				if !slices.Contains(labels, l) {
+					t.Errorf("labels %v lack %s\n%s", labels, l, run.stderr)
+				}
+			}
+			for _, l := range tc.notWant {
+				if slices.Contains(labels, l) {
+					t.Errorf("labels %v have %s", labels, l)
+				}
+			}
+			runs := repos.CheckRuns("Codertocat", "Hello-World")
+			if len(runs) != 1 || !strings.Contains(runs[0].GetOutput().GetSummary()+runs[0].GetOutput().GetText(), tc.checkRun) {
+				t.Fatalf("check runs %d, want 1 that says %q:\n%v", len(runs), tc.checkRun, runs)
+			}
+			if !strings.Contains(run.stdout, "::notice title=commit-labeler::"+runs[0].GetOutput().GetTitle()) {
+				t.Errorf("no ::notice:: with the check run's title %q:\n%s", runs[0].GetOutput().GetTitle(), run.stdout)
+			}
+			if !strings.Contains(run.summary, runs[0].GetOutput().GetSummary()) {
+				t.Errorf("job summary lacks the check run's summary:\n%s", run.summary)
+			}
+		})
+	}
+}
+
+// TestActionReportsPushedCommits: a push event gets the check run of its
+// commits, and no pull request is touched.
+func TestActionReportsPushedCommits(t *testing.T) {
+	if err := classify.InitRuntime(); err != nil {
+		t.Skipf("ONNX Runtime absent, run scripts/setup.sh: %v", err)
+	}
+	payload := exampleEvent(t, "push", "", nil)
+	fake, repos, token := actionRepo(t, payload)
+	run := runActionProcess(t, fake.URL, token, "push", payload)
+	if run.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", run.code, run.stdout, run.stderr)
+	}
+	var push github.PushEvent
+	json.Unmarshal(payload, &push)
+	runs := repos.CheckRuns("Codertocat", "Hello-World")
+	if len(runs) != 1 || runs[0].GetHeadSHA() != push.GetAfter() {
+		t.Fatalf("check runs %v, want one on %s\n%s", runs, push.GetAfter(), run.stderr)
+	}
+	if !strings.Contains(run.summary, runs[0].GetOutput().GetTitle()) {
+		t.Errorf("job summary lacks the check run:\n%s", run.summary)
+	}
+}
+
+// TestActionFailsClearly: what a misconfigured workflow gets.
+func TestActionFailsClearly(t *testing.T) {
+	if err := classify.InitRuntime(); err != nil {
+		t.Skipf("ONNX Runtime absent, run scripts/setup.sh: %v", err)
+	}
+	opened := exampleEvent(t, "pull_request", "opened", nil)
+	fake, repos, _ := actionRepo(t, opened)
+	for _, tc := range []struct {
+		name, event, token string
+		payload            []byte
+		code               int
+		want               []string
+	}{
+		{"a token GitHub refuses", "pull_request", "ghs_refused", opened, exitFailure,
+			[]string{"::error title=commit-labeler::GitHub refused the token (401 Bad credentials)", "GITHUB_TOKEN"}},
+		{"a malformed event file", "pull_request", "x", []byte(`{"action": "opened", "number": `), exitUsage,
+			[]string{"::error title=commit-labeler::event file ", "event.json (GITHUB_EVENT_PATH): not a JSON event"}},
+		{"an event without a repository", "pull_request", "x", []byte(`{"action": "opened"}`), exitUsage,
+			[]string{"event.json (GITHUB_EVENT_PATH): the pull_request event names no repository"}},
+		{"no token", "pull_request", "", opened, exitUsage, []string{"GITHUB_TOKEN is empty"}},
+		{"an event it does not handle", "issues", "x", opened, exitFailure,
+			[]string{`event "issues": the Action handles pull_request, pull_request_target and push events`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := runActionProcess(t, fake.URL, tc.token, tc.event, tc.payload)
+			if run.code != tc.code {
+				t.Errorf("exit %d, want %d", run.code, tc.code)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(run.stdout, w) {
+					t.Errorf("stdout lacks %q:\n%s\nstderr:\n%s", w, run.stdout, run.stderr)
+				}
+			}
+		})
+	}
+	if labels := repos.IssueLabels("Codertocat", "Hello-World", 2); len(labels) != 0 {
+		t.Errorf("labels %v written by failed runs", labels)
+	}
+}
+
+// TestActionManifest: action.yml at the module root is a composite action
+// whose inputs all reach `bot action`, with flags the command accepts.
+func TestActionManifest(t *testing.T) {
+	raw, err := os.ReadFile("../../action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Inputs map[string]struct {
+			Description string `yaml:"description"`
+		} `yaml:"inputs"`
+		Runs struct {
+			Using string `yaml:"using"`
+			Steps []struct {
+				Run string            `yaml:"run"`
+				Env map[string]string `yaml:"env"`
+			} `yaml:"steps"`
+		} `yaml:"runs"`
+	}
+	if err := yaml.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("action.yml: %v", err)
+	}
+	if m.Runs.Using != "composite" || len(m.Runs.Steps) == 0 {
+		t.Fatalf("action.yml runs %+v, want a composite action", m.Runs)
+	}
+	last := m.Runs.Steps[len(m.Runs.Steps)-1]
+	if !strings.Contains(last.Run, "commit-labeler-bot\" action") || last.Env["GITHUB_TOKEN"] != "${{ inputs.token }}" {
+		t.Fatalf("the last step does not run bot action with the token input:\n%s", last.Run)
+	}
+	for name, in := range m.Inputs {
+		if in.Description == "" || !strings.Contains(string(raw), "inputs."+name) {
+			t.Errorf("input %q is undocumented or unused", name)
+		}
+	}
+	for _, perm := range []string{"pull-requests: write", "checks: write", "contents: read"} {
+		if !strings.Contains(string(raw), perm) {
+			t.Errorf("action.yml does not say the job needs %q", perm)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"action", "--model", "m", "--dry-run=false", "-h"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("bot action rejects the flags action.yml passes: exit %d\n%s", code, stderr.String())
+	}
+}

@@ -1,0 +1,103 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/google/go-github/v93/github"
+
+	"github.com/commit-labeler/commit-labeler/store"
+)
+
+// ActionEvents are the GitHub Actions events the Action mode handles.
+var ActionEvents = []string{"pull_request", "pull_request_target", "push"}
+
+// ErrActionEvent is returned for an event the Action mode does not handle.
+var ErrActionEvent = errors.New("the Action handles pull_request, pull_request_target and push events")
+
+// HandleAction handles one GitHub Actions event (GITHUB_EVENT_NAME and the
+// payload at GITHUB_EVENT_PATH) through the same handlers as the App's
+// deliveries, runID standing for the delivery id. The store starts empty
+// in each job, so the pull request's label history is first read from
+// GitHub (RestorePullLabels): a label a maintainer removed stays removed.
+func (e *Events) HandleAction(ctx context.Context, eventName, runID string, payload []byte) error {
+	switch eventName {
+	case "pull_request", "pull_request_target":
+		// pull_request_target runs in the base repository's context with
+		// the same payload as pull_request.
+		eventName = "pull_request"
+		ev, err := decode[github.PullRequestEvent](eventName, runID, payload)
+		if err != nil {
+			return err
+		}
+		if ev.GetRepo().GetOwner().GetLogin() == "" || ev.GetRepo().GetName() == "" || ev.GetNumber() == 0 {
+			return Permanent(fmt.Errorf("%s event: no repository or pull request number in the payload", eventName))
+		}
+		if err := e.RestorePullLabels(ctx, ev.GetRepo().GetOwner().GetLogin(), ev.GetRepo().GetName(), ev.GetNumber()); err != nil {
+			return err
+		}
+		return (&pullRequestHandler{e}).Handle(withDeliveryRun(ctx, deliveryRun{id: runID, attempt: 1}), eventName, runID, payload)
+	case "push":
+		return (&pushHandler{e}).Handle(withDeliveryRun(ctx, deliveryRun{id: runID, attempt: 1}), eventName, runID, payload)
+	}
+	return Permanent(fmt.Errorf("event %q: %w", eventName, ErrActionEvent))
+}
+
+// RestorePullLabels replays a pull request's label events on GitHub
+// (GET /repos/{owner}/{repo}/issues/{number}/events) into the store's
+// label state, as the App would have recorded them delivery by delivery:
+// labels the bot's user added are the bot's; labels a person added or
+// removed are theirs, never removed or added back by the bot.
+func (e *Events) RestorePullLabels(ctx context.Context, owner, name string, number int) error {
+	r := repoRef{owner: owner, name: name, installationID: tokenInstallation}
+	gh, err := e.clients.installation(r.installationID)
+	if err != nil {
+		return err
+	}
+	cfg, _, err := e.repoConfig(ctx, gh, r, nil)
+	if err != nil {
+		return err
+	}
+	for ev, err := range gh.Issues.ListIssueEventsIter(ctx, owner, name, number, &github.ListOptions{PerPage: 100}) {
+		if err != nil {
+			var gerr *github.ErrorResponse
+			if errors.As(err, &gerr) && gerr.Response.StatusCode == http.StatusNotFound {
+				return nil // a new pull request's issue may not be listed yet
+			}
+			return fmt.Errorf("label history of %s#%d: %w", r, number, err)
+		}
+		if ev.GetEvent() != "labeled" && ev.GetEvent() != "unlabeled" {
+			continue
+		}
+		label, ok := cfg.VocabularyLabel(ev.GetLabel().GetName())
+		if !ok {
+			continue
+		}
+		actor := ev.GetActor()
+		bot := actor.GetLogin() == e.botUser
+		var st string
+		switch {
+		case bot && ev.GetEvent() == "unlabeled":
+			err = e.db.ForgetBotLabels(ctx, r.String(), number, []string{label})
+		case bot:
+			st = store.PullLabelBotApplied
+		case actor.GetType() == "Bot":
+			continue // another bot's change is not a maintainer's
+		case ev.GetEvent() == "labeled":
+			st = store.PullLabelHumanAdded
+		default:
+			st = store.PullLabelHumanRemoved
+		}
+		if err == nil && st != "" {
+			err = e.db.SetPullLabel(ctx, r.String(), number, store.PullLabel{
+				Label: label, GitHubLabel: ev.GetLabel().GetName(), State: st, Sender: actor.GetLogin(), DeliveryID: "history",
+			})
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
