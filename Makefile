@@ -22,11 +22,13 @@ demo: build
 	mkdir -p $(DEMO_DIR)
 	bin/train run --db $(DEMO_DIR)/commit-labeler.db --workdir $(DEMO_DIR)/clones --out $(DEMO_DIR)/models --repo .
 
-# The tests also render the summary page in Debian's chromium, post
+# The tests also start throw-away PostgreSQL clusters (Debian's
+# postgresql), render the summary page in Debian's chromium, post
 # GitHub's own webhook examples and check the pretrained sentence encoder's
 # tokenizer: all are fetched here, outside the clone.
 test:
 	scripts/setup.sh chromium
+	scripts/setup.sh postgres
 	scripts/setup.sh encoder
 	scripts/fetch-webhook-examples.sh >/dev/null
 	$(GO) vet ./...

@@ -9,6 +9,8 @@
 #   scripts/setup.sh chromium   also Debian's chromium, which the summary and
 #                               admin pages' rendering tests drive headless (or set
 #                               COMMIT_LABELER_CHROMIUM=1); ~50 s and ~480 MB
+#   scripts/setup.sh postgres   also Debian's postgresql, whose throw-away clusters
+#                               the PostgreSQL tests start (internal/pgtest)
 #   scripts/setup.sh encoder [NAME]
 #                               also a pretrained sentence encoder for
 #                               embed_mlp (model.onnx + tokenizer.json), from
@@ -66,6 +68,9 @@ command -v npm >/dev/null || missing+=(npm)
 [ -x /usr/bin/time ] || missing+=(time)
 if [ "${1:-}" = chromium ] || [ "${COMMIT_LABELER_CHROMIUM:-}" = 1 ]; then
 	[ -x /usr/bin/chromium ] || missing+=(chromium)
+fi
+if [ "${1:-}" = postgres ]; then
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 fi
 if [ "${1:-}" = encoder ]; then
 	command -v mvn >/dev/null || missing+=(maven default-jre-headless)
