@@ -124,7 +124,7 @@ func (db *DB) newestPredictions(ctx context.Context, repo string, n int) ([]BotP
 // applies to in SHAs (they are stored one row per commit).
 func (db *DB) RecentCorrections(ctx context.Context, limit int) ([]Correction, error) {
 	rows, err := db.reads.QueryContext(ctx, `
-		SELECT repo, pull_number, label, action, sender, delivery_id, created_at, group_concat(sha, ' ')
+		SELECT repo, pull_number, label, action, sender, delivery_id, created_at, `+db.dialect.groupConcat("sha", "' '")+`
 		FROM corrections
 		GROUP BY repo, pull_number, label, action, sender, delivery_id, created_at
 		ORDER BY created_at DESC, MAX(id) DESC LIMIT ?`, limit)
@@ -176,7 +176,7 @@ func (db *DB) RepositoriesServed(ctx context.Context) ([]RepositoryServing, erro
 			COALESCE(l.version, 0), COALESCE(l.created_at, ''), COALESCE(l.commits, 0), COALESCE(l.accepted, 0)
 		FROM repos r
 		LEFT JOIN repository_models s ON s.repo = r.repo AND s.version =
-			(SELECT MAX(version) FROM repository_models WHERE repo = r.repo AND accepted)
+			(SELECT MAX(version) FROM repository_models WHERE repo = r.repo AND accepted <> 0)
 		LEFT JOIN repository_models l ON l.repo = r.repo AND l.version =
 			(SELECT MAX(version) FROM repository_models WHERE repo = r.repo)
 		ORDER BY r.repo`)

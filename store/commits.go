@@ -104,7 +104,7 @@ func (w *CommitWriter) fileStmt(n int) (*sql.Stmt, error) {
 	if st, ok := w.files[n]; ok {
 		return st, nil
 	}
-	q := `INSERT INTO commit_files (commit_id, position, path, old_path, status, additions, deletions, binary) VALUES ` +
+	q := `INSERT INTO commit_files (commit_id, position, path, old_path, status, additions, deletions, "binary") VALUES ` +
 		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
 	st, err := w.tx.PrepareContext(w.ctx, q)
 	if err != nil {
@@ -216,7 +216,7 @@ func (db *DB) ForEachCommit(ctx context.Context, f CommitFilter, fn func(*Commit
 	}
 	q += " ORDER BY c.id"
 	// Files are read in a second, merged cursor so that one query per commit is avoided.
-	fq := `SELECT commit_id, path, old_path, status, additions, deletions, binary FROM commit_files ORDER BY commit_id, position`
+	fq := `SELECT commit_id, path, old_path, status, additions, deletions, "binary" FROM commit_files ORDER BY commit_id, position`
 
 	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {

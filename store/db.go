@@ -1,5 +1,7 @@
 // Package store keeps the commit corpus, labels, runs and the bot's state in
-// one SQLite file. It imports no other package of this module.
+// one SQLite file or one PostgreSQL database, over one implementation: the
+// queries are written once and what the engines say differently is the
+// dialect's (see dialect.go). It imports no other package of this module.
 package store
 
 import (
@@ -24,28 +26,47 @@ type DB struct {
 	// reads are read-only connections for the reads a webhook job makes,
 	// which in WAL mode need not wait for the writer: a server keeps sql
 	// to one connection (see webhook.NewServer) that its intake holds
-	// for most of a burst.
+	// for most of a burst. On PostgreSQL they are a pool of read-only
+	// sessions, which MVCC likewise keeps from waiting.
 	reads *sql.DB
 	// writeTurn (one token) lines up the store's own writes before they
 	// ask sql for a connection: SQLite has one writer anyway, and a server
 	// whose intake takes the one connection directly (webhook's group
 	// commit) then waits behind at most one of them, not behind every
 	// handler's write in database/sql's queue, which it serves at random.
-	writeTurn    chan struct{}
+	// On PostgreSQL, which has many writers, the turn is kept for now:
+	// it bounds one process's writes the same way on both engines.
+	writeTurn chan struct{}
+	// path is the SQLite file's path, or the PostgreSQL URL without its
+	// password.
 	path         string
+	dialect      dialect
 	checkpointer *checkpointer // nil unless WithBackgroundCheckpoints
 }
 
-// Open opens (creating if needed) the SQLite file at path, in WAL mode with
-// foreign keys on, and applies pending migrations.
-func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+// Open opens the store's database and applies pending migrations. source
+// is a PostgreSQL URL (postgres://… or postgresql://…), or a SQLite file:
+// sqlite://PATH, file:PATH or a plain path, created if needed, in WAL mode
+// with foreign keys on.
+func Open(ctx context.Context, source string, opts ...Option) (*DB, error) {
 	var o openOptions
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if path == "" {
-		return nil, errors.New("store: database path is empty")
+	ds, err := parseSource(source)
+	if err != nil {
+		return nil, err
 	}
+	if ds.engine == PostgreSQL {
+		// WithBackgroundCheckpoints is about SQLite's WAL: PostgreSQL
+		// checkpoints in its own processes.
+		return openPostgres(ctx, ds.target)
+	}
+	return openSQLite(ctx, ds.target, o)
+}
+
+// openSQLite opens the SQLite file at path.
+func openSQLite(ctx context.Context, path string, o openOptions) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
@@ -72,12 +93,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// the intake) open: database/sql keeps 2 by default, and opening one
 	// costs its pragmas and its statement cache.
 	sqlDB.SetMaxIdleConns(maxIdleConns)
-	db := &DB{sql: sqlDB, path: path, writeTurn: make(chan struct{}, 1)}
+	db := &DB{sql: sqlDB, path: path, dialect: sqliteDialect, writeTurn: make(chan struct{}, 1)}
 	// Processes opening a new file together (the bot and its learning
 	// worker) take turns: the first connection switches the file to WAL,
 	// and a read racing that switch gets "database is locked" without
 	// waiting on the busy timeout.
-	if err := db.withFileLock(schemaLock, func() error { return db.migrate(ctx) }); err != nil {
+	if err := db.withLock(ctx, schemaLock, func() error { return db.migrate(ctx) }); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
@@ -111,14 +132,22 @@ func fileDSN(path string, params url.Values) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + params.Encode()
 }
 
-// SQL returns the underlying handle, for the job queue that shares the file.
+// SQL returns the underlying handle, for the job queue that shares the
+// database. On PostgreSQL its queries may be written with ? placeholders
+// too.
 func (db *DB) SQL() *sql.DB { return db.sql }
 
-// Path returns the file path the store was opened with.
+// Path returns the file path the store was opened with; on PostgreSQL the
+// URL without its password, fit for messages.
 func (db *DB) Path() string { return db.path }
+
+// Engine returns the engine the store runs on.
+func (db *DB) Engine() Engine { return db.dialect.engine }
 
 // Tx runs fn in one immediate transaction, committing if fn returns nil and
 // rolling back otherwise, so that a failed or cancelled phase leaves no half rows.
+// On PostgreSQL the transaction is READ COMMITTED: a transaction that
+// reads what it then writes takes a lock first (see lockInTx).
 func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	done, err := db.awaitWriteTurn(ctx)
 	if err != nil {

@@ -11,7 +11,12 @@ import (
 // BenchmarkDelivery reads a queued delivery back, as each job does first,
 // from a store holding 10,000 deliveries of 30 kB.
 func BenchmarkDelivery(b *testing.B) {
-	db := openTestDB(b)
+	for _, e := range testEngines {
+		b.Run(e.name, func(b *testing.B) { benchmarkDelivery(b, e.open(b)) })
+	}
+}
+
+func benchmarkDelivery(b *testing.B, db *DB) {
 	ctx := context.Background()
 	payload := []byte(`{"items":[` + strings.Repeat(`{"url":"https://api.github.com/repos/o/r/pulls/1","n":12345},`, 500) + `{}]}`)
 	const n = 10000

@@ -3,21 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"testing"
 )
-
-// openTestDB opens a fresh store in the test's temporary directory, closed
-// when the test ends.
-func openTestDB(t testing.TB) *DB {
-	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
 
 // insertCommits stores the commits, in order, in repository repo (created if
 // need be) with one CommitWriter in one transaction, sets their RepoID and ID,

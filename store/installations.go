@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 )
 
 // Installation is a GitHub App installation.
@@ -43,6 +44,11 @@ func (db *DB) UpsertInstallation(ctx context.Context, in Installation) error {
 // in one transaction. The installation must exist.
 func (db *DB) ReplaceInstallationRepositories(ctx context.Context, installationID int64, repos []InstallationRepository) error {
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		// Two bot processes may get the same installation event at once:
+		// the second replacement waits for the first, not fails on its rows.
+		if err := db.lockInTx(ctx, tx, "installation_repositories/"+strconv.FormatInt(installationID, 10)); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM installation_repositories WHERE installation_id = ?`, installationID); err != nil {
 			return err
 		}

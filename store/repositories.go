@@ -31,7 +31,7 @@ func (db *DB) UpsertRepository(ctx context.Context, r Repository) (int64, error)
 	var id int64
 	err := db.sql.QueryRowContext(ctx, `
 		INSERT INTO repositories (name, url, installation_id, clone_path, head, fetched_at)
-		VALUES (?, ?, NULLIF(?, 0), ?, ?, ?)
+		VALUES (?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET
 			url = excluded.url,
 			installation_id = COALESCE(excluded.installation_id, repositories.installation_id),

@@ -34,12 +34,16 @@ func (db *DB) PublishRepositoryModel(ctx context.Context, m RepositoryModel) (in
 		m.Files = []byte{} // a rejected model has no files
 	}
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		// Learning workers of several processes may publish a model of
+		// the same repository at once: each must get the next version.
+		if err := db.lockInTx(ctx, tx, "repository_models/"+m.Repo); err != nil {
+			return err
+		}
 		return tx.QueryRowContext(ctx, `
 			INSERT INTO repository_models (repo, version, created_at, accepted, commits, report, files)
-			SELECT ?, COALESCE(MAX(version), 0) + 1, ?, ?, ?, ?, ?
-			FROM repository_models WHERE repo = ?
+			VALUES (?, (SELECT COALESCE(MAX(version), 0) + 1 FROM repository_models WHERE repo = ?), ?, ?, ?, ?, ?)
 			RETURNING version`,
-			m.Repo, now(), m.Accepted, m.Commits, string(m.Report), m.Files, m.Repo).Scan(&version)
+			m.Repo, m.Repo, now(), m.Accepted, m.Commits, string(m.Report), m.Files).Scan(&version)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: publish a model of %s: %w", m.Repo, err)
@@ -52,7 +56,7 @@ func (db *DB) PublishRepositoryModel(ctx context.Context, m RepositoryModel) (in
 func (db *DB) ServedModelVersion(ctx context.Context, repo string) (int, error) {
 	var v int
 	err := db.reads.QueryRowContext(ctx, `
-		SELECT COALESCE(MAX(version), 0) FROM repository_models WHERE repo = ? AND accepted`, repo).Scan(&v)
+		SELECT COALESCE(MAX(version), 0) FROM repository_models WHERE repo = ? AND accepted <> 0`, repo).Scan(&v)
 	if err != nil {
 		return 0, fmt.Errorf("store: served model of %s: %w", repo, err)
 	}

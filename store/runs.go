@@ -36,13 +36,22 @@ func (db *DB) StartRun(ctx context.Context, phase string, params any) (int64, er
 	if err != nil {
 		return 0, fmt.Errorf("store: run params: %w", err)
 	}
-	res, err := db.exec(ctx,
-		`INSERT INTO runs (phase, params, started_at, status) VALUES (?, ?, ?, ?)`,
-		phase, string(p), now(), RunRunning)
+	// In a transaction: on PostgreSQL the id is read back on the
+	// insert's connection (see pgResult).
+	var id int64
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`INSERT INTO runs (phase, params, started_at, status) VALUES (?, ?, ?, ?)`,
+			phase, string(p), now(), RunRunning)
+		if err == nil {
+			id, err = res.LastInsertId()
+		}
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("store: start run %s: %w", phase, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // FinishRun records the end of a run. The context may already be cancelled

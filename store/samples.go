@@ -23,6 +23,10 @@ type Duplicate struct {
 // recomputed whole.
 func (db *DB) ReplaceSamples(ctx context.Context, samples []Sample, dups []Duplicate) error {
 	return db.Tx(ctx, func(tx *sql.Tx) error {
+		// Whole-table replacement: a second one waits for the first.
+		if err := db.lockInTx(ctx, tx, "samples"); err != nil {
+			return fmt.Errorf("store: samples: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM samples`); err != nil {
 			return fmt.Errorf("store: clear samples: %w", err)
 		}

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"time"
 )
 
 // CorpusCounts are the sizes of the stored corpus.
@@ -47,7 +49,7 @@ type CommitGroup struct {
 // CommitGroups returns every commit's repository and year by commit id.
 func (db *DB) CommitGroups(ctx context.Context) (map[int64]CommitGroup, error) {
 	rows, err := db.sql.QueryContext(ctx, `
-		SELECT c.id, r.name, CAST(strftime('%Y', c.authored_unix, 'unixepoch') AS INTEGER)
+		SELECT c.id, r.name, c.authored_unix
 		FROM commits c JOIN repositories r ON r.id = c.repo_id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: commit groups: %w", err)
@@ -57,9 +59,13 @@ func (db *DB) CommitGroups(ctx context.Context) (map[int64]CommitGroup, error) {
 	for rows.Next() {
 		var id int64
 		var g CommitGroup
-		if err := rows.Scan(&id, &g.Repo, &g.Year); err != nil {
+		var authored int64
+		if err := rows.Scan(&id, &g.Repo, &authored); err != nil {
 			return nil, fmt.Errorf("store: commit groups: %w", err)
 		}
+		// The year is taken here, not in SQL, where every engine says it
+		// differently.
+		g.Year = time.Unix(authored, 0).UTC().Year()
 		out[id] = g
 	}
 	return out, rows.Err()
@@ -105,8 +111,8 @@ const ConfidenceBins = 10
 // one also 1.
 func (db *DB) ConfidenceHistograms(ctx context.Context) (map[string][]int64, error) {
 	rows, err := db.sql.QueryContext(ctx, `
-		SELECT source, min(CAST(confidence * ? AS INTEGER), ? - 1), count(*)
-		FROM commit_labels GROUP BY 1, 2`, ConfidenceBins, ConfidenceBins)
+		SELECT source, `+db.dialect.truncate("confidence * "+strconv.Itoa(ConfidenceBins))+`, count(*)
+		FROM commit_labels GROUP BY 1, 2`)
 	if err != nil {
 		return nil, fmt.Errorf("store: confidence histograms: %w", err)
 	}
@@ -122,7 +128,7 @@ func (db *DB) ConfidenceHistograms(ctx context.Context) (map[string][]int64, err
 		if out[src] == nil {
 			out[src] = make([]int64, ConfidenceBins)
 		}
-		out[src][bin] += n
+		out[src][min(bin, ConfidenceBins-1)] += n // a confidence of 1
 	}
 	return out, rows.Err()
 }
@@ -142,7 +148,7 @@ type PhaseRuns struct {
 func (db *DB) LastRuns(ctx context.Context) ([]PhaseRuns, error) {
 	rows, err := db.sql.QueryContext(ctx, `
 		WITH per_phase AS (
-			SELECT phase, count(*) AS runs, sum(status = 'ok') AS ok, min(id) AS first, max(id) AS last
+			SELECT phase, count(*) AS runs, sum(CASE WHEN status = 'ok' THEN 1 ELSE 0 END) AS ok, min(id) AS first, max(id) AS last
 			FROM runs GROUP BY phase
 		)
 		SELECT p.runs, p.ok, r.id, r.phase, r.params, r.started_at, COALESCE(r.finished_at, ''),

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -54,7 +56,7 @@ func Start(tb testing.TB) *Cluster {
 	tb.Helper()
 	c, err := start()
 	if err != nil {
-		if os.IsNotExist(err) || isNotInstalled(err) {
+		if isNotInstalled(err) {
 			tb.Skipf("pgtest: %v", err)
 		}
 		tb.Fatalf("pgtest: %v", err)
@@ -65,6 +67,42 @@ func Start(tb testing.TB) *Cluster {
 		}
 	})
 	return c
+}
+
+// shared is a test binary's cluster (NewDatabase), started on first use.
+var shared struct {
+	once      sync.Once
+	c         *Cluster
+	err       error
+	databases atomic.Int64
+}
+
+// NewDatabase creates a database in the test binary's shared cluster,
+// started by the first call (a second), and returns its URL; the test
+// skips where PostgreSQL is not installed. A package's TestMain calls
+// StopShared after its tests.
+func NewDatabase(tb testing.TB) string {
+	tb.Helper()
+	shared.once.Do(func() { shared.c, shared.err = start() })
+	if shared.err != nil {
+		if isNotInstalled(shared.err) {
+			tb.Skipf("pgtest: %v", shared.err)
+		}
+		tb.Fatalf("pgtest: shared cluster: %v", shared.err)
+	}
+	url, err := shared.c.CreateDatabase(fmt.Sprintf("test_%d", shared.databases.Add(1)))
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	return url
+}
+
+// StopShared stops the shared cluster if NewDatabase started one.
+func StopShared() error {
+	if shared.c == nil {
+		return nil
+	}
+	return shared.c.Stop()
 }
 
 type notInstalled struct{ error }
