@@ -119,6 +119,31 @@ func openSQLite(ctx context.Context, path string, o openOptions) (*DB, error) {
 	return db, nil
 }
 
+// DurableConn takes a connection out of the pool whose commits survive a
+// power loss, for writes nobody would make again (the webhook intake's:
+// GitHub does not redeliver what it saw answered 2xx), and returns what
+// puts it back. SQLite's synchronous=NORMAL in WAL mode survives a crash
+// of the process but may lose the last commits of a power cut, so the
+// connection runs with FULL (one fsync per commit) until released;
+// PostgreSQL's commits are durable as they are.
+func (db *DB) DurableConn(ctx context.Context) (conn *sql.Conn, release func(), err error) {
+	conn, err = db.sql.Conn(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: %s %s: %w", db.dialect.engine, db.path, err)
+	}
+	if db.dialect.engine != SQLite {
+		return conn, func() { conn.Close() }, nil
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = FULL"); err != nil {
+		conn.Close()
+		return nil, nil, fmt.Errorf("store: %s: %w", db.path, err)
+	}
+	return conn, func() {
+		conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous = NORMAL")
+		conn.Close()
+	}, nil
+}
+
 // Close closes the database (and stops its checkpointer).
 func (db *DB) Close() error {
 	if db.checkpointer != nil {

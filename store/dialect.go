@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -95,6 +96,19 @@ func parseSource(source string) (dataSource, error) {
 		return dataSource{}, fmt.Errorf("store: SQLite database path is empty")
 	}
 	return dataSource{engine: SQLite, target: source}, nil
+}
+
+// EnvDatabaseURL names the environment variable whose data source the
+// commands open when no --db is given (Heroku's and most hosts' name).
+const EnvDatabaseURL = "DATABASE_URL"
+
+// DefaultSource is $DATABASE_URL when it is set, else file: the data
+// source a command opens unless told otherwise.
+func DefaultSource(file string) string {
+	if s := os.Getenv(EnvDatabaseURL); s != "" {
+		return s
+	}
+	return file
 }
 
 // redact is a PostgreSQL URL fit for messages: without its password.

@@ -6,6 +6,8 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"hash/fnv"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -77,21 +79,30 @@ func (c pgConn) Prepare(query string) (driver.Stmt, error) {
 
 // PrepareContext prepares query after rebinding its placeholders.
 func (c pgConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	st, err := c.Conn.PrepareContext(ctx, rebind(query))
+	native := isNative(query)
+	if !native {
+		query = rebind(query)
+	}
+	st, err := c.Conn.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	return pgStmt{Stmt: st.(*stdlib.Stmt), conn: c}, nil
+	return pgStmt{Stmt: st.(*stdlib.Stmt), conn: c, native: native}, nil
 }
 
 // pgStmt is a prepared statement of a pgConn.
 type pgStmt struct {
 	*stdlib.Stmt
 	conn pgConn
+	// native is set for a statement written for PostgreSQL (isNative).
+	native bool
 }
 
 // ExecContext runs the statement; its result has a LastInsertId (see pgResult).
 func (s pgStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	if !s.native {
+		args = storeArgs(args)
+	}
 	res, err := s.Stmt.ExecContext(ctx, args)
 	if err != nil {
 		return nil, err
@@ -99,9 +110,20 @@ func (s pgStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driv
 	return pgResult{Result: res, conn: s.conn, ctx: ctx}, nil
 }
 
+// QueryContext runs the statement.
+func (s pgStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	if !s.native {
+		args = storeArgs(args)
+	}
+	return s.Stmt.QueryContext(ctx, args)
+}
+
 // ExecContext runs query after rebinding its placeholders.
 func (c pgConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	res, err := c.Conn.ExecContext(ctx, rebind(query), args)
+	if !isNative(query) {
+		query, args = rebind(query), storeArgs(args)
+	}
+	res, err := c.Conn.ExecContext(ctx, query, args)
 	if err != nil {
 		return nil, err
 	}
@@ -131,19 +153,38 @@ func (r pgResult) LastInsertId() (int64, error) {
 
 // QueryContext runs query after rebinding its placeholders.
 func (c pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.Conn.QueryContext(ctx, rebind(query), args)
+	if !isNative(query) {
+		query, args = rebind(query), storeArgs(args)
+	}
+	return c.Conn.QueryContext(ctx, query, args)
 }
 
-// CheckNamedValue turns a bool into the 0 or 1 the schema stores; pgx
-// takes every other value as it is.
-func (c pgConn) CheckNamedValue(nv *driver.NamedValue) error {
-	if b, ok := nv.Value.(bool); ok {
-		nv.Value = int64(0)
+// isNative reports whether query is written for PostgreSQL ($1
+// placeholders), as River's are: it runs as it is, its ? being jsonb's
+// operator and its bools booleans.
+func isNative(query string) bool { return strings.Contains(query, "$1") }
+
+// storeArgs turns the bools of a store query's arguments into the 0 or 1
+// the schema stores, as SQLite does; pgx takes every other value as it is.
+func storeArgs(args []driver.NamedValue) []driver.NamedValue {
+	var out []driver.NamedValue // a copy once a bool is met: args is the caller's
+	for i, a := range args {
+		b, ok := a.Value.(bool)
+		if !ok {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(args)
+		}
+		out[i].Value = int64(0)
 		if b {
-			nv.Value = int64(1)
+			out[i].Value = int64(1)
 		}
 	}
-	return c.Conn.CheckNamedValue(nv)
+	if out == nil {
+		return args
+	}
+	return out
 }
 
 // advisoryKey is the advisory lock key of a lock name: PostgreSQL's

@@ -2,35 +2,44 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 )
 
-// riverMigrationLock is the lock file, beside the database, under which
-// River's migrations run.
+// riverMigrationLock is the lock (a file beside a SQLite database, an
+// advisory lock on PostgreSQL) under which River's migrations run.
 const riverMigrationLock = ".river-migrate.lock"
 
-// MigrateRiver applies River's migrations (the job queues' tables) to the
-// file, one process at a time: the bot and its learning worker start
-// together, and River's migrator on SQLite would have both create the
-// same tables.
-//
-// On PostgreSQL it returns an error: River's PostgreSQL driver is not
-// wired in yet.
-func (db *DB) MigrateRiver(ctx context.Context, log *slog.Logger) error {
-	if db.dialect.engine != SQLite {
-		return fmt.Errorf("store: River on %s (%s): not wired yet", db.dialect.engine, db.path)
+// RiverDriver is River's driver on the store's database: riversqlite on
+// SQLite, riverdatabasesql on PostgreSQL. Both run over database/sql, so
+// on either engine a job is inserted in the same *sql.Tx as the rows it
+// is about (a delivery and its job commit together or not at all) and
+// every River client is a river.Client[*sql.Tx]. River's own queries are
+// written for PostgreSQL and pass the store's placeholder seam unchanged.
+func (db *DB) RiverDriver() riverdriver.Driver[*sql.Tx] {
+	if db.dialect.engine == PostgreSQL {
+		return riverdatabasesql.New(db.sql)
 	}
-	migrator, err := rivermigrate.New(riversqlite.New(db.sql), &rivermigrate.Config{Logger: log})
+	return riversqlite.New(db.sql)
+}
+
+// MigrateRiver applies River's migrations (the job queues' tables), one
+// process at a time: the bot and its learning workers start together, and
+// River's migrator would have each create the same tables.
+func (db *DB) MigrateRiver(ctx context.Context, log *slog.Logger) error {
+	migrator, err := rivermigrate.New(db.RiverDriver(), &rivermigrate.Config{Logger: log})
 	if err != nil {
 		return fmt.Errorf("store: river migrations: %w", err)
 	}
 	return db.withLock(ctx, riverMigrationLock, func() error {
 		if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-			return fmt.Errorf("store: river migrations on %s: %w", db.path, err)
+			return fmt.Errorf("store: river migrations on %s %s: %w", db.dialect.engine, db.path, err)
 		}
 		return nil
 	})

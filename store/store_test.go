@@ -280,8 +280,7 @@ func fileSize(t *testing.T, path string) int64 {
 
 // TestConcurrentOpensMigrateOnce: the bot and its learning worker opening
 // a new database at the same moment both end up on the latest schema,
-// River's included on SQLite (River is not wired to PostgreSQL yet:
-// MigrateRiver says so).
+// River's included.
 func TestConcurrentOpensMigrateOnce(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e testEngine) {
 		source := e.source(t)
@@ -292,12 +291,8 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 				db, err := Open(ctx, source)
 				if err == nil {
 					err = db.MigrateRiver(ctx, slog.New(slog.DiscardHandler))
-					if db.Engine() == PostgreSQL {
-						if err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
-							err = fmt.Errorf("MigrateRiver on PostgreSQL: %v, want an error naming the engine", err)
-						} else {
-							err = nil
-						}
+					if err == nil {
+						_, err = db.SQL().ExecContext(ctx, `SELECT count(*) FROM river_job`)
 					}
 					if err == nil {
 						v, verr := db.SchemaVersion(ctx)

@@ -101,17 +101,19 @@ func (c *committer) run() {
 // in the pool meanwhile, yet they still get the connection between turns.
 func (c *committer) turn(p *pendingDelivery) {
 	ctx := context.Background() // a request going away must not roll back the others
-	conn, err := c.syncedConn(ctx)
+	// GitHub does not redeliver what it saw answered 2xx: the batches
+	// are committed durably, even against a power loss.
+	conn, release, err := c.db.DurableConn(ctx)
 	if err != nil {
-		p.err = err
+		p.err = fmt.Errorf("webhook: %w", err)
 		close(p.done)
 		return
 	}
-	defer conn.close(ctx)
+	defer release()
 	batch := append(make([]*pendingDelivery, 0, maxCommitBatch), p)
 	for deadline := time.Now().Add(maxTurn); ; {
 		batch = c.collect(batch)
-		c.commit(ctx, conn.Conn, batch)
+		c.commit(ctx, conn, batch)
 		if time.Now().After(deadline) {
 			return
 		}
@@ -169,31 +171,6 @@ func (c *committer) commitTx(ctx context.Context, conn *sql.Conn, batch []*pendi
 		return fmt.Errorf("webhook: store %s: commit: %w", c.db.Path(), err)
 	}
 	return nil
-}
-
-// syncedConn is the store's connection with synchronous=FULL: the store's
-// NORMAL (in WAL mode) survives the process's crash but may lose the last
-// transactions on a power loss, and GitHub does not redeliver what it saw
-// answered 2xx. One fsync per batch is cheap; the handlers' writes keep
-// NORMAL, since a job lost that way reruns.
-type syncedConn struct{ *sql.Conn }
-
-func (c *committer) syncedConn(ctx context.Context) (syncedConn, error) {
-	conn, err := c.db.SQL().Conn(ctx)
-	if err != nil {
-		return syncedConn{}, fmt.Errorf("webhook: store %s: %w", c.db.Path(), err)
-	}
-	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = FULL"); err != nil {
-		conn.Close()
-		return syncedConn{}, fmt.Errorf("webhook: store %s: %w", c.db.Path(), err)
-	}
-	return syncedConn{conn}, nil
-}
-
-// close puts the connection back with the store's synchronous=NORMAL.
-func (s syncedConn) close(ctx context.Context) {
-	s.ExecContext(ctx, "PRAGMA synchronous = NORMAL")
-	s.Close()
 }
 
 // insertTx inserts the batch's deliveries and one job per new GUID.

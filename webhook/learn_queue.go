@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/store"
@@ -29,7 +28,7 @@ type LearnQueue struct {
 // NewLearnQueue makes an insert-only River client on db. River's tables
 // are made by the server's queue before any handler runs.
 func NewLearnQueue(db *store.DB) (*LearnQueue, error) {
-	client, err := river.NewClient(riversqlite.New(db.SQL()), &river.Config{})
+	client, err := river.NewClient(db.RiverDriver(), &river.Config{})
 	if err != nil {
 		return nil, fmt.Errorf("webhook: learn queue: %w", err)
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/commit-labeler/commit-labeler/learnjob"
@@ -59,39 +58,45 @@ func defaultQueueConfig() queueConfig {
 	}
 }
 
-// queue is the River client working delivery jobs on the store's file.
+// queue is the River client working delivery jobs on the store's database.
 type queue struct {
 	client *river.Client[*sql.Tx]
 	db     *store.DB
-	lock   *os.File
-	cfg    queueConfig
+	// lock is a SQLite file's lock, held by its one bot process; nil on
+	// PostgreSQL, where any number of bots share the queue.
+	lock *os.File
+	cfg  queueConfig
 }
 
-// openQueue locks the store's file for this process, applies River's
+// openQueue locks a SQLite file for this process, applies River's
 // migrations and makes the client. It starts nothing.
 func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueConfig, log *slog.Logger) (*queue, error) {
-	lock, err := lockStore(db.Path())
-	if err != nil {
-		return nil, err
+	q := &queue{db: db, cfg: cfg}
+	if db.Engine() == store.SQLite {
+		var err error
+		if q.lock, err = lockStore(db.Path()); err != nil {
+			return nil, err
+		}
 	}
-	q := &queue{db: db, lock: lock, cfg: cfg}
-	driver := riversqlite.New(db.SQL())
 	if err := db.MigrateRiver(ctx, log); err != nil {
-		lock.Close()
+		q.release()
 		return nil, fmt.Errorf("webhook: %w", err)
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, w)
-	q.client, err = river.NewClient(driver, &river.Config{
+	var err error
+	q.client, err = river.NewClient(db.RiverDriver(), &river.Config{
 		Logger:      log,
 		Queues:      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.workers}},
 		Workers:     workers,
 		MaxAttempts: cfg.maxAttempts,
 		RetryPolicy: backoff{unit: cfg.retryUnit},
 		JobTimeout:  cfg.jobTimeout,
-		// When this client leads, its rescuer also rescues the learn jobs
-		// of dead learning workers: its horizon must not cut live ones short.
-		RescueStuckJobsAfter: max(cfg.jobTimeout+time.Minute, learnjob.RescueAfter(learnjob.Timeout)),
+		// A job whose bot died (a replica on PostgreSQL) goes to another
+		// after this. When this client leads, its rescuer also rescues
+		// the learn jobs of dead learning workers: its horizon must not
+		// cut live ones short.
+		RescueStuckJobsAfter: rescueAfter(cfg.jobTimeout),
 		SoftStopTimeout:      cfg.stopTimeout,
 		FetchPollInterval:    cfg.pollEvery,
 		FetchCooldown:        min(cfg.pollEvery, fetchCooldown),
@@ -100,10 +105,24 @@ func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueCo
 		DiscardedJobRetentionPeriod: 7 * 24 * time.Hour,
 	})
 	if err != nil {
-		lock.Close()
+		q.release()
 		return nil, fmt.Errorf("webhook: river client: %w", err)
 	}
 	return q, nil
+}
+
+// rescueAfter is how long a delivery job stays with a bot that stopped
+// answering before River's rescuer gives it to another: the job timeout
+// and a minute, at least a learn job's horizon (learnjob.RescueAfter).
+func rescueAfter(jobTimeout time.Duration) time.Duration {
+	return max(jobTimeout+time.Minute, learnjob.RescueAfter(learnjob.Timeout))
+}
+
+// release lets go of a SQLite file's lock.
+func (q *queue) release() {
+	if q.lock != nil {
+		q.lock.Close()
+	}
 }
 
 // lockStore takes an exclusive lock on path+".lock" so that one bot process
@@ -133,13 +152,18 @@ func (q *queue) enqueueManyTx(ctx context.Context, tx *sql.Tx, jobs []river.Inse
 	return nil
 }
 
-// start requeues the jobs a killed process left running, then works the queue.
+// start requeues the jobs a killed process left running in a SQLite
+// file, then works the queue.
 func (q *queue) start(ctx context.Context) error {
 	// River's rescuer would retry them only after RescueStuckJobsAfter; the
-	// file lock guarantees no other process is working them.
-	if _, err := q.db.SQL().ExecContext(ctx,
-		`UPDATE river_job SET state = 'available' WHERE state = 'running' AND kind = ?`, deliveryJobKind); err != nil {
-		return fmt.Errorf("webhook: requeue interrupted jobs in %s: %w", q.db.Path(), err)
+	// file lock guarantees no other process is working them. On
+	// PostgreSQL other bots may be, and the rescuer hands over the jobs of
+	// one that died.
+	if q.lock != nil {
+		if _, err := q.db.SQL().ExecContext(ctx,
+			`UPDATE river_job SET state = 'available' WHERE state = 'running' AND kind = ?`, deliveryJobKind); err != nil {
+			return fmt.Errorf("webhook: requeue interrupted jobs in %s: %w", q.db.Path(), err)
+		}
 	}
 	if err := q.client.Start(ctx); err != nil {
 		return fmt.Errorf("webhook: start queue: %w", err)
@@ -148,9 +172,9 @@ func (q *queue) start(ctx context.Context) error {
 }
 
 // stop lets running jobs finish for the stop timeout, then cancels them
-// (River puts them back for a retry), and releases the file lock.
+// (River puts them back for a retry), and releases a SQLite file's lock.
 func (q *queue) stop(ctx context.Context) error {
-	defer q.lock.Close()
+	defer q.release()
 	ctx, cancel := context.WithTimeout(ctx, q.cfg.stopTimeout+5*time.Second)
 	defer cancel()
 	if err := q.client.Stop(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
@@ -240,4 +264,30 @@ func (w *deliveryWorker) delivery(ctx context.Context, id, event string) (store.
 // finish records the outcome, even when the job's context ended meanwhile.
 func (w *deliveryWorker) finish(ctx context.Context, id string, status store.DeliveryStatus, cause error) error {
 	return w.db.FinishDelivery(context.WithoutCancel(ctx), id, status, cause)
+}
+
+// EnqueueDeliveries inserts a delivery job for each of ds, stored in db
+// without one: what `bot migrate` does for the deliveries a SQLite file
+// had queued, since River's tables are not copied between engines.
+// River's migrations must have run on db.
+func EnqueueDeliveries(ctx context.Context, db *store.DB, ds []store.Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	client, err := river.NewClient(db.RiverDriver(), &river.Config{})
+	if err != nil {
+		return fmt.Errorf("webhook: river client: %w", err)
+	}
+	jobs := make([]river.InsertManyParams, len(ds))
+	for i, d := range ds {
+		jobs[i] = river.InsertManyParams{Args: deliveryArgs{DeliveryID: d.ID, Event: d.Event}}
+	}
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := client.InsertManyFastTx(ctx, tx, jobs)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("webhook: enqueue %d deliveries: %w", len(ds), err)
+	}
+	return nil
 }

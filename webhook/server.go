@@ -78,15 +78,22 @@ func NewServer(ctx context.Context, db *store.DB, secret []byte, d *Dispatcher, 
 	if len(secret) == 0 {
 		return nil, errors.New("webhook: the webhook secret is empty")
 	}
-	// One connection for the server, its queue and its handlers: SQLite
-	// has one writer, and writers that find it busy sleep 1 to 100 ms in
-	// SQLite's busy handler, while waiting for the pool's one connection is
-	// a channel receive. Many workers otherwise starve the intake (500
-	// deliveries/s offered gave 100 accepted, p50 16 s, against 494 and 0.16 s).
-	db.SQL().SetMaxOpenConns(1)
 	st := settings{log: slog.Default(), queue: defaultQueueConfig()}
 	for _, o := range opts {
 		o(&st)
+	}
+	if db.Engine() == store.SQLite {
+		// One connection for the server, its queue and its handlers:
+		// SQLite has one writer, and writers that find it busy sleep 1 to
+		// 100 ms in SQLite's busy handler, while waiting for the pool's one
+		// connection is a channel receive. Many workers otherwise starve the
+		// intake (500 deliveries/s offered gave 100 accepted, p50 16 s,
+		// against 494 and 0.16 s).
+		db.SQL().SetMaxOpenConns(1)
+	} else {
+		// PostgreSQL takes writers side by side: a connection per worker,
+		// and some for the intake, River's producer and its maintenance.
+		db.SQL().SetMaxOpenConns(st.queue.workers + 8)
 	}
 	if st.metrics == nil {
 		st.metrics = NewMetrics()
@@ -99,7 +106,7 @@ func NewServer(ctx context.Context, db *store.DB, secret []byte, d *Dispatcher, 
 		return nil, err
 	}
 	if err := st.metrics.Register(newQueueDepth(db.SQL(), st.log)); err != nil {
-		s.queue.lock.Close()
+		s.queue.release()
 		return nil, fmt.Errorf("webhook: queue metric: %w", err)
 	}
 	s.committer = newCommitter(db, s.queue)

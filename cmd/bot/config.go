@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/commit-labeler/commit-labeler/ghapp"
+	"github.com/commit-labeler/commit-labeler/store"
 	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
@@ -37,12 +38,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("bot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: bot [flags]        serve GitHub's webhooks\n       bot setup [flags]  register the GitHub App from app.yml\n       bot action [flags] label one GitHub Actions event with the job's token\n\nEnvironment: %s, %s or %s, %s, %s, %s.\n\n",
+		fmt.Fprintf(stderr, "usage: bot [flags]        serve GitHub's webhooks\n       bot setup [flags]  register the GitHub App from app.yml\n       bot action [flags] label one GitHub Actions event with the job's token\n       bot migrate        move a SQLite bot's state to PostgreSQL\n\nEnvironment: %s, %s or %s, %s, %s, %s.\n\n",
 			ghapp.EnvAppID, ghapp.EnvPrivateKeyPath, ghapp.EnvPrivateKey, webhook.EnvWebhookSecret, ghapp.EnvAPIURL, envPort)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.addr, "addr", "", "listen address HOST:PORT (default :$PORT, :3000)")
-	fs.StringVar(&o.dbPath, "db", "commit-labeler-bot.db", "SQLite file of deliveries and the job queue")
+	fs.StringVar(&o.dbPath, "db", store.DefaultSource("commit-labeler-bot.db"), "database of deliveries and the job queue: a SQLite file, or postgres://… for several bots on one database (default $"+store.EnvDatabaseURL+" when set)")
 	fs.StringVar(&o.modelDir, "model", "", "model directory (default: the shipped model)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "compute labels but change nothing on GitHub")
 	fs.StringVar(&o.configPath, "config", "", "app.env written by `bot setup` (default ~/.config/commit-labeler/app.env when it exists)")

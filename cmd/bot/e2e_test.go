@@ -56,21 +56,9 @@ func labelsExamplePullRequest(t *testing.T, bare bool) {
 
 	fake := fakegithub.New(t)
 	fake.AddInstallation(fakegithub.NewInstallation(1, owner, "User"))
-	var (
-		mu    sync.Mutex
-		added []string
-	)
-	// addedLabels lists the labels GitHub was asked to add.
-	addedLabels := func() []string { mu.Lock(); defer mu.Unlock(); return slices.Clone(added) }
+	var addedLabels func() []string // the labels GitHub was asked to add
 	if bare {
-		fake.Handle("POST /repos/{owner}/{repo}/issues/{number}/labels", fakegithub.AuthInstallation, func(w http.ResponseWriter, r *http.Request) {
-			var names []string
-			json.NewDecoder(r.Body).Decode(&names)
-			mu.Lock()
-			added = append(added, names...)
-			mu.Unlock()
-			fakegithub.WriteJSON(w, http.StatusOK, []*github.Label{})
-		})
+		addedLabels = recordAddedLabels(fake)
 	} else {
 		repos := fakegithub.NewRepos(fake)
 		repos.Add(&fakegithub.Repo{Owner: owner, Name: name, InstallationID: 1, DefaultBranch: "master",
@@ -105,4 +93,23 @@ func labelsExamplePullRequest(t *testing.T, bare bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// recordAddedLabels answers "add labels to an issue" on fake, as a GitHub
+// without the repository's other endpoints, and returns what lists the
+// labels it was asked to add.
+func recordAddedLabels(fake *fakegithub.Server) func() []string {
+	var (
+		mu    sync.Mutex
+		added []string
+	)
+	fake.Handle("POST /repos/{owner}/{repo}/issues/{number}/labels", fakegithub.AuthInstallation, func(w http.ResponseWriter, r *http.Request) {
+		var names []string
+		json.NewDecoder(r.Body).Decode(&names)
+		mu.Lock()
+		added = append(added, names...)
+		mu.Unlock()
+		fakegithub.WriteJSON(w, http.StatusOK, []*github.Label{})
+	})
+	return func() []string { mu.Lock(); defer mu.Unlock(); return slices.Clone(added) }
 }

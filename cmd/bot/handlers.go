@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/commit-labeler/commit-labeler/classify"
@@ -39,9 +40,17 @@ func eventHandlers(d handlerDeps) ([]webhook.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Repository models are unpacked beside the database whose rows hold
-	// them, which one bot process uses at a time.
-	repoModels, err := webhook.NewRepositoryModels(d.DB, d.DB.Path()+".models", 0, d.Log)
+	// Repository models are unpacked beside a SQLite file whose rows hold
+	// them, which one bot process uses at a time; bots sharing a
+	// PostgreSQL database unpack them each in a directory of its own.
+	modelsDir := d.DB.Path() + ".models"
+	if d.DB.Engine() != store.SQLite {
+		if modelsDir, err = os.MkdirTemp("", "commit-labeler-repository-models-"); err != nil {
+			clf.Close()
+			return nil, err
+		}
+	}
+	repoModels, err := webhook.NewRepositoryModels(d.DB, modelsDir, 0, d.Log)
 	if err != nil {
 		clf.Close()
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/pipeline"
+	"github.com/commit-labeler/commit-labeler/store"
 )
 
 // errHelp is returned after -h printed the flags.
@@ -28,7 +29,7 @@ type commonFlags struct {
 func newCommonFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *commonFlags) {
 	c := &commonFlags{}
 	fs := newFlagSet(name, stderr)
-	fs.StringVar(&c.db, "db", "commit-labeler.db", "SQLite file holding the corpus, labels and runs")
+	fs.StringVar(&c.db, "db", store.DefaultSource("commit-labeler.db"), "database of the corpus, labels and runs (the bot's, for worker): a SQLite file or postgres://… (default $"+store.EnvDatabaseURL+" when set)")
 	fs.BoolVar(&c.json, "json", false, "print the result as one JSON object")
 	fs.StringVar(&c.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn or error")
 	return fs, c

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/learnjob"
@@ -59,13 +58,12 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	defer env.DB.Close()
 
-	driver := riversqlite.New(env.DB.SQL())
 	if err := env.DB.MigrateRiver(ctx, env.Log); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, pipeline.NewLearnWorker(env, global, *timeout))
-	client, err := river.NewClient(driver, &river.Config{
+	client, err := river.NewClient(env.DB.RiverDriver(), &river.Config{
 		Logger: env.Log,
 		// Learning uses every core: one job at a time per worker process.
 		Queues:               map[string]river.QueueConfig{learnjob.Queue: {MaxWorkers: 1}},
