@@ -5,6 +5,8 @@
 package learnjob
 
 import (
+	"context"
+	"errors"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -36,12 +38,23 @@ const MaxAttempts = 5
 // take minutes.
 const Timeout = 30 * time.Minute
 
-// RescueAfter is how long a learn job bounded by timeout may stay running
-// before River takes it for abandoned (its worker died) and retries it.
-// Every River client on the database rescues with its own horizon when it
-// is the leader, so the bot's covers Timeout too.
-func RescueAfter(timeout time.Duration) time.Duration {
-	return timeout + min(timeout, time.Minute)
+// Foreign is the learn job's worker for the River clients that do not
+// learn (the bot's). It never runs: only learning workers work Queue. It
+// is registered because River's rescuer, on whichever client leads,
+// discards a stuck job whose kind its client has no worker for, and asks
+// the worker how long a job of its kind may run before it is stuck.
+type Foreign struct {
+	river.WorkerDefaults[Args]
+	// JobTimeout is how long a learn job may run (the workers' --job-timeout).
+	JobTimeout time.Duration
+}
+
+// Timeout implements river.Worker.
+func (f Foreign) Timeout(*river.Job[Args]) time.Duration { return f.JobTimeout }
+
+// Work implements river.Worker; it is never called.
+func (Foreign) Work(context.Context, *river.Job[Args]) error {
+	return errors.New("learnjob: learn jobs are worked by train worker, not by this process")
 }
 
 // Args are a learn job's arguments.

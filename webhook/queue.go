@@ -52,7 +52,7 @@ func defaultQueueConfig() queueConfig {
 		workers:     4,
 		maxAttempts: 10,
 		retryUnit:   time.Second,
-		jobTimeout:  5 * time.Minute,
+		jobTimeout:  DeliveryJobTimeout,
 		stopTimeout: 30 * time.Second,
 		pollEvery:   time.Second,
 	}
@@ -84,6 +84,7 @@ func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueCo
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, w)
+	river.AddWorker(workers, learnjob.Foreign{JobTimeout: learnjob.Timeout})
 	var err error
 	q.client, err = river.NewClient(db.RiverDriver(), &river.Config{
 		Logger:      log,
@@ -93,10 +94,8 @@ func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueCo
 		RetryPolicy: backoff{unit: cfg.retryUnit},
 		JobTimeout:  cfg.jobTimeout,
 		// A job whose bot died (a replica on PostgreSQL) goes to another
-		// after this. When this client leads, its rescuer also rescues
-		// the learn jobs of dead learning workers: its horizon must not
-		// cut live ones short.
-		RescueStuckJobsAfter: rescueAfter(cfg.jobTimeout),
+		// after this; learn jobs after their own timeout (learnjob.Foreign).
+		RescueStuckJobsAfter: cfg.jobTimeout + rescueMargin,
 		SoftStopTimeout:      cfg.stopTimeout,
 		FetchPollInterval:    cfg.pollEvery,
 		FetchCooldown:        min(cfg.pollEvery, fetchCooldown),
@@ -111,11 +110,38 @@ func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueCo
 	return q, nil
 }
 
-// rescueAfter is how long a delivery job stays with a bot that stopped
-// answering before River's rescuer gives it to another: the job timeout
-// and a minute, at least a learn job's horizon (learnjob.RescueAfter).
-func rescueAfter(jobTimeout time.Duration) time.Duration {
-	return max(jobTimeout+time.Minute, learnjob.RescueAfter(learnjob.Timeout))
+// rescueMargin is how long past its timeout a job may stay running before
+// River's rescuer takes it for abandoned (its process died) and retries it.
+const rescueMargin = time.Minute
+
+// DeliveryRescueAfter is how long a delivery job stays with a process that
+// died before another takes it: the job timeout and rescueMargin. Every
+// River client on the database uses it (RegisterForeignDeliveries).
+const DeliveryRescueAfter = DeliveryJobTimeout + rescueMargin
+
+// DeliveryJobTimeout bounds one attempt of a delivery's handlers.
+const DeliveryJobTimeout = 5 * time.Minute
+
+// RegisterForeignDeliveries registers delivery jobs with the River
+// workers of a client that does not handle them (the learning worker's):
+// River's rescuer, on whichever client leads, discards a stuck job whose
+// kind its client has no worker for, and asks the worker for its timeout.
+// The worker never runs: only bots work the default queue.
+func RegisterForeignDeliveries(workers *river.Workers) {
+	river.AddWorker(workers, foreignDeliveries{})
+}
+
+// foreignDeliveries is the delivery worker of RegisterForeignDeliveries.
+type foreignDeliveries struct {
+	river.WorkerDefaults[deliveryArgs]
+}
+
+// Timeout implements river.Worker.
+func (foreignDeliveries) Timeout(*river.Job[deliveryArgs]) time.Duration { return DeliveryJobTimeout }
+
+// Work implements river.Worker; it is never called.
+func (foreignDeliveries) Work(context.Context, *river.Job[deliveryArgs]) error {
+	return errors.New("webhook: deliveries are handled by bot, not by this process")
 }
 
 // release lets go of a SQLite file's lock.

@@ -75,7 +75,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	bad.body = append(bytes.Clone(bad.body), ' ')
 	client := &http.Client{Timeout: 5 * time.Second}
 	counts := &sendCounts{Statuses: map[int]int{}}
-	r.postSigned(ctx, client, bad, []byte("not-"+r.secret), counts)
+	r.postSigned(ctx, client, r.addr(), bad, []byte("not-"+r.secret), counts)
 	malformed := ds[4]
 	malformed.guid, malformed.body = "malformed", []byte(`{"action":`)
 	r.post(ctx, client, malformed, counts)

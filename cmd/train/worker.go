@@ -26,7 +26,7 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	opts := pipeline.DefaultOptions()
 	fs.StringVar(&opts.Workdir, "workdir", "clones", "directory of the bare clones of the repositories learned")
 	modelDir := modelFlag(fs)
-	timeout := fs.Duration("job-timeout", learnjob.Timeout, "longest a learn job may run; a job whose worker died is retried once it has been running this long and up to a minute more")
+	timeout := fs.Duration("job-timeout", learnjob.Timeout, "longest a learn job may run; a job whose worker died is retried once it has been running this long (bots, when they lead River's rescuer, assume the default)")
 	poll := fs.Duration("poll", time.Second, "how often the queue is polled for new learn jobs")
 	appEnv := fs.String("config", "", "the bot's app.env (default ~/.config/commit-labeler/app.env when it exists); the environment wins")
 	positional, err := parseInterleaved(fs, args)
@@ -63,13 +63,20 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, pipeline.NewLearnWorker(env, global, *timeout))
+	webhook.RegisterForeignDeliveries(workers)
+	shortest := min(*timeout, webhook.DeliveryJobTimeout)
 	client, err := river.NewClient(env.DB.RiverDriver(), &river.Config{
 		Logger: env.Log,
 		// Learning uses every core: one job at a time per worker process.
-		Queues:               map[string]river.QueueConfig{learnjob.Queue: {MaxWorkers: 1}},
-		Workers:              workers,
-		JobTimeout:           *timeout,
-		RescueStuckJobsAfter: learnjob.RescueAfter(*timeout),
+		Queues:  map[string]river.QueueConfig{learnjob.Queue: {MaxWorkers: 1}},
+		Workers: workers,
+		// Both kinds name their own timeouts (learn jobs *timeout, the
+		// bots' deliveries webhook.DeliveryJobTimeout) and River's
+		// rescuer, whichever client leads, retries a job of a dead process
+		// once its own timeout has passed; the horizon below only bounds
+		// how early it looks, and River wants it at least JobTimeout.
+		JobTimeout:           shortest,
+		RescueStuckJobsAfter: shortest + min(shortest, time.Minute),
 		FetchPollInterval:    *poll,
 		FetchCooldown:        min(*poll, 100*time.Millisecond),
 	})

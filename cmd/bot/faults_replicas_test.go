@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/commit-labeler/commit-labeler/internal/pgtest"
+	"github.com/commit-labeler/commit-labeler/webhook"
+)
+
+// TestFaultReplicasKillDuringBurst runs three bots on one PostgreSQL
+// database behind no balancer but the sender, which spreads the
+// deliveries over them and sends 5% to two bots at once (a redelivery
+// racing the original); one bot, drawn at random, is SIGKILLed 5 times at
+// random moments and restarted. Every delivery must be handled and every
+// pull request labeled exactly once, with one check run each; the jobs a
+// killed bot held are finished by another after River's rescue horizon
+// (webhook.DeliveryRescueAfter).
+func TestFaultReplicasKillDuringBurst(t *testing.T) {
+	needFaults(t)
+	n := envInt(t, "CL_FAULTS_N", 10000)
+	rng := rand.New(rand.NewPCG(faultSeed(t), 2))
+	r := newFaultRig(t, n, "")
+	r.dbPath = pgtest.NewDatabase(t)
+	r.args[slices.Index(r.args, "--db")+1] = r.dbPath
+	addrs := []string{r.addr(), freeAddr(t), freeAddr(t)}
+	bots := make([]*botProcess, len(addrs))
+	for i, a := range addrs {
+		bots[i] = r.startAt(a)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
+	defer cancel()
+	start := time.Now()
+	sent := r.sendSpread(ctx, addrs, 8, rng.Uint64())
+	for kill := 1; kill <= 5; kill++ {
+		time.Sleep(time.Duration(500+rng.IntN(5500)) * time.Millisecond)
+		i := rng.IntN(len(bots))
+		r.kill(bots[i])
+		t.Logf("kill %d of bot %d at %s: %d pull requests labeled", kill, i, time.Since(start).Round(time.Millisecond), len(r.labelPosts()))
+		bots[i] = r.startAt(addrs[i])
+	}
+	counts := <-sent
+	t.Logf("all answered 2xx at %s: %s", time.Since(start).Round(time.Millisecond), counts)
+	r.waitLabeled(r.deliveries, webhook.DeliveryRescueAfter+10*time.Minute)
+	t.Logf("all labeled at %s", time.Since(start).Round(time.Millisecond))
+	time.Sleep(time.Second) // room for a duplicate to show up
+	r.metrics()
+	for _, b := range bots {
+		r.stop(b, 30*time.Second)
+	}
+	o := r.outcome(r.deliveries)
+	t.Logf("%s", o)
+	r.checkExactlyOnce(o, r.deliveries)
+	r.checkNoSecrets()
+}
+
+// startAt starts a bot like start, listening on addr.
+func (r *faultRig) startAt(addr string) *botProcess {
+	r.t.Helper()
+	args := slices.Clone(r.args)
+	args[slices.Index(args, "--addr")+1] = addr
+	bot := startBotProcess(r.t, r.env, args...)
+	r.mu.Lock()
+	r.bots = append(r.bots, bot)
+	r.mu.Unlock()
+	return bot
+}
+
+// sendSpread delivers r.deliveries like send, each to one of addrs in
+// turn, and one in twenty to two of them at once; a delivery is resent
+// (to its bot) until answered 2xx.
+func (r *faultRig) sendSpread(ctx context.Context, addrs []string, workers int, seed uint64) <-chan *sendCounts {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	counts := &sendCounts{Deliveries: len(r.deliveries), Statuses: map[int]int{}}
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers}}
+	type target struct {
+		d    delivery
+		addr string
+	}
+	next := make(chan target)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for tg := range next {
+				for ctx.Err() == nil && !r.postSigned(ctx, client, tg.addr, tg.d, []byte(r.secret), counts) {
+					time.Sleep(resendDelay)
+				}
+			}
+		})
+	}
+	out := make(chan *sendCounts, 1)
+	go func() {
+		for i, d := range r.deliveries {
+			targets := []string{addrs[i%len(addrs)]}
+			if rng.IntN(20) == 0 {
+				targets = append(targets, addrs[(i+1)%len(addrs)])
+			}
+			for _, a := range targets {
+				select {
+				case next <- target{d, a}:
+				case <-ctx.Done():
+				}
+			}
+		}
+		close(next)
+		wg.Wait()
+		out <- counts
+	}()
+	return out
+}
