@@ -113,3 +113,50 @@ func (r *faultRig) sendSpread(ctx context.Context, addrs []string, workers int, 
 	}()
 	return out
 }
+
+// TestFaultPostgresRestartDuringBurst runs two bots on one PostgreSQL
+// database and restarts PostgreSQL (a fast shutdown, 3 s down) in the
+// middle of a burst: the bots answer errors while it is down, the sender
+// resends as GitHub does, the bots reconnect by themselves, and every
+// delivery is handled and labeled exactly once.
+func TestFaultPostgresRestartDuringBurst(t *testing.T) {
+	needFaults(t)
+	n := envInt(t, "CL_FAULTS_N", 10000)
+	cluster := pgtest.Start(t)
+	url, err := cluster.CreateDatabase("bot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newFaultRig(t, n, "")
+	r.dbPath = url
+	r.args[slices.Index(r.args, "--db")+1] = url
+	addrs := []string{r.addr(), freeAddr(t)}
+	bots := make([]*botProcess, len(addrs))
+	for i, a := range addrs {
+		bots[i] = r.startAt(a)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	start := time.Now()
+	sent := r.sendSpread(ctx, addrs, 8, 1)
+	time.Sleep(2 * time.Second)
+	t.Logf("PostgreSQL stopped at %s: %d pull requests labeled", time.Since(start).Round(time.Millisecond), len(r.labelPosts()))
+	if err := cluster.Restart(3 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("PostgreSQL up again at %s", time.Since(start).Round(time.Millisecond))
+	counts := <-sent
+	t.Logf("all answered 2xx at %s: %s", time.Since(start).Round(time.Millisecond), counts)
+	if counts.Refused == 0 && counts.Unanswered == 0 {
+		t.Errorf("no delivery was refused while PostgreSQL was down: the restart missed the burst")
+	}
+	r.waitLabeled(r.deliveries, webhook.DeliveryRescueAfter+10*time.Minute)
+	t.Logf("all labeled at %s", time.Since(start).Round(time.Millisecond))
+	time.Sleep(time.Second)
+	for _, b := range bots {
+		r.stop(b, 30*time.Second)
+	}
+	o := r.outcome(r.deliveries)
+	t.Logf("%s", o)
+	r.checkExactlyOnce(o, r.deliveries)
+}
