@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/commit-labeler/commit-labeler/internal/gittest"
+	"github.com/commit-labeler/commit-labeler/internal/pgtest"
 	"github.com/commit-labeler/commit-labeler/internal/testkind"
 	"github.com/commit-labeler/commit-labeler/pipeline"
 )
@@ -26,7 +28,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envRunAsTrain) == "1" {
 		main()
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if err := pgtest.StopShared(); err != nil {
+		fmt.Fprintln(os.Stderr, "train tests:", err)
+	}
+	os.Exit(code)
 }
 
 func train(t *testing.T, args ...string) (int, string, string) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/commit-labeler/commit-labeler/internal/gittest"
+	"github.com/commit-labeler/commit-labeler/internal/pgtest"
 	"github.com/commit-labeler/commit-labeler/internal/testkind"
 	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/pipeline"
@@ -41,6 +42,18 @@ func workerProcess(t *testing.T, db, workdir string, logs *bytes.Buffer) *exec.C
 // over once its timeout has passed and publishes the model.
 func TestWorkerKilledMidLearnPublishesNothingAndTheJobIsRetried(t *testing.T) {
 	testkind.Require(t)
+	for _, engine := range []struct {
+		name   string
+		source func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "bot.db") }},
+		{"postgres", func(t *testing.T) string { return pgtest.NewDatabase(t) }},
+	} {
+		t.Run(engine.name, func(t *testing.T) { workerKilledMidLearn(t, engine.source(t)) })
+	}
+}
+
+func workerKilledMidLearn(t *testing.T, dbPath string) {
 	history := gittest.ConventionalHistory(t, 300, "chore", nil)
 	root := t.TempDir()
 	gittest.Git(t, history.Dir, "clone", "--quiet", "--bare", history.Dir, filepath.Join(root, "acme", "app.git"))
@@ -59,7 +72,6 @@ func TestWorkerKilledMidLearnPublishesNothingAndTheJobIsRetried(t *testing.T) {
 	}()
 
 	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "bot.db")
 	var logs1, logs2 bytes.Buffer
 	worker := workerProcess(t, dbPath, filepath.Join(dir, "clones"), &logs1)
 	ctx := context.Background()
