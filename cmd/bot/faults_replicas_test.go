@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -13,8 +18,10 @@ import (
 	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
-// TestFaultReplicasKillDuringBurst runs three bots on one PostgreSQL
-// database behind no balancer but the sender, which spreads the
+// TestFaultReplicasKillDuringBurst runs three bots and two learning
+// workers (which take part in River's leader election, so the rescuer
+// may run in either kind of process) on one PostgreSQL database, with no
+// balancer but the sender, which spreads the
 // deliveries over them and sends 5% to two bots at once (a redelivery
 // racing the original); one bot, drawn at random, is SIGKILLed 5 times at
 // random moments and restarted. Every delivery must be handled and every
@@ -32,6 +39,22 @@ func TestFaultReplicasKillDuringBurst(t *testing.T) {
 	bots := make([]*botProcess, len(addrs))
 	for i, a := range addrs {
 		bots[i] = r.startAt(a)
+	}
+	train := buildTrain(t, r.dir)
+	for i := range 2 {
+		worker := exec.Command(train, "worker", "--db", r.dbPath, "--workdir", filepath.Join(r.dir, fmt.Sprintf("clones-%d", i)), "--log-level", "warn")
+		worker.Env = append(os.Environ(), r.env...)
+		var logs bytes.Buffer
+		worker.Stdout, worker.Stderr = &logs, &logs
+		if err := worker.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			worker.Process.Kill()
+			if worker.Wait(); t.Failed() {
+				t.Logf("worker %d:\n%s", i, tail(logs.String(), 2000))
+			}
+		})
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
 	defer cancel()
