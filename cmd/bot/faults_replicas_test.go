@@ -5,12 +5,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -82,59 +80,16 @@ func TestFaultReplicasKillDuringBurst(t *testing.T) {
 	r.checkNoSecrets()
 }
 
-// startAt starts a bot like start, listening on addr.
-func (r *faultRig) startAt(addr string) *botProcess {
-	r.t.Helper()
-	args := slices.Clone(r.args)
-	args[slices.Index(args, "--addr")+1] = addr
-	bot := startBotProcess(r.t, r.env, args...)
-	r.mu.Lock()
-	r.bots = append(r.bots, bot)
-	r.mu.Unlock()
-	return bot
-}
-
 // sendSpread delivers r.deliveries like send, each to one of addrs in
-// turn, and one in twenty to two of them at once; a delivery is resent
-// (to its bot) until answered 2xx.
+// turn, and one in twenty to two of them at once.
 func (r *faultRig) sendSpread(ctx context.Context, addrs []string, workers int, seed uint64) <-chan *sendCounts {
-	rng := rand.New(rand.NewPCG(seed, 3))
-	counts := &sendCounts{Deliveries: len(r.deliveries), Statuses: map[int]int{}}
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers}}
-	type target struct {
-		d    delivery
-		addr string
-	}
-	next := make(chan target)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for tg := range next {
-				for ctx.Err() == nil && !r.postSigned(ctx, client, tg.addr, tg.d, []byte(r.secret), counts) {
-					time.Sleep(resendDelay)
-				}
-			}
-		})
-	}
-	out := make(chan *sendCounts, 1)
-	go func() {
-		for i, d := range r.deliveries {
-			targets := []string{addrs[i%len(addrs)]}
-			if rng.IntN(20) == 0 {
-				targets = append(targets, addrs[(i+1)%len(addrs)])
-			}
-			for _, a := range targets {
-				select {
-				case next <- target{d, a}:
-				case <-ctx.Done():
-				}
-			}
+	rng := rand.New(rand.NewPCG(seed, 3)) // route is called in order, from one goroutine
+	return r.sendRouted(ctx, r.deliveries, workers, func(i int) []string {
+		if rng.IntN(20) == 0 {
+			return []string{addrs[i%len(addrs)], addrs[(i+1)%len(addrs)]}
 		}
-		close(next)
-		wg.Wait()
-		out <- counts
-	}()
-	return out
+		return []string{addrs[i%len(addrs)]}
+	})
 }
 
 // TestFaultPostgresRestartDuringBurst runs two bots on one PostgreSQL

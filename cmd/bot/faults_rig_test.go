@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -191,7 +192,15 @@ func randomHex(n int) string {
 // start starts a bot process and waits until it listens.
 func (r *faultRig) start() *botProcess {
 	r.t.Helper()
-	bot := startBotProcess(r.t, r.env, r.args...)
+	return r.startAt(r.addr())
+}
+
+// startAt starts a bot like start, listening on addr.
+func (r *faultRig) startAt(addr string) *botProcess {
+	r.t.Helper()
+	args := slices.Clone(r.args)
+	args[slices.Index(args, "--addr")+1] = addr
+	bot := startBotProcess(r.t, r.env, args...)
 	r.mu.Lock()
 	r.bots = append(r.bots, bot)
 	r.mu.Unlock()
@@ -271,14 +280,26 @@ const resendDelay = 50 * time.Millisecond
 // send delivers ds with workers senders at once, resending each until it is
 // answered 2xx or ctx ends; the channel gets the counts when all are in.
 func (r *faultRig) send(ctx context.Context, ds []delivery, workers int) <-chan *sendCounts {
+	addr := r.addr()
+	return r.sendRouted(ctx, ds, workers, func(int) []string { return []string{addr} })
+}
+
+// sendRouted is send with each delivery (by its index in ds) posted to the
+// bots at the addresses route gives, each resent to its bot until
+// answered 2xx.
+func (r *faultRig) sendRouted(ctx context.Context, ds []delivery, workers int, route func(i int) []string) <-chan *sendCounts {
 	counts := &sendCounts{Deliveries: len(ds), Statuses: map[int]int{}}
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers}}
-	next := make(chan delivery)
+	type target struct {
+		d    delivery
+		addr string
+	}
+	next := make(chan target)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			for d := range next {
-				for ctx.Err() == nil && !r.post(ctx, client, d, counts) {
+			for tg := range next {
+				for ctx.Err() == nil && !r.postSigned(ctx, client, tg.addr, tg.d, []byte(r.secret), counts) {
 					time.Sleep(resendDelay)
 				}
 			}
@@ -286,10 +307,12 @@ func (r *faultRig) send(ctx context.Context, ds []delivery, workers int) <-chan 
 	}
 	out := make(chan *sendCounts, 1)
 	go func() {
-		for _, d := range ds {
-			select {
-			case next <- d:
-			case <-ctx.Done():
+		for i, d := range ds {
+			for _, a := range route(i) {
+				select {
+				case next <- target{d, a}:
+				case <-ctx.Done():
+				}
 			}
 		}
 		close(next)
