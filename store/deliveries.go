@@ -55,28 +55,24 @@ func InsertDeliveryTx(ctx context.Context, tx *sql.Tx, d Delivery) (bool, error)
 	if d.InstallationID != 0 {
 		inst = sql.NullInt64{Int64: d.InstallationID, Valid: true}
 	}
-	res, err := tx.ExecContext(ctx, `
+	// RETURNING gives the new row's id in the insert's own round trip (on
+	// PostgreSQL a LastInsertId would cost another); no row is a known GUID.
+	var row int64
+	err := tx.QueryRowContext(ctx, `
 		INSERT INTO deliveries (delivery_id, event, action, installation_id, repo, received_at, status)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (delivery_id) DO NOTHING`,
-		d.ID, d.Event, d.Action, inst, d.Repo, received.UTC().Format(time.RFC3339Nano), DeliveryQueued)
+		ON CONFLICT (delivery_id) DO NOTHING
+		RETURNING id`,
+		d.ID, d.Event, d.Action, inst, d.Repo, received.UTC().Format(time.RFC3339Nano), DeliveryQueued).Scan(&row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
 	if err != nil {
 		return false, fmt.Errorf("store: insert delivery %s (%s): %w", d.ID, d.Event, err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("store: insert delivery %s: %w", d.ID, err)
-	}
-	if n == 0 {
-		return false, nil // a known GUID
-	}
 	d.Pack()
-	row, err := res.LastInsertId()
-	if err == nil {
-		_, err = tx.ExecContext(ctx, `INSERT INTO delivery_payloads (delivery, encoding, payload) VALUES (?, ?, ?)`,
-			row, payloadS2, d.packed)
-	}
-	if err != nil {
+	if _, err = tx.ExecContext(ctx, `INSERT INTO delivery_payloads (delivery, encoding, payload) VALUES (?, ?, ?)`,
+		row, payloadS2, d.packed); err != nil {
 		return false, fmt.Errorf("store: insert delivery %s payload: %w", d.ID, err)
 	}
 	return true, nil
