@@ -50,8 +50,9 @@ func parseBotFlags(args []string, stderr io.Writer) (c loadgen.Config, asJSON, k
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: bench bot [flags] [-- bot flags]\n\n"+
 			"Posts signed pull_request deliveries (GitHub's examples, each its own pull request) at\n"+
-			"increasing open-loop rates to a bot it starts against a fake GitHub on loopback, and to a\n"+
-			"minimal Probot app (scripts/setup-probot.sh), and prints the answers and labels per second.\n\n")
+			"increasing open-loop rates to a bot it starts on SQLite against a fake GitHub on loopback,\n"+
+			"to 1 and 2 bots sharing a throw-away PostgreSQL, and to a minimal Probot app\n"+
+			"(scripts/setup-probot.sh), and prints the answers and labels per second.\n\n")
 		fs.PrintDefaults()
 	}
 	rates := fs.String("rates", "250,500,1000,2000,4000", "offered deliveries per second, one step each")
@@ -60,6 +61,7 @@ func parseBotFlags(args []string, stderr io.Writer) (c loadgen.Config, asJSON, k
 	fs.IntVar(&c.MaxInFlight, "max-inflight", 4096, "outstanding requests per target before sends are dropped (and counted as errors)")
 	fs.StringVar(&c.URL, "url", "", "drive a running bot's webhook URL instead (answers only; needs "+webhook.EnvWebhookSecret+")")
 	fs.StringVar(&c.BotBinary, "bot", besideSelf("bot"), "the bot binary to start")
+	postgres := fs.String("postgres", "1,2", "replica counts to run on a throw-away PostgreSQL cluster beside the bot on SQLite (empty: SQLite alone)")
 	fs.StringVar(&c.ProbotDir, "probot", defaultProbotDir(), "Probot installed by scripts/setup-probot.sh (empty: bot alone)")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	fs.BoolVar(&keep, "keep", false, "keep the bot's database and the logs")
@@ -71,12 +73,13 @@ func parseBotFlags(args []string, stderr io.Writer) (c loadgen.Config, asJSON, k
 	if len(c.BotArgs) > 0 && c.BotArgs[0] == "--" {
 		c.BotArgs = c.BotArgs[1:]
 	}
-	for r := range strings.SplitSeq(*rates, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(r))
-		if err != nil || n < 1 {
-			return c, false, false, usageErrorf("--rates %q: %q is not a positive rate", *rates, r)
+	if c.Rates, err = positiveInts("--rates", *rates, "rate"); err != nil {
+		return c, false, false, err
+	}
+	if *postgres != "" {
+		if c.Postgres, err = positiveInts("--postgres", *postgres, "replica count"); err != nil {
+			return c, false, false, err
 		}
-		c.Rates = append(c.Rates, n)
 	}
 	if c.Duration <= 0 || c.MaxInFlight < 1 {
 		return c, false, false, usageErrorf("--duration and --max-inflight must be positive")
@@ -90,6 +93,19 @@ func parseBotFlags(args []string, stderr io.Writer) (c loadgen.Config, asJSON, k
 	}
 	c.Progress = stderr
 	return c, asJSON, keep, nil
+}
+
+// positiveInts parses a flag's comma-separated positive integers.
+func positiveInts(flagName, value, what string) ([]int, error) {
+	var ns []int
+	for v := range strings.SplitSeq(value, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			return nil, usageErrorf("%s %q: %q is not a positive %s", flagName, value, v, what)
+		}
+		ns = append(ns, n)
+	}
+	return ns, nil
 }
 
 // defaultProbotDir is where scripts/setup-probot.sh installs Probot.

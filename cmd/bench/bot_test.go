@@ -12,8 +12,9 @@ import (
 )
 
 // TestBotLabelsEveryPullRequest runs `bench bot --json` at a low rate
-// against the real bot binary (real handlers, shipped model): every
-// delivery is accepted and every pull request labeled exactly once.
+// against the real bot binary (real handlers, shipped model), on SQLite
+// and as two replicas on PostgreSQL: every delivery is accepted and every
+// pull request labeled exactly once.
 func TestBotLabelsEveryPullRequest(t *testing.T) {
 	if err := classify.InitRuntime(); err != nil {
 		t.Skipf("ONNX Runtime absent, run scripts/setup.sh: %v", err)
@@ -22,18 +23,23 @@ func TestBotLabelsEveryPullRequest(t *testing.T) {
 	t.Setenv(classify.ORTLibraryEnv, classify.ORTLibraryPath())
 	t.Setenv("COMMIT_LABELER_CACHE", t.TempDir())
 	var stdout, stderr bytes.Buffer
-	if code := run(t.Context(), []string{"bot", "--bot", builtBinary(t, "bot"), "--rates", "20,40", "--duration", "500ms", "--probot", "", "--json"}, &stdout, &stderr); code != 0 {
+	if code := run(t.Context(), []string{"bot", "--bot", builtBinary(t, "bot"), "--rates", "20,40", "--duration", "500ms", "--probot", "", "--postgres", "2", "--json"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("bench bot: exit %d\n%s", code, stderr.String())
 	}
 	var report loadgen.Report
 	if err := json.Unmarshal(stdout.Bytes(), &report); err != nil {
 		t.Fatalf("bench bot --json: %v\n%s", err, stdout.String())
 	}
-	if len(report.Rows) != 2 {
-		t.Fatalf("rows %+v, want one per rate", report.Rows)
+	want := []string{"bot sqlite×1", "bot postgres×2", "bot sqlite×1", "bot postgres×2"}
+	if report.PostgresError != "" {
+		t.Logf("PostgreSQL not run, SQLite alone: %s", report.PostgresError)
+		want = []string{"bot sqlite×1", "bot sqlite×1"}
 	}
-	for _, row := range report.Rows {
-		if row.Target != "bot" || row.Sent == 0 || row.Accepted != row.Sent || row.Errors != 0 || row.Labeled == nil ||
+	if len(report.Rows) != len(want) {
+		t.Fatalf("rows %+v, want %q", report.Rows, want)
+	}
+	for i, row := range report.Rows {
+		if row.Label() != want[i] || row.Sent == 0 || row.Accepted != row.Sent || row.Errors != 0 || row.Labeled == nil ||
 			*row.Labeled != row.Sent || *row.DuplicateLabels != 0 || *row.LabeledPerSec <= 0 || row.P99Ms <= 0 {
 			t.Errorf("row %+v (labeled %v)\n%s", row, row.Labeled, stderr.String())
 		}

@@ -13,18 +13,20 @@ import (
 )
 
 // request is a delivery's HTTP/1.1 request, built and signed before its
-// step starts, so that sending it costs the generator a write and a read.
+// step starts, so that sending it costs the generator a write and a read,
+// with the connections of the replica it goes to.
 type request struct {
 	head, body []byte
+	conns      *conns
 }
 
-// newRequest builds dv's signed POST to u.
-func newRequest(u *url.URL, secret []byte, dv Delivery) request {
+// newRequest builds dv's signed POST to u, sent over cs.
+func newRequest(u *url.URL, cs *conns, secret []byte, dv Delivery) request {
 	head := fmt.Appendf(nil, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"+
 		"User-Agent: GitHub-Hookshot/loadgen\r\n%s: pull_request\r\n%s: %s\r\n%s: %s\r\nContent-Length: %d\r\n\r\n",
 		u.RequestURI(), u.Host, webhook.HeaderEvent, webhook.HeaderDelivery, dv.ID,
 		webhook.HeaderSignature, webhook.SignatureHeader(secret, dv.Body), len(dv.Body))
-	return request{head: head, body: dv.Body}
+	return request{head: head, body: dv.Body, conns: cs}
 }
 
 // conns keeps a target's kept-alive loopback connections: a send takes an

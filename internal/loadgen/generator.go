@@ -13,24 +13,33 @@ import (
 type Target struct {
 	// Name labels the target in the report ("bot", "probot").
 	Name string
-	// URL is the webhook endpoint (http://127.0.0.1:PORT/api/github/webhooks).
-	URL string
+	// Engine is the bot's database engine ("sqlite", "postgres"); empty
+	// for Probot and for a bot run elsewhere.
+	Engine string
+	// URLs are the webhook endpoints
+	// (http://127.0.0.1:PORT/api/github/webhooks), one per replica: a
+	// step's deliveries go to them in turn, as a round-robin load
+	// balancer would spread them.
+	URLs []string
 	// Secret signs the deliveries.
 	Secret []byte
 	// BeforeSend, when set, runs for each delivery of a step before the
 	// step starts (the fake GitHub learns its pull request).
 	BeforeSend func(Delivery)
-	// CPU, when set, returns the CPU time the server has used so far.
+	// CPU, when set, returns the CPU time the server (all its replicas)
+	// has used so far.
 	CPU func() time.Duration
 }
 
 // Step is one rate of a run: how many deliveries were offered and how
 // they were answered.
 type Step struct {
-	Target  string
-	Rate    int
-	Sent    int
-	Elapsed time.Duration
+	Target   string
+	Engine   string
+	Replicas int
+	Rate     int
+	Sent     int
+	Elapsed  time.Duration
 	// Accepted counts 2xx answers.
 	Accepted int
 	// Errors counts other answers, transport errors and sends dropped
@@ -65,18 +74,17 @@ type Generator struct {
 // that the generator's own CPU during the step is the sending.
 func (g *Generator) Run(ctx context.Context, t Target, rate int, d time.Duration) Step {
 	total := int(float64(rate) * d.Seconds())
-	st := Step{Target: t.Name, Rate: rate, Numbers: make([]int, 0, total)}
-	u, err := url.Parse(t.URL)
-	if err != nil {
-		st.Errors, st.FirstError = total, fmt.Sprintf("loadgen: target %s: %v", t.Name, err)
-		return st
-	}
-	cs, err := newConns(u, g.Timeout, g.MaxInFlight)
+	st := Step{Target: t.Name, Engine: t.Engine, Replicas: len(t.URLs), Rate: rate, Numbers: make([]int, 0, total)}
+	endpoints, err := g.dial(t)
 	if err != nil {
 		st.Errors, st.FirstError = total, err.Error()
 		return st
 	}
-	defer cs.close()
+	defer func() {
+		for _, e := range endpoints {
+			e.conns.close()
+		}
+	}()
 	reqs := make([]request, total)
 	for i := range reqs {
 		dv := g.Deliveries.Next(t.Name)
@@ -84,7 +92,8 @@ func (g *Generator) Run(ctx context.Context, t Target, rate int, d time.Duration
 			t.BeforeSend(dv)
 		}
 		st.Numbers = append(st.Numbers, dv.Number)
-		reqs[i] = newRequest(u, t.Secret, dv)
+		e := endpoints[i%len(endpoints)]
+		reqs[i] = newRequest(e.url, e.conns, t.Secret, dv)
 	}
 	var (
 		mu       sync.Mutex
@@ -129,13 +138,39 @@ func (g *Generator) Run(ctx context.Context, t Target, rate int, d time.Duration
 		wg.Add(1)
 		go func() {
 			defer func() { <-inFlight; wg.Done() }()
-			record(post(cs, t.Name, req, due))
+			record(post(t.Name, req, due))
 		}()
 	}
 	wg.Wait()
 	st.Elapsed = time.Since(st.Start)
 	st.CPU = t.cpu() - cpu
 	return st
+}
+
+// endpoint is one replica's URL and connections.
+type endpoint struct {
+	url   *url.URL
+	conns *conns
+}
+
+// dial prepares the connections to each of t's URLs.
+func (g *Generator) dial(t Target) ([]endpoint, error) {
+	if len(t.URLs) == 0 {
+		return nil, fmt.Errorf("loadgen: target %s has no URL", t.Name)
+	}
+	endpoints := make([]endpoint, len(t.URLs))
+	for i, raw := range t.URLs {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return nil, fmt.Errorf("loadgen: target %s: %w", t.Name, err)
+		}
+		cs, err := newConns(u, g.Timeout, g.MaxInFlight)
+		if err != nil {
+			return nil, err
+		}
+		endpoints[i] = endpoint{url: u, conns: cs}
+	}
+	return endpoints, nil
 }
 
 func (t Target) cpu() time.Duration {
@@ -146,8 +181,8 @@ func (t Target) cpu() time.Duration {
 }
 
 // post sends one delivery and returns its response time from due.
-func post(cs *conns, target string, req request, due time.Time) (time.Duration, error) {
-	status, err := cs.do(req)
+func post(target string, req request, due time.Time) (time.Duration, error) {
+	status, err := req.conns.do(req)
 	took := time.Since(due)
 	if err != nil {
 		return 0, err

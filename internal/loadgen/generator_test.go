@@ -16,9 +16,10 @@ import (
 	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
-// TestGeneratorPostsSignedDeliveriesAtTheRate drives a server that checks
-// each delivery's signature and GUID, and a fake GitHub that learns each
-// pull request before its delivery is sent.
+// TestGeneratorPostsSignedDeliveriesAtTheRate drives two replicas of a
+// server that checks each delivery's signature and GUID, and a fake GitHub
+// that learns each pull request before its delivery is sent: the
+// deliveries go to the replicas in turn.
 func TestGeneratorPostsSignedDeliveriesAtTheRate(t *testing.T) {
 	ds := newTestDeliveries(t)
 	gh, err := StartFakeGitHub(ds)
@@ -28,28 +29,37 @@ func TestGeneratorPostsSignedDeliveriesAtTheRate(t *testing.T) {
 	defer gh.Close()
 	secret := []byte("s3cret")
 	var (
-		mu  sync.Mutex
-		ids = map[string]bool{}
+		mu     sync.Mutex
+		ids    = map[string]bool{}
+		served = map[string]int{} // replica → deliveries
 	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		id := r.Header.Get(webhook.HeaderDelivery)
-		mu.Lock()
-		dup := ids[id]
-		ids[id] = true
-		mu.Unlock()
-		if err := webhook.VerifySignature(secret, body, r.Header.Get(webhook.HeaderSignature)); err != nil || dup {
-			http.Error(w, "refused", http.StatusUnauthorized)
-			return
-		}
-		w.WriteHeader(http.StatusAccepted)
-	}))
-	defer srv.Close()
+	replica := func(name string) *httptest.Server {
+		return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			id := r.Header.Get(webhook.HeaderDelivery)
+			mu.Lock()
+			dup := ids[id]
+			ids[id] = true
+			served[name]++
+			mu.Unlock()
+			if err := webhook.VerifySignature(secret, body, r.Header.Get(webhook.HeaderSignature)); err != nil || dup {
+				http.Error(w, "refused", http.StatusUnauthorized)
+				return
+			}
+			w.WriteHeader(http.StatusAccepted)
+		}))
+	}
+	a, b := replica("a"), replica("b")
+	defer a.Close()
+	defer b.Close()
 
 	g := &Generator{Deliveries: ds, MaxInFlight: 64, Timeout: 5 * time.Second}
-	st := g.Run(context.Background(), Target{Name: "test", URL: srv.URL, Secret: secret, BeforeSend: gh.AddPull}, 200, 250*time.Millisecond)
-	if st.Sent != 50 || st.Accepted != 50 || st.Errors != 0 || len(st.Latencies) != 50 {
-		t.Fatalf("sent %d accepted %d errors %d (%s)", st.Sent, st.Accepted, st.Errors, st.FirstError)
+	st := g.Run(context.Background(), Target{Name: "test", URLs: []string{a.URL, b.URL}, Secret: secret, BeforeSend: gh.AddPull}, 200, 250*time.Millisecond)
+	if st.Sent != 50 || st.Accepted != 50 || st.Errors != 0 || len(st.Latencies) != 50 || st.Replicas != 2 {
+		t.Fatalf("sent %d accepted %d errors %d replicas %d (%s)", st.Sent, st.Accepted, st.Errors, st.Replicas, st.FirstError)
+	}
+	if served["a"] != 25 || served["b"] != 25 {
+		t.Errorf("replicas served %v, want 25 each", served)
 	}
 	if st.Elapsed < 245*time.Millisecond {
 		t.Errorf("50 deliveries at 200/s took %v", st.Elapsed)
@@ -98,7 +108,7 @@ func TestGeneratorCountsRefusalsAndReconnects(t *testing.T) {
 	}))
 	defer srv.Close()
 	g := &Generator{Deliveries: ds, MaxInFlight: 8, Timeout: 5 * time.Second}
-	st := g.Run(context.Background(), Target{Name: "test", URL: srv.URL, Secret: []byte("s")}, 300, 200*time.Millisecond)
+	st := g.Run(context.Background(), Target{Name: "test", URLs: []string{srv.URL}, Secret: []byte("s")}, 300, 200*time.Millisecond)
 	if st.Sent != 60 || st.Accepted != 40 || st.Errors != 20 {
 		t.Fatalf("sent %d accepted %d errors %d (%s)", st.Sent, st.Accepted, st.Errors, st.FirstError)
 	}

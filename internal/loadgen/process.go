@@ -37,8 +37,10 @@ type BotConfig struct {
 	// Binary is the bot executable, Args its extra flags.
 	Binary string
 	Args   []string
-	// Dir holds its database, key and log.
-	Dir    string
+	// Dir holds its key, log and (unless DB is set) its SQLite database.
+	Dir string
+	// DB is its --db: empty for a SQLite file in Dir.
+	DB     string
 	Secret []byte
 	GitHub *FakeGitHub
 }
@@ -54,7 +56,11 @@ func StartBot(ctx context.Context, c BotConfig) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := append([]string{"--addr", addr, "--db", filepath.Join(c.Dir, "bot.db"), "--redeliver-interval", "0"}, c.Args...)
+	db := c.DB
+	if db == "" {
+		db = filepath.Join(c.Dir, "bot.db")
+	}
+	args := append([]string{"--addr", addr, "--db", db, "--redeliver-interval", "0"}, c.Args...)
 	cmd := exec.CommandContext(ctx, c.Binary, args...)
 	cmd.Env = append(os.Environ(),
 		ghapp.EnvAppID+"=1", ghapp.EnvPrivateKeyPath+"="+keyPath, ghapp.EnvPrivateKey+"=",

@@ -12,7 +12,11 @@ import (
 // Row is one target at one rate in the report; its JSON keys are what
 // `bench bot --json` promises (other tools read them).
 type Row struct {
-	Target         string  `json:"target"`
+	Target string `json:"target"`
+	// Engine is the bot's database ("sqlite", "postgres"), Replicas how
+	// many bots shared the load.
+	Engine         string  `json:"engine,omitempty"`
+	Replicas       int     `json:"replicas"`
 	OfferedPerSec  int     `json:"offered_per_s"`
 	Sent           int     `json:"sent"`
 	Accepted       int     `json:"accepted"`
@@ -40,7 +44,7 @@ type Row struct {
 // NewRow summarises a step, with its labeling when l is not nil.
 func NewRow(st Step, l *Labeling) Row {
 	r := Row{
-		Target: st.Target, OfferedPerSec: st.Rate, Sent: st.Sent, Accepted: st.Accepted,
+		Target: st.Target, Engine: st.Engine, Replicas: st.Replicas, OfferedPerSec: st.Rate, Sent: st.Sent, Accepted: st.Accepted,
 		AcceptedPerSec: float64(st.Accepted) / st.Elapsed.Seconds(),
 		P50Ms:          ms(st.Latencies.Quantile(0.50)), P99Ms: ms(st.Latencies.Quantile(0.99)), MaxMs: ms(st.Latencies.Max()),
 		Errors: st.Errors, FirstError: st.FirstError, CPUMsPerDelivery: perItem(st.CPU, st.Accepted),
@@ -50,6 +54,15 @@ func NewRow(st Step, l *Labeling) Row {
 		r.Labeled, r.LabeledPerSec, r.DuplicateLabels, r.CPUMsPerLabeled = &l.Labeled, &perSec, &l.Duplicates, &cpu
 	}
 	return r
+}
+
+// Label names the row's target in the table: "bot sqlite×1",
+// "bot postgres×2", "probot".
+func (r Row) Label() string {
+	if r.Engine == "" {
+		return r.Target
+	}
+	return fmt.Sprintf("%s %s×%d", r.Target, r.Engine, r.Replicas)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -69,6 +82,7 @@ type Report struct {
 	BotArgs       string  `json:"bot_args"`
 	ProbotError   string  `json:"probot_error,omitempty"`
 	ProbotVersion string  `json:"probot_version,omitempty"`
+	PostgresError string  `json:"postgres_error,omitempty"`
 	Rows          []Row   `json:"rows"`
 }
 
@@ -84,8 +98,9 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-// WriteTable writes one line per target and rate, and the bot's ratio to
-// Probot at each rate both ran.
+// WriteTable writes one line per target and rate, then at each rate the
+// bot on SQLite against Probot, and the bots on PostgreSQL against the bot
+// on SQLite.
 func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "target\toffered/s\taccepted/s\tp50 ms\tp99 ms\tmax ms\terrors\tCPU ms/delivery\tlabeled PRs/s\tlabeled\tduplicates\tCPU ms/PR\t")
@@ -97,27 +112,55 @@ func (r *Report) WriteTable(w io.Writer) error {
 			dup = fmt.Sprint(*row.DuplicateLabels)
 			cpu = fmt.Sprintf("%.2f", *row.CPUMsPerLabeled)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.1f\t%.1f\t%.1f\t%d\t%.2f\t%s\t%s\t%s\t%s\t\n", row.Target, row.OfferedPerSec,
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.1f\t%.1f\t%.1f\t%d\t%.2f\t%s\t%s\t%s\t%s\t\n", row.Label(), row.OfferedPerSec,
 			row.AcceptedPerSec, row.P50Ms, row.P99Ms, row.MaxMs, row.Errors, row.CPUMsPerDelivery, labeledPerSec, labeled, dup, cpu)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	for _, bot := range r.Rows {
-		for _, pb := range r.Rows {
-			if bot.Target == "bot" && pb.Target == "probot" && pb.OfferedPerSec == bot.OfferedPerSec && pb.AcceptedPerSec > 0 && pb.P99Ms > 0 {
-				fmt.Fprintf(w, "bot/probot at %d/s: accepted %.2f×, p99 %.2f×\n", bot.OfferedPerSec,
-					bot.AcceptedPerSec/pb.AcceptedPerSec, bot.P99Ms/pb.P99Ms)
-			}
+	for _, row := range r.Rows {
+		base, ok := r.sqliteBot(row.OfferedPerSec)
+		if !ok || row.AcceptedPerSec == 0 || row.P99Ms == 0 {
+			continue
+		}
+		switch {
+		case row.Target == "probot": // the reference the bot is held to
+			fmt.Fprintf(w, "%s / probot at %d/s: accepted %.2f×, p99 %.2f×\n", base.Label(), row.OfferedPerSec,
+				base.AcceptedPerSec/row.AcceptedPerSec, base.P99Ms/row.P99Ms)
+		case row.Engine == "postgres":
+			fmt.Fprintf(w, "%s / %s at %d/s: accepted %.2f×, p99 %.2f×%s\n", row.Label(), base.Label(), row.OfferedPerSec,
+				row.AcceptedPerSec/base.AcceptedPerSec, row.P99Ms/base.P99Ms, labeledRatio(row, base))
 		}
 	}
 	for _, row := range r.Rows {
 		if row.FirstError != "" {
-			fmt.Fprintf(w, "%s at %d/s: first error: %s\n", row.Target, row.OfferedPerSec, row.FirstError)
+			fmt.Fprintf(w, "%s at %d/s: first error: %s\n", row.Label(), row.OfferedPerSec, row.FirstError)
 		}
 	}
 	if r.ProbotError != "" {
 		fmt.Fprintf(w, "probot not run: %s\n", r.ProbotError)
 	}
+	if r.PostgresError != "" {
+		fmt.Fprintf(w, "PostgreSQL not run: %s\n", r.PostgresError)
+	}
 	return nil
+}
+
+// sqliteBot is the row of the bot on SQLite at rate, the row every other
+// target is compared with.
+func (r *Report) sqliteBot(rate int) (Row, bool) {
+	for _, b := range r.Rows {
+		if b.Target == "bot" && b.Engine == "sqlite" && b.OfferedPerSec == rate && b.AcceptedPerSec > 0 && b.P99Ms > 0 {
+			return b, true
+		}
+	}
+	return Row{}, false
+}
+
+// labeledRatio is ", labeled/s N×" when both rows were labeled.
+func labeledRatio(row, base Row) string {
+	if row.LabeledPerSec == nil || base.LabeledPerSec == nil || *base.LabeledPerSec == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", labeled/s %.2f×", *row.LabeledPerSec / *base.LabeledPerSec)
 }

@@ -12,6 +12,8 @@ import (
 	"runtime/pprof"
 	"strings"
 	"time"
+
+	"github.com/commit-labeler/commit-labeler/internal/pgtest"
 )
 
 // Config is a whole run.
@@ -31,10 +33,14 @@ type Config struct {
 	// BotBinary and BotArgs start the bot when URL is empty.
 	BotBinary string
 	BotArgs   []string
+	// Postgres lists replica counts: for each, that many bots share one
+	// database of a throw-away PostgreSQL cluster and are measured beside
+	// the bot on SQLite. Empty runs SQLite alone.
+	Postgres []int
 	// ProbotDir is where scripts/setup-probot.sh installed Probot; empty
 	// runs the bot alone.
 	ProbotDir string
-	// WorkDir holds the bot's database and the logs.
+	// WorkDir holds the bots' databases and the logs.
 	WorkDir string
 	// Progress receives a line per step.
 	Progress io.Writer
@@ -44,9 +50,9 @@ type Config struct {
 	CPUProfile string
 }
 
-// Run starts the fake GitHub, the bot and Probot as configured, and drives
-// each rate against each target in turn, the bot's step waiting for its
-// pull requests' labels before the next step starts.
+// Run starts the fake GitHub, the bots and Probot as configured, and
+// drives each rate against each target in turn, a bot's step waiting for
+// its pull requests' labels before the next step starts.
 func Run(ctx context.Context, c Config) (*Report, error) {
 	ds, err := NewDeliveries()
 	if err != nil {
@@ -60,24 +66,24 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		defer stop()
 	}
 	report := NewReport(c.Duration, strings.Join(c.BotArgs, " "))
-	bot := Target{Name: "bot", URL: c.URL, Secret: c.Secret}
-	var gh *FakeGitHub
-	if c.URL == "" {
-		if bot.Secret, err = randomSecret(); err != nil {
-			return nil, err
-		}
+	var (
+		gh      *FakeGitHub
+		targets []Target
+	)
+	if c.URL != "" {
+		targets = append(targets, Target{Name: "bot", URLs: []string{c.URL}, Secret: c.Secret})
+	} else {
 		if gh, err = StartFakeGitHub(ds); err != nil {
 			return nil, err
 		}
 		defer gh.Close()
-		p, err := StartBot(ctx, BotConfig{Binary: c.BotBinary, Args: c.BotArgs, Dir: c.WorkDir, Secret: bot.Secret, GitHub: gh})
+		bots, stop, err := startBotTargets(ctx, c, gh, report)
 		if err != nil {
 			return nil, err
 		}
-		defer p.Stop()
-		bot.URL, bot.BeforeSend, bot.CPU = p.URL, gh.AddPull, p.CPUTime
+		defer stop()
+		targets = append(targets, bots...)
 	}
-	targets := []Target{bot}
 	if c.ProbotDir != "" {
 		pb, err := startProbotTarget(ctx, c, gh, ds)
 		if err != nil {
@@ -106,11 +112,76 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 			report.Rows = append(report.Rows, row)
 			if c.Progress != nil {
 				fmt.Fprintf(c.Progress, "bench: %s %d/s: accepted %.0f/s p99 %.1f ms errors %d\n",
-					row.Target, rate, row.AcceptedPerSec, row.P99Ms, row.Errors)
+					row.Label(), rate, row.AcceptedPerSec, row.P99Ms, row.Errors)
 			}
 		}
 	}
 	return report, nil
+}
+
+// startBotTargets starts the bot on SQLite and, for each count of
+// c.Postgres, that many replicas on one database of a throw-away
+// PostgreSQL cluster (internal/pgtest), all against gh. Where PostgreSQL
+// cannot start, the report says why and the run goes on without it.
+func startBotTargets(ctx context.Context, c Config, gh *FakeGitHub, report *Report) (targets []Target, stop func(), err error) {
+	var stops []func()
+	stop = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	secret, err := randomSecret()
+	if err != nil {
+		return nil, nil, err
+	}
+	add := func(engine string, replicas int, db string) error {
+		t := Target{Name: "bot", Engine: engine, Secret: secret, BeforeSend: gh.AddPull}
+		var cpus []func() time.Duration
+		for i := range replicas {
+			dir := filepath.Join(c.WorkDir, fmt.Sprintf("bot-%s-x%d-%d", engine, replicas, i+1))
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+			p, err := StartBot(ctx, BotConfig{Binary: c.BotBinary, Args: c.BotArgs, Dir: dir, DB: db, Secret: secret, GitHub: gh})
+			if err != nil {
+				return err
+			}
+			stops = append(stops, p.Stop)
+			t.URLs, cpus = append(t.URLs, p.URL), append(cpus, p.CPUTime)
+		}
+		t.CPU = func() (sum time.Duration) {
+			for _, cpu := range cpus {
+				sum += cpu()
+			}
+			return sum
+		}
+		targets = append(targets, t)
+		return nil
+	}
+	if err := add("sqlite", 1, ""); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	if len(c.Postgres) == 0 {
+		return targets, stop, nil
+	}
+	cluster, err := pgtest.StartCluster()
+	if err != nil {
+		report.PostgresError = err.Error()
+		return targets, stop, nil
+	}
+	stops = append(stops, func() { cluster.Stop() })
+	for i, replicas := range c.Postgres {
+		url, err := cluster.CreateDatabase(fmt.Sprintf("bench_%d", i+1))
+		if err == nil {
+			err = add("postgres", replicas, url)
+		}
+		if err != nil {
+			stop()
+			return nil, nil, err
+		}
+	}
+	return targets, stop, nil
 }
 
 // startCPUProfile profiles this process into path until stop is called.
@@ -157,7 +228,7 @@ func startProbotTarget(ctx context.Context, c Config, gh *FakeGitHub, ds *Delive
 		return nil, err
 	}
 	stops = append(stops, p.Stop)
-	return &probotTarget{Target: Target{Name: "probot", URL: p.URL, Secret: secret, CPU: p.CPUTime}, stop: stop}, nil
+	return &probotTarget{Target: Target{Name: "probot", URLs: []string{p.URL}, Secret: secret, CPU: p.CPUTime}, stop: stop}, nil
 }
 
 // probotVersion reads the installed probot's version, empty if unreadable.

@@ -27,10 +27,13 @@ func botRows(ctx context.Context, bench, bot string) ([]Row, error) {
 	if err := json.Unmarshal(out, &rep); err != nil {
 		return nil, fmt.Errorf("perf: %s bot --json: %w", bench, err)
 	}
-	probot := map[int]loadgen.Row{}
+	probot, sqlite := map[int]loadgen.Row{}, map[int]loadgen.Row{}
 	for _, r := range rep.Rows {
-		if r.Target == "probot" {
+		switch {
+		case r.Target == "probot":
 			probot[r.OfferedPerSec] = r
+		case r.Engine == "sqlite":
+			sqlite[r.OfferedPerSec] = r
 		}
 	}
 	answers := func(r loadgen.Row) string {
@@ -38,6 +41,10 @@ func botRows(ctx context.Context, bench, bot string) ([]Row, error) {
 	}
 	var rows []Row
 	for _, r := range rep.Rows {
+		if r.Engine == "postgres" {
+			rows = append(rows, postgresRow(r, sqlite[r.OfferedPerSec], answers))
+			continue
+		}
 		if r.Target != "bot" {
 			continue
 		}
@@ -57,4 +64,19 @@ func botRows(ctx context.Context, bench, bot string) ([]Row, error) {
 		}
 	}
 	return rows, nil
+}
+
+// postgresRow is a step of bots sharing one PostgreSQL database, against
+// the bot on SQLite at the same rate.
+func postgresRow(r, sqlite loadgen.Row, answers func(loadgen.Row) string) Row {
+	row := Row{What: fmt.Sprintf("%d bot(s) on one PostgreSQL at %d deliveries/s offered", r.Replicas, r.OfferedPerSec),
+		Result: answers(r), Note: "`bench bot --postgres`; the PostgreSQL server's own CPU is not counted"}
+	if r.Labeled != nil {
+		row.Result += fmt.Sprintf("; %.0f pull requests/s labeled, %d of %d, %d twice", *r.LabeledPerSec, *r.Labeled, r.Sent, *r.DuplicateLabels)
+	}
+	if sqlite.AcceptedPerSec > 0 && sqlite.P99Ms > 0 {
+		row.Reference = "one bot on SQLite: " + answers(sqlite)
+		row.Note = fmt.Sprintf("%.2f× SQLite's accepted/s, %.2f× its p99; ", r.AcceptedPerSec/sqlite.AcceptedPerSec, r.P99Ms/sqlite.P99Ms) + row.Note
+	}
+	return row
 }

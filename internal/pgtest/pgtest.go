@@ -54,7 +54,7 @@ func binDir() (string, error) {
 // where PostgreSQL is not installed.
 func Start(tb testing.TB) *Cluster {
 	tb.Helper()
-	c, err := start()
+	c, err := StartCluster()
 	if err != nil {
 		if isNotInstalled(err) {
 			tb.Skipf("pgtest: %v", err)
@@ -83,7 +83,7 @@ var shared struct {
 // StopShared after its tests.
 func NewDatabase(tb testing.TB) string {
 	tb.Helper()
-	shared.once.Do(func() { shared.c, shared.err = start() })
+	shared.once.Do(func() { shared.c, shared.err = StartCluster() })
 	if shared.err != nil {
 		if isNotInstalled(shared.err) {
 			tb.Skipf("pgtest: %v", shared.err)
@@ -109,7 +109,9 @@ type notInstalled struct{ error }
 
 func isNotInstalled(err error) bool { _, ok := err.(notInstalled); return ok }
 
-func start() (*Cluster, error) {
+// StartCluster starts a cluster outside a test (`bench bot` measures bots
+// on one); the caller stops it, which also removes its directory.
+func StartCluster() (*Cluster, error) {
 	bin, err := binDir()
 	if err != nil {
 		return nil, notInstalled{err}
