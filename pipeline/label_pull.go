@@ -2,8 +2,11 @@ package pipeline
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v93/github"
 
@@ -17,10 +20,6 @@ import (
 // pullLabelerVersion changes when the pull request labeler's rules do.
 const pullLabelerVersion = "pull-1"
 
-// maxPullRequests bounds the merged pull requests a learn job reads, the
-// most recently updated first: ten pages of the API.
-const maxPullRequests = 1000
-
 // pullLabeler gives the commit each merged pull request made (its merge,
 // squash or last rebased commit) the pull request's labels, mapped into
 // the vocabulary through the repository's label mapping
@@ -28,7 +27,10 @@ const maxPullRequests = 1000
 // Conventional Commits header: source pull_request. Labels the bot itself
 // applied are left out: a model must not learn from its own guesses. It
 // runs for a learn job's repository on an installation (Options.Target,
-// labelersFor).
+// labelersFor). The first job reads every closed pull request; later ones
+// read, most recently updated first, those updated since the last reading
+// (a label changed, a title edited), and every one again when the rules
+// changed: this version or the repository's label mapping.
 type pullLabeler struct{ vocab *commitlabeler.Vocabulary }
 
 func (pullLabeler) source() string { return store.SourcePullRequest }
@@ -44,21 +46,36 @@ func (l pullLabeler) run(ctx context.Context, env *Env, t tally) error {
 	if err != nil {
 		return err
 	}
-	cfg := l.repositoryConfig(ctx, env, target.Repo)
+	cfg, rules := l.repositoryConfig(ctx, env, target.Repo)
+	last, err := env.DB.PullReading(ctx, target.Repo)
+	if err != nil {
+		return err
+	}
+	since := last.Through
+	if last.Rules != rules {
+		since = time.Time{}
+	}
 	ids, err := env.DB.CommitIDs(ctx, target.Repo)
 	if err != nil {
 		return err
 	}
-	var batch []store.Labeling
-	read := 0
+	var (
+		batch []store.Labeling
+		read  = store.PullReading{Through: last.Through, Rules: rules}
+	)
 	opts := &github.PullRequestListOptions{State: "closed", Sort: "updated", Direction: "desc", ListOptions: github.ListOptions{PerPage: 100}}
 	for pr, err := range gh.PullRequests.ListIter(ctx, owner, name, opts) {
 		if err != nil {
 			return fmt.Errorf("pull requests of %s: %w", target.Repo, err)
 		}
-		if read++; read > maxPullRequests {
-			break
+		updated := pr.GetUpdatedAt().Time
+		if updated.Before(since) {
+			break // read by an earlier job, and unchanged since
 		}
+		if updated.After(read.Through) {
+			read.Through = updated
+		}
+		t.add("read", 1)
 		id, ok := ids[pr.GetMergeCommitSHA()]
 		if pr.MergedAt == nil || !ok {
 			continue
@@ -73,7 +90,7 @@ func (l pullLabeler) run(ctx context.Context, env *Env, t tally) error {
 		}
 		batch = append(batch, store.Labeling{CommitID: id, Source: store.SourcePullRequest, LabelerVersion: pullLabelerVersion, Labels: labels})
 	}
-	if err := env.DB.PutLabelings(ctx, batch); err != nil {
+	if err := env.DB.PutPullLabelings(ctx, target.Repo, batch, read); err != nil {
 		return err
 	}
 	t.stored(batch)
@@ -108,18 +125,23 @@ func (l pullLabeler) labels(ctx context.Context, env *Env, repo string, pr *gith
 
 // repositoryConfig reads the repository's configuration from its clone's
 // default branch; without a valid one, the defaults (labels.json's names).
-func (l pullLabeler) repositoryConfig(ctx context.Context, env *Env, repo string) repoconfig.Config {
+// rules names what pull requests are labeled by: this labeler's version
+// and the configuration file's contents.
+func (l pullLabeler) repositoryConfig(ctx context.Context, env *Env, repo string) (cfg repoconfig.Config, rules string) {
+	rules = pullLabelerVersion
 	r, err := env.DB.RepositoryByName(ctx, repo)
 	if err != nil {
-		return repoconfig.Default(l.vocab)
+		return repoconfig.Default(l.vocab), rules
 	}
 	data, err := newGitCommand("", "").run(ctx, r.ClonePath, "show", "HEAD:"+repoconfig.Path)
 	if err != nil {
-		return repoconfig.Default(l.vocab) // no configuration file
+		return repoconfig.Default(l.vocab), rules // no configuration file
 	}
-	cfg, err := repoconfig.Parse([]byte(data), l.vocab)
+	sum := sha256.Sum256([]byte(data))
+	rules += " " + hex.EncodeToString(sum[:8])
+	cfg, err = repoconfig.Parse([]byte(data), l.vocab)
 	if err != nil {
 		env.Log.Warn("invalid repository configuration: default label names", "repo", repo, "err", err)
 	}
-	return cfg
+	return cfg, rules
 }

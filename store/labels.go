@@ -122,19 +122,21 @@ func (db *DB) PutLabelings(ctx context.Context, ls []Labeling) error {
 	if len(ls) == 0 {
 		return nil
 	}
-	return db.Tx(ctx, func(tx *sql.Tx) error {
-		w, err := NewLabelingWriter(ctx, tx)
-		if err != nil {
+	return db.Tx(ctx, func(tx *sql.Tx) error { return putLabelingsTx(ctx, tx, ls) })
+}
+
+func putLabelingsTx(ctx context.Context, tx *sql.Tx, ls []Labeling) error {
+	w, err := NewLabelingWriter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	for _, l := range ls {
+		if err := w.Put(l); err != nil {
 			return err
 		}
-		defer w.Close()
-		for _, l := range ls {
-			if err := w.Put(l); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // EffectiveLabel is the label set a commit carries after precedence: all

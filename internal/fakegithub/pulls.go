@@ -12,14 +12,17 @@ import (
 
 func (rs *Repos) registerPulls() {
 	// The list of pull requests in a state (open by default, closed or
-	// all), newest first, each with its labels, paginated.
+	// all), each with its labels, paginated, in GitHub's orders: sort
+	// created (the default; the number stands in for a missing created_at)
+	// or updated, direction desc by default for created and asc otherwise.
 	rs.handle("GET /repos/{owner}/{repo}/pulls", func(w http.ResponseWriter, r *http.Request, repo *Repo) {
-		state := r.URL.Query().Get("state")
+		q := r.URL.Query()
+		state := q.Get("state")
 		if state == "" {
 			state = "open"
 		}
 		var out []*github.PullRequest
-		for _, n := range slices.Backward(slices.Sorted(maps.Keys(repo.Pulls))) {
+		for _, n := range slices.Sorted(maps.Keys(repo.Pulls)) {
 			p := repo.Pulls[n]
 			if state != "all" && p.PullRequest.GetState() != state {
 				continue
@@ -30,6 +33,22 @@ func (rs *Repos) registerPulls() {
 				pr.Labels = append(pr.Labels, &github.Label{Name: name})
 			}
 			out = append(out, &pr)
+		}
+		sortBy, direction := q.Get("sort"), q.Get("direction")
+		switch sortBy {
+		case "", "created":
+			slices.SortStableFunc(out, func(a, b *github.PullRequest) int { return a.GetCreatedAt().Compare(b.GetCreatedAt().Time) })
+			if direction == "" {
+				direction = "desc"
+			}
+		case "updated":
+			slices.SortStableFunc(out, func(a, b *github.PullRequest) int { return a.GetUpdatedAt().Compare(b.GetUpdatedAt().Time) })
+		default:
+			WriteError(w, http.StatusUnprocessableEntity, "Validation Failed: sort "+sortBy+" is not served by the fake")
+			return
+		}
+		if direction == "desc" {
+			slices.Reverse(out)
 		}
 		WriteJSON(w, http.StatusOK, Paginate(rs.s, w, r, out))
 	})
