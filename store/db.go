@@ -34,8 +34,10 @@ type DB struct {
 	// whose intake takes the one connection directly (webhook's group
 	// commit) then waits behind at most one of them, not behind every
 	// handler's write in database/sql's queue, which it serves at random.
-	// On PostgreSQL, which has many writers, the turn is kept for now:
-	// it bounds one process's writes the same way on both engines.
+	// Nil on PostgreSQL, which takes writers side by side (its
+	// transactions that read before they write take advisory locks:
+	// lockInTx): lined up, a bot's handlers waited on each other's round
+	// trips to the server.
 	writeTurn chan struct{}
 	// path is the SQLite file's path, or the PostgreSQL URL without its
 	// password.
@@ -204,12 +206,10 @@ func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 }
 
 // awaitWriteTurn waits for the store's earlier writes, or for ctx to end,
-// and returns what ends this write's turn. PostgreSQL takes writers side
-// by side (its transactions that read before they write take advisory
-// locks: lockInTx), so there writes take no turns: lined up, a bot's
-// handlers waited on each other's round trips to the server.
+// and returns what ends this write's turn; without turns (writeTurn nil)
+// it only checks ctx.
 func (db *DB) awaitWriteTurn(ctx context.Context) (done func(), err error) {
-	if db.dialect.engine == PostgreSQL {
+	if db.writeTurn == nil {
 		return func() {}, ctx.Err()
 	}
 	select {

@@ -30,13 +30,7 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 		readCfg.RuntimeParams = map[string]string{}
 	}
 	readCfg.RuntimeParams["default_transaction_read_only"] = "on"
-	db := &DB{
-		sql:       openPool(cfg),
-		reads:     openPool(readCfg),
-		path:      name,
-		dialect:   postgresDialect,
-		writeTurn: make(chan struct{}, 1),
-	}
+	db := &DB{sql: openPool(cfg), reads: openPool(readCfg), path: name, dialect: postgresDialect}
 	if err := db.withLock(ctx, schemaLock, func() error { return db.migrate(ctx) }); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: PostgreSQL %s: %w", name, err)
