@@ -124,12 +124,8 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 // PostgreSQL cluster (internal/pgtest), all against gh. Where PostgreSQL
 // cannot start, the report says why and the run goes on without it.
 func startBotTargets(ctx context.Context, c Config, gh *FakeGitHub, report *Report) (targets []Target, stop func(), err error) {
-	var stops []func()
-	stop = func() {
-		for i := len(stops) - 1; i >= 0; i-- {
-			stops[i]()
-		}
-	}
+	var stops cleanups
+	stop = stops.run
 	secret, err := randomSecret()
 	if err != nil {
 		return nil, nil, err
@@ -146,7 +142,7 @@ func startBotTargets(ctx context.Context, c Config, gh *FakeGitHub, report *Repo
 			if err != nil {
 				return err
 			}
-			stops = append(stops, p.Stop)
+			stops.add(p.Stop)
 			t.URLs, cpus = append(t.URLs, p.URL), append(cpus, p.CPUTime)
 		}
 		t.CPU = func() (sum time.Duration) {
@@ -170,7 +166,7 @@ func startBotTargets(ctx context.Context, c Config, gh *FakeGitHub, report *Repo
 		report.PostgresError = err.Error()
 		return targets, stop, nil
 	}
-	stops = append(stops, func() { cluster.Stop() })
+	stops.add(func() { cluster.Stop() })
 	for i, replicas := range c.Postgres {
 		url, err := cluster.CreateDatabase(fmt.Sprintf("bench_%d", i+1))
 		if err == nil {
@@ -182,6 +178,17 @@ func startBotTargets(ctx context.Context, c Config, gh *FakeGitHub, report *Repo
 		}
 	}
 	return targets, stop, nil
+}
+
+// cleanups stops what a run started, the last started first.
+type cleanups struct{ fns []func() }
+
+func (c *cleanups) add(fn func()) { c.fns = append(c.fns, fn) }
+
+func (c *cleanups) run() {
+	for i := len(c.fns) - 1; i >= 0; i-- {
+		c.fns[i]()
+	}
 }
 
 // startCPUProfile profiles this process into path until stop is called.
@@ -210,24 +217,20 @@ func startProbotTarget(ctx context.Context, c Config, gh *FakeGitHub, ds *Delive
 	if err != nil {
 		return nil, err
 	}
-	stops := []func(){}
-	stop := func() {
-		for i := len(stops) - 1; i >= 0; i-- {
-			stops[i]()
-		}
-	}
+	var stops cleanups
+	stop := stops.run
 	if gh == nil {
 		if gh, err = StartFakeGitHub(ds); err != nil {
 			return nil, err
 		}
-		stops = append(stops, gh.Close)
+		stops.add(gh.Close)
 	}
 	p, err := StartProbot(ctx, ProbotConfig{Dir: c.ProbotDir, LogDir: c.WorkDir, Secret: secret, GitHub: gh})
 	if err != nil {
 		stop()
 		return nil, err
 	}
-	stops = append(stops, p.Stop)
+	stops.add(p.Stop)
 	return &probotTarget{Target: Target{Name: "probot", URLs: []string{p.URL}, Secret: secret, CPU: p.CPUTime}, stop: stop}, nil
 }
 
