@@ -30,7 +30,7 @@ test:
 	scripts/setup.sh chromium
 	scripts/setup.sh postgres
 	scripts/setup.sh encoder
-	scripts/fetch-webhook-examples.sh >/dev/null
+	scripts/fetch-github-descriptions.sh >/dev/null
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
@@ -43,7 +43,7 @@ bench: setup
 #   make faults FAULTS=TestFaultDiskFull
 FAULTS ?= TestFault|TestSecretsNeverLeak|TestBotSurvivesKill
 faults: setup
-	scripts/fetch-webhook-examples.sh >/dev/null
+	scripts/fetch-github-descriptions.sh >/dev/null
 	CL_FAULTS=1 $(GO) test -count=1 -v -timeout 60m -run '$(FAULTS)' ./cmd/bot/
 
 # The README's performance table, measured in one run: extract vs plain git,
@@ -51,7 +51,7 @@ faults: setup
 # bot's intake and labeling (`bench bot --json`). PERF_FLAGS=--quick trains on 10k commits.
 PERF_FLAGS ?=
 perf: build
-	scripts/fetch-webhook-examples.sh >/dev/null
+	scripts/fetch-github-descriptions.sh >/dev/null
 	scripts/setup-probot.sh >/dev/null
 	bin/bench train --corpus $(CORPUS) $(PERF_FLAGS)
 

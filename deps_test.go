@@ -13,7 +13,7 @@ var shippedBinaries = []string{"./cmd/bot", "./cmd/train"}
 // Ollama, the load generator, fixtures. They belong to tests and to
 // cmd/bench, never to what ships.
 var testOnlyPackages = []string{
-	"internal/fakegithub", "internal/fakeollama", "internal/ghexamples", "internal/gittest",
+	"internal/fakegithub", "internal/fakeollama", "internal/ghexamples", "internal/ghspec", "internal/gittest",
 	"internal/loadgen", "internal/onnxfixture", "internal/perf", "internal/testkind",
 }
 

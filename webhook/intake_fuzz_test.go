@@ -37,7 +37,7 @@ func FuzzIntake(f *testing.F) {
 	f.Add([]byte(`{}`), "installation", "guid-5", "sha1=00", "application/json", false)
 	f.Add([]byte(`null`), "star", "\x00", "sha256=", "text/plain", true)
 	// Every handled event type, signed, JSON and form-encoded; and GitHub's
-	// own examples of them when scripts/fetch-webhook-examples.sh fetched them.
+	// own examples of them when scripts/fetch-github-descriptions.sh fetched them.
 	for _, event := range botEvents {
 		body := intakeSeeds[event]
 		f.Add([]byte(body), event, "seed-"+event, "", "application/json", true)

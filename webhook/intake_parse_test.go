@@ -86,7 +86,7 @@ func firstByte(b []byte) byte {
 // publishes; tb is skipped when the examples are not fetched.
 func largestPullRequestExample(tb testing.TB) []byte {
 	if _, err := os.Stat(ghexamples.Path()); err != nil {
-		tb.Skip("GitHub's webhook examples are not fetched: run scripts/fetch-webhook-examples.sh")
+		tb.Skip("GitHub's webhook examples are not fetched: run scripts/fetch-github-descriptions.sh")
 	}
 	var payload []byte
 	for _, ex := range ghexamples.Load(tb)["pull_request"] {

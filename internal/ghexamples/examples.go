@@ -1,31 +1,24 @@
 // Package ghexamples reads GitHub's own webhook payload examples, the file
 // api.github.com/index.json of the npm package @octokit/webhooks-examples,
-// which scripts/fetch-webhook-examples.sh caches outside the clone.
+// which scripts/fetch-github-descriptions.sh caches outside the clone.
 package ghexamples
 
 import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
-)
 
-// Version is the package version the script fetches by default.
-const Version = "7.6.1"
+	"github.com/commit-labeler/commit-labeler/internal/ghspec"
+)
 
 // Path is where the examples are: $WEBHOOK_EXAMPLES, else the script's cache path.
 func Path() string {
 	if p := os.Getenv("WEBHOOK_EXAMPLES"); p != "" {
 		return p
 	}
-	cache := os.Getenv("COMMIT_LABELER_CACHE")
-	if cache == "" {
-		home, _ := os.UserHomeDir()
-		cache = filepath.Join(home, ".cache", "commit-labeler")
-	}
-	return filepath.Join(cache, "webhooks-examples-"+Version, "api.github.com", "index.json")
+	return ghspec.Path(ghspec.WebhookExamples)
 }
 
 var (
@@ -40,7 +33,7 @@ func Load(t testing.TB) map[string][]json.RawMessage {
 	t.Helper()
 	examples, err := Read()
 	if os.IsNotExist(err) {
-		t.Skipf("webhook examples absent (%v): run scripts/fetch-webhook-examples.sh or set WEBHOOK_EXAMPLES", err)
+		t.Skipf("webhook examples absent (%v): run scripts/fetch-github-descriptions.sh or set WEBHOOK_EXAMPLES", err)
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -61,7 +61,7 @@ type Deliveries struct {
 func NewDeliveries() (*Deliveries, error) {
 	all, err := ghexamples.Read()
 	if err != nil {
-		return nil, fmt.Errorf("loadgen: %w (run scripts/fetch-webhook-examples.sh)", err)
+		return nil, fmt.Errorf("loadgen: %w (run scripts/fetch-github-descriptions.sh)", err)
 	}
 	ds := &Deliveries{}
 	for _, raw := range all["pull_request"] {

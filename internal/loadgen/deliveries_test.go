@@ -14,7 +14,7 @@ func newTestDeliveries(t testing.TB) *Deliveries {
 	t.Helper()
 	ds, err := NewDeliveries()
 	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("webhook examples absent (%v): run scripts/fetch-webhook-examples.sh", err)
+		t.Skipf("webhook examples absent (%v): run scripts/fetch-github-descriptions.sh", err)
 	}
 	if err != nil {
 		t.Fatal(err)
