@@ -3,6 +3,7 @@ package ghapp
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/google/go-github/v93/github"
 )
@@ -34,16 +35,19 @@ type InstallationRepo struct {
 // FullName returns owner/name.
 func (r InstallationRepo) FullName() string { return r.Owner + "/" + r.Name }
 
-// listPageSize is the largest page GitHub serves: fewer round trips.
-const listPageSize = 100
-
 // InstallationRepositories lists every installation of the App and every
-// repository of each, following pagination. It returns the installations
-// that have no repository too (suspended, or none selected), so that a
-// caller keeping them can tell "none" from "not listed".
-func (c *Clients) InstallationRepositories(ctx context.Context) ([]Installation, error) {
+// repository of each, following pagination up to MaxInstallations and
+// MaxInstallationRepositories (ReadList, logging on log where it stops).
+// It returns the installations that have no repository too (suspended, or
+// none selected), so that a caller keeping them can tell "none" from "not
+// listed".
+func (c *Clients) InstallationRepositories(ctx context.Context, log *slog.Logger) ([]Installation, error) {
 	var out []Installation
-	for inst, err := range c.app.Apps.ListInstallationsIter(ctx, &github.ListOptions{PerPage: listPageSize}) {
+	list := List{Name: fmt.Sprintf("installations of app %d", c.appID), Cap: MaxInstallations}
+	pages := func(p Page) ([]*github.Installation, *github.Response, error) {
+		return c.app.Apps.ListInstallations(ctx, &github.ListOptions{Page: p.Number, PerPage: PageSize})
+	}
+	for inst, err := range ReadList(ctx, log, list, pages) {
 		if err != nil {
 			return nil, fmt.Errorf("ghapp: app %d: list installations: %w", c.appID, err)
 		}
@@ -54,7 +58,7 @@ func (c *Clients) InstallationRepositories(ctx context.Context) ([]Installation,
 			Suspended:   inst.SuspendedAt != nil,
 		}
 		if !i.Suspended {
-			repos, err := c.installationRepos(ctx, i.ID)
+			repos, err := c.installationRepos(ctx, i.ID, log)
 			if err != nil {
 				return nil, fmt.Errorf("ghapp: installation %d (%s): %w", i.ID, i.Account, err)
 			}
@@ -65,13 +69,18 @@ func (c *Clients) InstallationRepositories(ctx context.Context) ([]Installation,
 	return out, nil
 }
 
-func (c *Clients) installationRepos(ctx context.Context, installationID int64) ([]InstallationRepo, error) {
+func (c *Clients) installationRepos(ctx context.Context, installationID int64, log *slog.Logger) ([]InstallationRepo, error) {
 	gh, err := c.Installation(installationID)
 	if err != nil {
 		return nil, err
 	}
 	var out []InstallationRepo
-	for r, err := range gh.Apps.ListReposIter(ctx, &github.ListOptions{PerPage: listPageSize}) {
+	list := List{Name: fmt.Sprintf("repositories of installation %d", installationID), Cap: MaxInstallationRepositories}
+	pages := func(p Page) ([]*github.Repository, *github.Response, error) {
+		repos, resp, err := gh.Apps.ListRepos(ctx, &github.ListOptions{Page: p.Number, PerPage: PageSize})
+		return repos.GetRepositories(), resp, err
+	}
+	for r, err := range ReadList(ctx, log, list, pages) {
 		if err != nil {
 			return nil, fmt.Errorf("list repositories: %w", err)
 		}

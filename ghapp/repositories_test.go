@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -37,7 +38,7 @@ func TestInstallationRepositories(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	got, err := clients.InstallationRepositories(ctx)
+	got, err := clients.InstallationRepositories(ctx, slog.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestInstallationTokenErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "installation 1") {
 		t.Fatalf("err = %v, want a token error naming installation 1", err)
 	}
-	_, err = clients.InstallationRepositories(context.Background())
+	_, err = clients.InstallationRepositories(context.Background(), slog.Default())
 	var ghErr *github.ErrorResponse
 	if err == nil || !strings.Contains(err.Error(), "app 1") || !errors.As(err, &ghErr) || ghErr.Response.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("err = %v, want a 401 naming app 1", err)
@@ -134,7 +135,7 @@ func TestEnterpriseAPIURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	insts, err := clients.InstallationRepositories(context.Background())
+	insts, err := clients.InstallationRepositories(context.Background(), slog.Default())
 	if err != nil {
 		t.Fatal(err)
 	}

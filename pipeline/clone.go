@@ -115,7 +115,7 @@ func installationSources(ctx context.Context, env *Env) (*ghapp.Clients, []sourc
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("--installations: %w", err)
 	}
-	insts, err := clients.InstallationRepositories(ctx)
+	insts, err := clients.InstallationRepositories(ctx, env.Log)
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("--installations: %w", err)
 	}
