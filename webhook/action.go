@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -60,7 +61,11 @@ func (e *Events) RestorePullLabels(ctx context.Context, owner, name string, numb
 	if err != nil {
 		return err
 	}
-	for ev, err := range gh.Issues.ListIssueEventsIter(ctx, owner, name, number, &github.ListOptions{PerPage: 100}) {
+	list := ghapp.List{Name: fmt.Sprintf("events of %s#%d", r, number), Cap: ghapp.MaxIssueEvents}
+	pages := func(p ghapp.Page) ([]*github.IssueEvent, *github.Response, error) {
+		return gh.Issues.ListIssueEvents(ctx, owner, name, number, &github.ListOptions{Page: p.Number, PerPage: ghapp.PageSize})
+	}
+	for ev, err := range ghapp.ReadList(ctx, e.log, list, pages) {
 		if err != nil {
 			var gerr *github.ErrorResponse
 			if errors.As(err, &gerr) && gerr.Response.StatusCode == http.StatusNotFound {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/go-github/v93/github"
 
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
 )
 
@@ -42,20 +44,20 @@ type CheckRunReport struct {
 }
 
 // writeCheckRun tells OnCheckRun of c, then creates it on r.
-func (e *Events) writeCheckRun(ctx context.Context, gh *github.Client, r repoRef, c checkRun) error {
+func (e *Events) writeCheckRun(ctx context.Context, gh *github.Client, r repoRef, log *slog.Logger, c checkRun) error {
 	if e.onCheckRun != nil {
 		e.onCheckRun(CheckRunReport{Name: c.name, HeadSHA: c.headSHA, Conclusion: c.conclusion, Title: c.title, Summary: c.summary, Text: c.text})
 	}
-	return c.create(ctx, gh, r.owner, r.name)
+	return c.create(ctx, gh, r.owner, r.name, log)
 }
 
 // create writes the check run, once per delivery: a rerun of the delivery's
 // job (after a crash or a failed later call) first looks for the check run
 // an earlier attempt created, by name and external_id, on the head commit.
-func (c checkRun) create(ctx context.Context, gh *github.Client, owner, repo string) error {
+func (c checkRun) create(ctx context.Context, gh *github.Client, owner, repo string, log *slog.Logger) error {
 	run := deliveryRunFrom(ctx)
 	if run.attempt > 1 {
-		done, err := c.createdBy(ctx, gh, owner, repo, run.id)
+		done, err := c.createdBy(ctx, gh, owner, repo, run.id, log)
 		if err != nil {
 			return err
 		}
@@ -85,10 +87,17 @@ func (c checkRun) create(ctx context.Context, gh *github.Client, owner, repo str
 }
 
 // createdBy reports whether the head commit has a check run of this name
-// created for the delivery deliveryID.
-func (c checkRun) createdBy(ctx context.Context, gh *github.Client, owner, repo, deliveryID string) (bool, error) {
-	opts := &github.ListCheckRunsOptions{CheckName: &c.name, Filter: new("all"), ListOptions: github.ListOptions{PerPage: 100}}
-	for run, err := range gh.Checks.ListCheckRunsForRefIter(ctx, owner, repo, c.headSHA, opts) {
+// created for the delivery deliveryID, among its first ghapp.MaxCheckRuns
+// of the name.
+func (c checkRun) createdBy(ctx context.Context, gh *github.Client, owner, repo, deliveryID string, log *slog.Logger) (bool, error) {
+	list := ghapp.List{Name: fmt.Sprintf("check runs %q of %s/%s@%s", c.name, owner, repo, short(c.headSHA)), Cap: ghapp.MaxCheckRuns}
+	pages := func(p ghapp.Page) ([]*github.CheckRun, *github.Response, error) {
+		runs, resp, err := gh.Checks.ListCheckRunsForRef(ctx, owner, repo, c.headSHA, &github.ListCheckRunsOptions{
+			CheckName: &c.name, Filter: new("all"), ListOptions: github.ListOptions{Page: p.Number, PerPage: ghapp.PageSize},
+		})
+		return runs.GetCheckRuns(), resp, err
+	}
+	for run, err := range ghapp.ReadList(ctx, log, list, pages) {
 		if err != nil {
 			return false, fmt.Errorf("check runs %q on %s/%s@%s: %w", c.name, owner, repo, short(c.headSHA), err)
 		}

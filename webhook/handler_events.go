@@ -178,5 +178,5 @@ func (e *Events) reportConfigProblem(ctx context.Context, gh *github.Client, r r
 	if !e.writes(cfg) || !cfg.CheckRuns || sha == "" {
 		return nil
 	}
-	return e.writeCheckRun(ctx, gh, r, configCheckRun(sha, problem))
+	return e.writeCheckRun(ctx, gh, r, log, configCheckRun(sha, problem))
 }

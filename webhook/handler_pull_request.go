@@ -11,15 +11,9 @@ import (
 	"github.com/google/go-github/v93/github"
 
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
 	"github.com/commit-labeler/commit-labeler/store"
-)
-
-// Bounds of what is read of a pull request (GitHub lists at most 250
-// commits and 3000 files of one).
-const (
-	maxPullCommits = 250
-	maxPullFiles   = 3000
 )
 
 // pullRequestHandler labels pull requests and records maintainers' label
@@ -195,7 +189,7 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	present := pullLabels(pr, cfg)
 	if !fromAPI {
 		// The delivery's copy may be old: list the labels as they are now.
-		listed, err := issueLabels(ctx, gh, r, number, cfg)
+		listed, err := issueLabels(ctx, gh, r, number, cfg, log)
 		switch {
 		case err == nil:
 			present = listed
@@ -235,7 +229,7 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	if !cfg.CheckRuns {
 		return nil
 	}
-	err = h.writeCheckRun(ctx, gh, r, pullCheckRun(pr.GetHead().GetSHA(), pred, in, plan.lines, cfg, served))
+	err = h.writeCheckRun(ctx, gh, r, log, pullCheckRun(pr.GetHead().GetSHA(), pred, in, plan.lines, cfg, served))
 	if isClientError(err) {
 		log.WarnContext(ctx, "cannot create the explanation check run", "err", err)
 		return nil
@@ -265,16 +259,19 @@ func getPullRequest(ctx context.Context, gh *github.Client, r repoRef, number in
 	return pr, nil
 }
 
-// pullFiles lists a pull request's files with their patches.
-func pullFiles(ctx context.Context, gh *github.Client, r repoRef, number int) ([]*github.CommitFile, error) {
+// pullFiles lists a pull request's files with their patches, the first
+// ghapp.MaxPullFiles of a larger one.
+func pullFiles(ctx context.Context, gh *github.Client, r repoRef, number int, log *slog.Logger) ([]*github.CommitFile, error) {
+	list := ghapp.List{Name: fmt.Sprintf("files of %s#%d", r, number), Cap: ghapp.MaxPullFiles}
+	pages := func(p ghapp.Page) ([]*github.CommitFile, *github.Response, error) {
+		return gh.PullRequests.ListFiles(ctx, r.owner, r.name, number, &github.ListOptions{Page: p.Number, PerPage: ghapp.PageSize})
+	}
 	var files []*github.CommitFile
-	for f, err := range gh.PullRequests.ListFilesIter(ctx, r.owner, r.name, number, &github.ListOptions{PerPage: 100}) {
+	for f, err := range ghapp.ReadList(ctx, log, list, pages) {
 		if err != nil {
 			return nil, fmt.Errorf("files of %s#%d: %w", r, number, err)
 		}
-		if files = append(files, f); len(files) == maxPullFiles {
-			break
-		}
+		files = append(files, f)
 	}
 	return files, nil
 }
@@ -291,16 +288,19 @@ func pullLabels(pr *github.PullRequest, cfg repoconfig.Config) map[string]bool {
 	return present
 }
 
-// pullCommits lists the SHAs of a pull request's commits, oldest first.
-func pullCommits(ctx context.Context, gh *github.Client, r repoRef, number int) ([]string, error) {
+// pullCommits lists the SHAs of a pull request's commits, oldest first, up
+// to ghapp.MaxPullCommits.
+func pullCommits(ctx context.Context, gh *github.Client, r repoRef, number int, log *slog.Logger) ([]string, error) {
+	list := ghapp.List{Name: fmt.Sprintf("commits of %s#%d", r, number), Cap: ghapp.MaxPullCommits}
+	pages := func(p ghapp.Page) ([]*github.RepositoryCommit, *github.Response, error) {
+		return gh.PullRequests.ListCommits(ctx, r.owner, r.name, number, &github.ListOptions{Page: p.Number, PerPage: ghapp.PageSize})
+	}
 	var shas []string
-	for c, err := range gh.PullRequests.ListCommitsIter(ctx, r.owner, r.name, number, &github.ListOptions{PerPage: 100}) {
+	for c, err := range ghapp.ReadList(ctx, log, list, pages) {
 		if err != nil {
 			return nil, fmt.Errorf("commits of %s#%d: %w", r, number, err)
 		}
-		if shas = append(shas, c.GetSHA()); len(shas) == maxPullCommits {
-			break
-		}
+		shas = append(shas, c.GetSHA())
 	}
 	return shas, nil
 }
@@ -326,7 +326,7 @@ func (h *pullRequestHandler) modelFiles(ctx context.Context, gh *github.Client, 
 	if _, ok := classify.ParseHeader(title); ok {
 		return nil, nil
 	}
-	files, err := pullFiles(ctx, gh, r, number)
+	files, err := pullFiles(ctx, gh, r, number, log)
 	if isClientError(err) {
 		log.WarnContext(ctx, "cannot list the pull request's files; classifying its title and body alone", "err", err)
 		return nil, nil

@@ -44,7 +44,7 @@ func (h *pullRequestHandler) correction(ctx context.Context, r repoRef, ev *pull
 	// and the list is the one the correction is about.
 	shas := st.CommitSHAs
 	if len(shas) == 0 || st.HeadSHA != pr.GetHead().GetSHA() {
-		shas, err = pullCommits(ctx, gh, r, number)
+		shas, err = pullCommits(ctx, gh, r, number, log)
 		if isClientError(err) {
 			log.WarnContext(ctx, "cannot list the pull request's commits; the correction names its head only", "err", err)
 			shas, err = []string{pr.GetHead().GetSHA()}, nil

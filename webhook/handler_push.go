@@ -123,7 +123,7 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 	if !h.writes(cfg) || !cfg.CheckRuns {
 		return nil
 	}
-	err = h.writeCheckRun(ctx, gh, r, pushCheckRun(headSHA, rows, served))
+	err = h.writeCheckRun(ctx, gh, r, log, pushCheckRun(headSHA, rows, served))
 	if isClientError(err) {
 		log.WarnContext(ctx, "cannot create the check run of the pushed commits", "err", err)
 		return nil

@@ -14,6 +14,7 @@ import (
 
 	commitlabeler "github.com/commit-labeler/commit-labeler"
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
 	"github.com/commit-labeler/commit-labeler/store"
 )
@@ -59,9 +60,13 @@ func planLabels(selected []classify.LabelScore, source string, present map[strin
 }
 
 // issueLabels returns the vocabulary labels present on a pull request.
-func issueLabels(ctx context.Context, gh *github.Client, r repoRef, number int, cfg repoconfig.Config) (map[string]bool, error) {
+func issueLabels(ctx context.Context, gh *github.Client, r repoRef, number int, cfg repoconfig.Config, log *slog.Logger) (map[string]bool, error) {
+	list := ghapp.List{Name: fmt.Sprintf("labels of %s#%d", r, number), Cap: ghapp.MaxIssueLabels}
+	pages := func(p ghapp.Page) ([]*github.Label, *github.Response, error) {
+		return gh.Issues.ListLabelsByIssue(ctx, r.owner, r.name, number, &github.ListOptions{Page: p.Number, PerPage: ghapp.PageSize})
+	}
 	present := map[string]bool{}
-	for l, err := range gh.Issues.ListLabelsByIssueIter(ctx, r.owner, r.name, number, &github.ListOptions{PerPage: 100}) {
+	for l, err := range ghapp.ReadList(ctx, log, list, pages) {
 		if err != nil {
 			return nil, fmt.Errorf("labels of %s#%d: %w", r, number, err)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -35,7 +36,7 @@ type Redeliverer struct {
 }
 
 // RedeliverMissed lists the App's deliveries of the window (newest first,
-// following the cursor pages) and requests one redelivery of the latest
+// following the cursor pages, at most ghapp.MaxHookDeliveries) and requests one redelivery of the latest
 // attempt of each missed GUID. It returns how many it requested.
 func (r *Redeliverer) RedeliverMissed(ctx context.Context) (int, error) {
 	window := r.Window
@@ -46,7 +47,11 @@ func (r *Redeliverer) RedeliverMissed(ctx context.Context) (int, error) {
 	latest := map[string]*github.HookDelivery{} // GUID → its newest attempt, while none succeeded
 	delivered := map[string]bool{}
 	var guids []string
-	for d, err := range r.App.Apps.ListHookDeliveriesIter(ctx, &github.ListCursorOptions{PerPage: 100}) {
+	list := ghapp.List{Name: "webhook deliveries of the App", Cap: ghapp.MaxHookDeliveries}
+	pages := func(p ghapp.Page) ([]*github.HookDelivery, *github.Response, error) {
+		return r.App.Apps.ListHookDeliveries(ctx, &github.ListCursorOptions{Cursor: p.Cursor, PerPage: ghapp.PageSize})
+	}
+	for d, err := range ghapp.ReadList(ctx, r.log(), list, pages) {
 		if err != nil {
 			return 0, fmt.Errorf("webhook: list App deliveries: %w", err)
 		}
