@@ -30,7 +30,9 @@ const pullLabelerVersion = "pull-1"
 // labelersFor). The first job reads every closed pull request; later ones
 // read, most recently updated first, those updated since the last reading
 // (a label changed, a title edited), and every one again when the rules
-// changed: this version or the repository's label mapping.
+// changed: this version or the repository's label mapping. A reading
+// stops at ghapp.MaxClosedPulls: pull requests beyond a repository's
+// 10,000 most recently updated are not read.
 type pullLabeler struct{ vocab *commitlabeler.Vocabulary }
 
 func (pullLabeler) source() string { return store.SourcePullRequest }
@@ -63,8 +65,13 @@ func (l pullLabeler) run(ctx context.Context, env *Env, t tally) error {
 		batch []store.Labeling
 		read  = store.PullReading{Through: last.Through, Rules: rules}
 	)
-	opts := &github.PullRequestListOptions{State: "closed", Sort: "updated", Direction: "desc", ListOptions: github.ListOptions{PerPage: 100}}
-	for pr, err := range gh.PullRequests.ListIter(ctx, owner, name, opts) {
+	list := ghapp.List{Name: "closed pull requests of " + target.Repo, Cap: ghapp.MaxClosedPulls}
+	pages := func(p ghapp.Page) ([]*github.PullRequest, *github.Response, error) {
+		return gh.PullRequests.List(ctx, owner, name, &github.PullRequestListOptions{
+			State: "closed", Sort: "updated", Direction: "desc", ListOptions: github.ListOptions{Page: p.Number, PerPage: ghapp.PageSize},
+		})
+	}
+	for pr, err := range ghapp.ReadList(ctx, env.Log, list, pages) {
 		if err != nil {
 			return fmt.Errorf("pull requests of %s: %w", target.Repo, err)
 		}
