@@ -1,5 +1,7 @@
-// Package commitlabeler holds the label vocabulary contract shared by the bot
-// and the training pipeline: the embedded labels.json.
+// Package commitlabeler holds the contracts shared by the binaries, embedded
+// in them: the label vocabulary of labels.json, which the bot and the
+// training pipeline agree on, and the GitHub App manifest app.yml, which
+// `bot setup` registers.
 package commitlabeler
 
 import (

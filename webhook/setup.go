@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -29,6 +30,10 @@ type Manifest struct {
 	Public             bool              `yaml:"public" json:"public"`
 	DefaultEvents      []string          `yaml:"default_events" json:"default_events"`
 	DefaultPermissions map[string]string `yaml:"default_permissions" json:"default_permissions"`
+	// RequestOAuthOnInstall asks whoever installs the App to authorize it.
+	RequestOAuthOnInstall bool `yaml:"request_oauth_on_install,omitempty" json:"request_oauth_on_install,omitempty"`
+	// SetupOnUpdate sends whoever changes an installation to SetupURL.
+	SetupOnUpdate bool `yaml:"setup_on_update,omitempty" json:"setup_on_update,omitempty"`
 }
 
 // HookAttributes is the manifest's webhook.
@@ -37,8 +42,13 @@ type HookAttributes struct {
 	Active *bool  `yaml:"active,omitempty" json:"active,omitempty"`
 }
 
-// ParseManifest decodes app.yml, refusing unknown keys and a manifest
-// without a name, an absolute webhook URL or events.
+// deliveredToEveryApp are the events GitHub sends every App without a
+// subscription; it refuses a manifest whose default_events lists one.
+var deliveredToEveryApp = []string{"installation", "installation_repositories", "github_app_authorization"}
+
+// ParseManifest decodes app.yml, refusing unknown keys, a manifest without
+// a name, an absolute webhook URL or events, and events no App can
+// subscribe to.
 func ParseManifest(data []byte) (*Manifest, error) {
 	var m Manifest
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -53,6 +63,11 @@ func ParseManifest(data []byte) (*Manifest, error) {
 		return nil, fmt.Errorf("app manifest: hook_attributes.url %q is not an absolute http(s) URL", m.HookAttributes.URL)
 	case len(m.DefaultEvents) == 0:
 		return nil, errors.New("app manifest: default_events is empty")
+	}
+	for _, event := range m.DefaultEvents {
+		if slices.Contains(deliveredToEveryApp, event) {
+			return nil, fmt.Errorf("app manifest: default_events lists %s, which GitHub sends every App unsubscribed and refuses in a manifest", event)
+		}
 	}
 	return &m, nil
 }

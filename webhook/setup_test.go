@@ -14,21 +14,18 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	commitlabeler "github.com/commit-labeler/commit-labeler"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 func TestParseShippedManifest(t *testing.T) {
-	data, err := os.ReadFile("../app.yml")
+	m, err := webhook.ParseManifest(commitlabeler.AppManifest())
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := webhook.ParseManifest(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Join(m.DefaultEvents, ",") != "pull_request,push,installation,installation_repositories" {
+	if strings.Join(m.DefaultEvents, ",") != "pull_request,push" {
 		t.Fatalf("events %v", m.DefaultEvents)
 	}
 	want := map[string]string{"metadata": "read", "contents": "read", "pull_requests": "write", "issues": "write", "checks": "write"}
@@ -67,8 +64,7 @@ func TestManifestFlow(t *testing.T) {
 		ID: new(int64(42)), Slug: new("commit-labeler-test"), PEM: &pem, WebhookSecret: new("whsec"),
 		HTMLURL: new("https://github.com/apps/commit-labeler-test"),
 	}})
-	data, _ := os.ReadFile("../app.yml")
-	manifest, err := webhook.ParseManifest(data)
+	manifest, err := webhook.ParseManifest(commitlabeler.AppManifest())
 	if err != nil {
 		t.Fatal(err)
 	}

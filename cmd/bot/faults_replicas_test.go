@@ -38,7 +38,7 @@ func TestFaultReplicasKillDuringBurst(t *testing.T) {
 	for i, a := range addrs {
 		bots[i] = r.startAt(a)
 	}
-	train := buildTrain(t, r.dir)
+	train := buildCommand(t, r.dir, "train")
 	for i := range 2 {
 		worker := exec.Command(train, "worker", "--db", r.dbPath, "--workdir", filepath.Join(r.dir, fmt.Sprintf("clones-%d", i)), "--log-level", "warn")
 		worker.Env = append(os.Environ(), r.env...)

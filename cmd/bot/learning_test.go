@@ -21,17 +21,17 @@ import (
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
-// buildTrain builds the train binary into dir.
-func buildTrain(t *testing.T, dir string) string {
+// buildCommand builds the shipped binary cmd/name (bot, train) into dir.
+func buildCommand(t *testing.T, dir, name string) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		t.Skipf("no go tool to build the learning worker: %v", err)
+		t.Skipf("no go tool to build %s: %v", name, err)
 	}
-	bin := filepath.Join(dir, "train")
-	out, err := exec.Command(goTool, "build", "-o", bin, "github.com/commit-labeler/commit-labeler/cmd/train").CombinedOutput()
+	bin := filepath.Join(dir, name)
+	out, err := exec.Command(goTool, "build", "-o", bin, "github.com/commit-labeler/commit-labeler/cmd/"+name).CombinedOutput()
 	if err != nil {
-		t.Fatalf("go build ./cmd/train: %v\n%s", err, out)
+		t.Fatalf("go build ./cmd/%s: %v\n%s", name, err, out)
 	}
 	return bin
 }
@@ -74,7 +74,7 @@ func TestLearnedModelLabelsTheNextPullRequest(t *testing.T) {
 	env := botEnv(t, fake, dir, "s3cret")
 	bot := startBotProcess(t, env, "--addr", "127.0.0.1:0", "--db", dbPath, "--redeliver-interval", "0")
 	var workerLog bytes.Buffer
-	worker := exec.Command(buildTrain(t, dir), "worker", "--db", dbPath, "--workdir", filepath.Join(dir, "clones"), "--poll", "100ms", "--log-level", "info")
+	worker := exec.Command(buildCommand(t, dir, "train"), "worker", "--db", dbPath, "--workdir", filepath.Join(dir, "clones"), "--poll", "100ms", "--log-level", "info")
 	worker.Env = append(os.Environ(), env...)
 	worker.Stdout, worker.Stderr = &workerLog, &workerLog
 	if err := worker.Start(); err != nil {

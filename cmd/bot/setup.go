@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	commitlabeler "github.com/commit-labeler/commit-labeler"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/webhook"
 )
@@ -23,7 +24,7 @@ func runSetup(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bot setup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:3000", "address of the local setup page")
-	manifestPath := fs.String("manifest", "app.yml", "the App manifest")
+	manifestPath := fs.String("manifest", "", "App manifest file in app.yml's format (default: the app.yml built into bot)")
 	webhookURL := fs.String("webhook-url", "", "public URL of the bot's "+webhook.PathWebhooks+" (default: the manifest's hook_attributes.url)")
 	githubURL := fs.String("github-url", "", "GitHub's web root (default: from "+ghapp.EnvAPIURL+", https://github.com/)")
 	org := fs.String("org", "", "create the App in this organization instead of your account")
@@ -42,13 +43,9 @@ func runSetup(ctx context.Context, args []string, stderr io.Writer) int {
 }
 
 func setup(ctx context.Context, addr, manifestPath, webhookURL, githubURL, org, outDir string, stderr io.Writer) error {
-	data, err := os.ReadFile(manifestPath)
+	manifest, err := loadManifest(manifestPath)
 	if err != nil {
-		return fmt.Errorf("--manifest: %w", err)
-	}
-	manifest, err := webhook.ParseManifest(data)
-	if err != nil {
-		return fmt.Errorf("--manifest %s: %w", manifestPath, err)
+		return err
 	}
 	if webhookURL != "" {
 		manifest.HookAttributes.URL = webhookURL
@@ -102,4 +99,25 @@ func setup(ctx context.Context, addr, manifestPath, webhookURL, githubURL, org, 
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// loadManifest parses the manifest file path, or the built-in app.yml
+// when path is empty.
+func loadManifest(path string) (*webhook.Manifest, error) {
+	if path == "" {
+		manifest, err := webhook.ParseManifest(commitlabeler.AppManifest())
+		if err != nil {
+			return nil, fmt.Errorf("built-in app.yml: %w", err)
+		}
+		return manifest, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--manifest: %w", err)
+	}
+	manifest, err := webhook.ParseManifest(data)
+	if err != nil {
+		return nil, fmt.Errorf("--manifest %s: %w", path, err)
+	}
+	return manifest, nil
 }
