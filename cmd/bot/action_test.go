@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -441,5 +443,76 @@ func TestActionForkPullRequests(t *testing.T) {
 				t.Errorf("labels %v, want %v", labels, tc.labels)
 			}
 		})
+	}
+}
+
+// pullRequestCodeSteps lists the steps of an action manifest that check out
+// or name the pull request's code: under pull_request_target the job holds
+// a token that writes, which the pull request's code must never get.
+func pullRequestCodeSteps(t *testing.T, manifest []byte) []string {
+	t.Helper()
+	var m struct {
+		Runs struct {
+			Steps []struct {
+				Name string            `yaml:"name"`
+				Uses string            `yaml:"uses"`
+				Run  string            `yaml:"run"`
+				With map[string]string `yaml:"with"`
+				Env  map[string]string `yaml:"env"`
+			} `yaml:"steps"`
+		} `yaml:"runs"`
+	}
+	if err := yaml.Unmarshal(manifest, &m); err != nil {
+		t.Fatalf("action manifest: %v", err)
+	}
+	var found []string
+	for i, s := range m.Runs.Steps {
+		if strings.HasPrefix(s.Uses, "actions/checkout") {
+			found = append(found, fmt.Sprintf("step %d %q uses %s", i+1, s.Name, s.Uses))
+		}
+		text := s.Run
+		for _, v := range slices.Concat(slices.Collect(maps.Values(s.With)), slices.Collect(maps.Values(s.Env))) {
+			text += "\n" + v
+		}
+		for _, ref := range []string{"github.event.pull_request.head", "github.head_ref", "merge_commit_sha", "refs/pull/"} {
+			if strings.Contains(text, ref) {
+				found = append(found, fmt.Sprintf("step %d %q names %s", i+1, s.Name, ref))
+			}
+		}
+	}
+	return found
+}
+
+// TestActionRunsNoPullRequestCode: README says pull_request_target is safe
+// with this Action because it never checks out or runs the pull request's
+// code; action.yml must keep that true.
+func TestActionRunsNoPullRequestCode(t *testing.T) {
+	raw, err := os.ReadFile("../../action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		manifest []byte
+		want     int
+	}{
+		{"action.yml", raw, 0},
+		{"a checkout", []byte("runs:\n  steps:\n    - uses: actions/checkout@v4\n"), 1},
+		{"the head checked out", []byte("runs:\n  steps:\n    - uses: actions/checkout@v4\n      with:\n        ref: ${{ github.event.pull_request.head.sha }}\n"), 2},
+		{"the head fetched", []byte("runs:\n  steps:\n    - run: git fetch origin \"refs/pull/${{ github.event.number }}/head\" && make\n"), 1},
+		{"the head's branch in the environment", []byte("runs:\n  steps:\n    - run: ./build.sh\n      env:\n        BRANCH: ${{ github.head_ref }}\n"), 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if found := pullRequestCodeSteps(t, tc.manifest); len(found) != tc.want {
+				t.Errorf("found %d steps running the pull request's code, want %d: %q", len(found), tc.want, found)
+			}
+		})
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "\n### Pull requests from forks\n") || !strings.HasSuffix(forkDocs, "#pull-requests-from-forks") {
+		t.Errorf("README has no section %s points to", forkDocs)
 	}
 }
