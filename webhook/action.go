@@ -24,6 +24,20 @@ var ErrActionEvent = errors.New("the Action handles pull_request, pull_request_t
 // in each job, so the pull request's label history is first read from
 // GitHub (RestorePullLabels): a label a maintainer removed stays removed.
 func (e *Events) HandleAction(ctx context.Context, eventName, runID string, payload []byte) error {
+	return e.handleAction(ctx, eventName, deliveryRun{id: runID, attempt: 1}, payload)
+}
+
+// ReportAction handles one GitHub Actions event as HandleAction does,
+// reading GitHub but writing nothing to it: every check run a writing run
+// would create goes to OnCheckRun only. It is the run of a token that
+// cannot write (a fork's pull request under the pull_request event).
+func (e *Events) ReportAction(ctx context.Context, eventName, runID string, payload []byte) error {
+	return e.handleAction(ctx, eventName, deliveryRun{id: runID, attempt: 1, reportOnly: true}, payload)
+}
+
+// handleAction handles one GitHub Actions event in run.
+func (e *Events) handleAction(ctx context.Context, eventName string, run deliveryRun, payload []byte) error {
+	ctx, runID := withDeliveryRun(ctx, run), run.id
 	switch eventName {
 	case "pull_request", "pull_request_target":
 		// pull_request_target runs in the base repository's context with
@@ -39,9 +53,9 @@ func (e *Events) HandleAction(ctx context.Context, eventName, runID string, payl
 		if err := e.RestorePullLabels(ctx, ev.GetRepo().GetOwner().GetLogin(), ev.GetRepo().GetName(), ev.GetNumber()); err != nil {
 			return err
 		}
-		return (&pullRequestHandler{e}).Handle(withDeliveryRun(ctx, deliveryRun{id: runID, attempt: 1}), eventName, runID, payload)
+		return (&pullRequestHandler{e}).Handle(ctx, eventName, runID, payload)
 	case "push":
-		return (&pushHandler{e}).Handle(withDeliveryRun(ctx, deliveryRun{id: runID, attempt: 1}), eventName, runID, payload)
+		return (&pushHandler{e}).Handle(ctx, eventName, runID, payload)
 	}
 	return Permanent(fmt.Errorf("event %q: %w", eventName, ErrActionEvent))
 }

@@ -41,14 +41,34 @@ type CheckRunReport struct {
 	Name, HeadSHA, Conclusion string
 	// Title and Summary are markdown GitHub shows first; Text is the rest.
 	Title, Summary, Text string
+	// Err is why GitHub did not create the check run (a *github.ErrorResponse
+	// when GitHub refused it); nil when it did, or when the run only reports.
+	Err error
 }
 
-// writeCheckRun tells OnCheckRun of c, then creates it on r.
+// writeCheckRun creates c on r, then tells OnCheckRun of it and of
+// GitHub's answer.
 func (e *Events) writeCheckRun(ctx context.Context, gh *github.Client, r repoRef, log *slog.Logger, c checkRun) error {
-	if e.onCheckRun != nil {
-		e.onCheckRun(CheckRunReport{Name: c.name, HeadSHA: c.headSHA, Conclusion: c.conclusion, Title: c.title, Summary: c.summary, Text: c.text})
+	err := c.create(ctx, gh, r.owner, r.name, log)
+	e.report(c, err)
+	return err
+}
+
+// reportUnwritten gives OnCheckRun the check run made builds, without
+// sending it, in a run that only reports (ReportAction); a dry run builds
+// none.
+func (e *Events) reportUnwritten(ctx context.Context, made func() checkRun) {
+	if deliveryRunFrom(ctx).reportOnly {
+		e.report(made(), nil)
 	}
-	return c.create(ctx, gh, r.owner, r.name, log)
+}
+
+// report tells OnCheckRun of c and of why GitHub did not create it (err).
+func (e *Events) report(c checkRun, err error) {
+	if e.onCheckRun != nil {
+		e.onCheckRun(CheckRunReport{Name: c.name, HeadSHA: c.headSHA, Conclusion: c.conclusion,
+			Title: c.title, Summary: c.summary, Text: c.text, Err: err})
+	}
 }
 
 // create writes the check run, once per delivery: a rerun of the delivery's

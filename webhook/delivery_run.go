@@ -8,6 +8,9 @@ import "context"
 type deliveryRun struct {
 	id      string
 	attempt int
+	// reportOnly runs write nothing to GitHub and give OnCheckRun the check
+	// runs a writing run would create (Events.ReportAction).
+	reportOnly bool
 }
 
 type deliveryRunKey struct{}

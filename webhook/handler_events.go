@@ -50,8 +50,10 @@ type EventsConfig struct {
 	// Metrics, when set, counts the labels predicted (Classifications).
 	Metrics *Metrics
 	// OnCheckRun, when set, is given every check run the handlers write,
-	// before it is sent (the Action mode copies each into the job's
-	// summary, which a missing checks permission leaves readable).
+	// with GitHub's refusal if any, and in a run that only reports
+	// (ReportAction) every check run a writing run would create: the
+	// Action mode copies each into the job's summary, which a token that
+	// cannot write checks leaves readable.
 	OnCheckRun func(CheckRunReport)
 }
 
@@ -168,14 +170,23 @@ func decode[T any](eventType, deliveryID string, payload []byte) (*T, error) {
 	return v, nil
 }
 
-// writes reports whether the bot may write to GitHub for this repository.
-func (e *Events) writes(cfg repoconfig.Config) bool { return !e.dryRun && !cfg.DryRun }
+// writes reports whether the bot may write to GitHub for this repository
+// in the run ctx carries.
+func (e *Events) writes(ctx context.Context, cfg repoconfig.Config) bool {
+	return !e.dryRun && !cfg.DryRun && !deliveryRunFrom(ctx).reportOnly
+}
 
 // reportConfigProblem logs an invalid configuration and reports it in a
-// check run on sha (when writing and check runs are on).
+// check run on sha (when writing and check runs are on, or only reporting).
 func (e *Events) reportConfigProblem(ctx context.Context, gh *github.Client, r repoRef, sha string, cfg repoconfig.Config, problem error, log *slog.Logger) error {
 	log.WarnContext(ctx, "invalid repository configuration; defaults apply", "repo", r.String(), "error", problem)
-	if !e.writes(cfg) || !cfg.CheckRuns || sha == "" {
+	switch {
+	case sha == "":
+		return nil
+	case !e.writes(ctx, cfg):
+		e.reportUnwritten(ctx, func() checkRun { return configCheckRun(sha, problem) })
+		return nil
+	case !cfg.CheckRuns:
 		return nil
 	}
 	return e.writeCheckRun(ctx, gh, r, log, configCheckRun(sha, problem))

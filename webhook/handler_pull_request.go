@@ -200,7 +200,7 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 		}
 	}
 	plan := planLabels(selected, pred.Source, present, st)
-	write := h.writes(cfg)
+	write := h.writes(ctx, cfg)
 	saved := store.PullPrediction{
 		Repo: r.String(), Number: number, HeadSHA: pr.GetHead().GetSHA(),
 		Prediction: botPrediction(r, number, pr.GetHead().GetSHA(), pred, selected, deliveryID, served),
@@ -217,7 +217,9 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	}
 	log.InfoContext(ctx, "pull request classified", "source", pred.Source, "labels", labelNames(plan.lines, "applied", "kept"),
 		"add", plan.add, "remove", plan.remove, "dry_run", !write)
+	explained := func() checkRun { return pullCheckRun(pr.GetHead().GetSHA(), pred, in, plan.lines, cfg, served) }
 	if !write {
+		h.reportUnwritten(ctx, explained)
 		return nil
 	}
 	if err := h.applyLabels(ctx, gh, r, number, plan, cfg, log); err != nil {
@@ -229,7 +231,7 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	if !cfg.CheckRuns {
 		return nil
 	}
-	err = h.writeCheckRun(ctx, gh, r, log, pullCheckRun(pr.GetHead().GetSHA(), pred, in, plan.lines, cfg, served))
+	err = h.writeCheckRun(ctx, gh, r, log, explained())
 	if isClientError(err) {
 		log.WarnContext(ctx, "cannot create the explanation check run", "err", err)
 		return nil

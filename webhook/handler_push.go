@@ -119,11 +119,17 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 	if err := h.db.SavePredictions(ctx, saved); err != nil {
 		return err
 	}
-	log.InfoContext(ctx, "pushed commits classified", "commits", len(rows), "classified", len(saved), "dry_run", !h.writes(cfg))
-	if !h.writes(cfg) || !cfg.CheckRuns {
+	write := h.writes(ctx, cfg)
+	log.InfoContext(ctx, "pushed commits classified", "commits", len(rows), "classified", len(saved), "dry_run", !write)
+	reported := func() checkRun { return pushCheckRun(headSHA, rows, served) }
+	if !write {
+		h.reportUnwritten(ctx, reported)
 		return nil
 	}
-	err = h.writeCheckRun(ctx, gh, r, log, pushCheckRun(headSHA, rows, served))
+	if !cfg.CheckRuns {
+		return nil
+	}
+	err = h.writeCheckRun(ctx, gh, r, log, reported())
 	if isClientError(err) {
 		log.WarnContext(ctx, "cannot create the check run of the pushed commits", "err", err)
 		return nil

@@ -111,7 +111,9 @@ func (e *Events) applyLabels(ctx context.Context, gh *github.Client, r repoRef, 
 		l, _ := e.vocab.Get(name)
 		gitHubName := cfg.GitHubLabel(name)
 		if err := e.ensureLabel(ctx, gh, r, gitHubName, l); err != nil {
-			if !isClientError(err) {
+			// A 403 refuses the token every write (a fork's pull request's
+			// read-only token): nothing more is tried, so nothing is half done.
+			if !isClientError(err) || statusOf(err) == http.StatusForbidden {
 				return err
 			}
 			// GitHub creates a missing label itself when it is added to an

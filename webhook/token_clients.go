@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	"github.com/google/go-github/v93/github"
 )
@@ -12,7 +13,8 @@ import (
 // GitHub Actions job does with its GITHUB_TOKEN: no App key, no
 // installation tokens. It is the InstallationClients of `bot action`.
 type TokenClients struct {
-	client *github.Client
+	client    *github.Client
+	transport *tokenTransport
 }
 
 // tokenInstallation is the installation every repository is reached
@@ -29,13 +31,18 @@ func NewTokenClients(apiURL, token string) (*TokenClients, error) {
 	if !strings.HasSuffix(apiURL, "/") {
 		apiURL += "/"
 	}
-	c, err := github.NewClient(github.WithTransport(&tokenTransport{token: token, next: http.DefaultTransport}),
-		github.WithURLs(&apiURL, &apiURL))
+	t := &tokenTransport{token: token, next: http.DefaultTransport}
+	c, err := github.NewClient(github.WithTransport(t), github.WithURLs(&apiURL, &apiURL))
 	if err != nil {
 		return nil, fmt.Errorf("webhook: token clients for %s: %w", apiURL, err)
 	}
-	return &TokenClients{client: c}, nil
+	return &TokenClients{client: c, transport: t}, nil
 }
+
+// Wrote reports whether GitHub accepted a write made with the token (a 2xx
+// answer to a request other than GET or HEAD): after a refused write, it
+// tells a run that changed nothing from one that changed some.
+func (c *TokenClients) Wrote() bool { return c.transport.wrote.Load() }
 
 // Installation returns the token's client, whichever the installation.
 func (c *TokenClients) Installation(int64) (*github.Client, error) { return c.client, nil }
@@ -48,14 +55,20 @@ func (c *TokenClients) App() *github.Client { return c.client }
 func (c *TokenClients) repositoryInstallation() int64 { return tokenInstallation }
 
 // tokenTransport authenticates each request with the token, as GitHub
-// documents for GITHUB_TOKEN ("Authorization: Bearer").
+// documents for GITHUB_TOKEN ("Authorization: Bearer"), and notes whether
+// GitHub accepted a write.
 type tokenTransport struct {
 	token string
 	next  http.RoundTripper
+	wrote atomic.Bool
 }
 
 func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context())
 	req.Header.Set("Authorization", "Bearer "+t.token)
-	return t.next.RoundTrip(req)
+	resp, err := t.next.RoundTrip(req)
+	if err == nil && req.Method != http.MethodGet && req.Method != http.MethodHead && resp.StatusCode/100 == 2 {
+		t.wrote.Store(true)
+	}
+	return resp, err
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/store"
 	"github.com/commit-labeler/commit-labeler/webhook"
@@ -76,19 +77,29 @@ func runAction(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stdout, "::error title=commit-labeler::%s\n", workflowEscape(err.Error()))
 		return exitUsage
 	}
-	reports, err := a.run(ctx, *modelDir, *dryRun, log)
+	out, err := a.run(ctx, *modelDir, *dryRun, log)
+	var heading string
+	if out.refused != nil {
+		heading = readOnlyHeading(out.refused)
+		fmt.Fprintf(stdout, "::warning title=commit-labeler::%s\n", workflowEscape(forkWarning))
+	}
+	// The summary is written whatever happened: it explains the labels
+	// even when a check run could not.
+	if err := a.writeSummary(heading, out.reports); err != nil {
+		fmt.Fprintf(stdout, "::warning title=commit-labeler::%s\n", workflowEscape(err.Error()))
+	}
 	if err != nil {
 		fmt.Fprintf(stdout, "::error title=commit-labeler::%s\n", workflowEscape(explainActionError(err)))
 		return exitFailure
 	}
-	if len(reports) == 0 {
+	if out.refused != nil {
+		return 0 // no label notices: none was applied, and the warning says where they are
+	}
+	if len(out.reports) == 0 {
 		fmt.Fprintf(stdout, "::notice title=commit-labeler::%s event: nothing to label\n", a.eventName)
 	}
-	for _, r := range reports {
+	for _, r := range out.reports {
 		fmt.Fprintf(stdout, "::notice title=commit-labeler::%s\n", workflowEscape(r.Title))
-	}
-	if err := a.writeSummary(reports); err != nil {
-		fmt.Fprintf(stdout, "::warning title=commit-labeler::%s\n", workflowEscape(err.Error()))
 	}
 	return 0
 }
@@ -100,6 +111,8 @@ type actionEnv struct {
 	apiURL, token        string
 	runID                string
 	summaryPath          string
+	// forkPull: the event's pull request comes from a fork.
+	forkPull bool
 }
 
 // readActionEnv reads and checks the job's environment and event file.
@@ -125,9 +138,8 @@ func readActionEnv() (*actionEnv, error) {
 		return nil, fmt.Errorf("event file %s (%s): %w", a.eventPath, envEventPath, err)
 	}
 	var ev struct {
-		Repository *struct {
-			FullName string `json:"full_name"`
-		} `json:"repository"`
+		Repository  *namedRepository  `json:"repository"`
+		PullRequest *pullRequestRepos `json:"pull_request"`
 	}
 	if err := json.Unmarshal(a.payload, &ev); err != nil {
 		return nil, fmt.Errorf("event file %s (%s): not a JSON event: %w", a.eventPath, envEventPath, err)
@@ -138,11 +150,53 @@ func readActionEnv() (*actionEnv, error) {
 	if repo := os.Getenv(envRepository); repo != "" && !strings.EqualFold(repo, ev.Repository.FullName) {
 		return nil, fmt.Errorf("event file %s is about %s, but %s is %s", a.eventPath, ev.Repository.FullName, envRepository, repo)
 	}
+	a.forkPull = ev.PullRequest.fromFork()
 	return a, nil
 }
 
-// run handles the event with a store that lives as long as the step.
-func (a *actionEnv) run(ctx context.Context, modelDir string, dryRun bool, log *slog.Logger) ([]webhook.CheckRunReport, error) {
+// actionOutcome is what handling the event left to report.
+type actionOutcome struct {
+	reports []webhook.CheckRunReport
+	// refused, when set, is GitHub's refusal of the first write to a fork's
+	// pull request under pull_request: nothing was written, and reports are
+	// what a run that could write would have written.
+	refused *github.ErrorResponse
+}
+
+// run handles the event. When GitHub refuses the token the first write on
+// a fork's pull request under pull_request (the read-only token GitHub
+// gives such runs), the event is handled again writing nothing, so that
+// the labels are still reported.
+func (a *actionEnv) run(ctx context.Context, modelDir string, dryRun bool, log *slog.Logger) (actionOutcome, error) {
+	clients, err := webhook.NewTokenClients(a.apiURL, a.token)
+	if err != nil {
+		return actionOutcome{}, err
+	}
+	clf, err := loadModel(modelDir, log)
+	if err != nil {
+		return actionOutcome{}, fmt.Errorf("model (--model %q): %w", modelDir, err)
+	}
+	defer clf.Close()
+	reports, err := a.handle(ctx, clients, clf, dryRun, log, (*webhook.Events).HandleAction)
+	refused := refusedWrite(err, reports)
+	if refused == nil {
+		return actionOutcome{reports: reports}, err
+	}
+	if clients.Wrote() || !a.readOnlyByDesign() {
+		if err == nil { // the check run was refused, and the handlers went on
+			err = refused
+		}
+		return actionOutcome{reports: reports}, err
+	}
+	log.InfoContext(ctx, "the token cannot write to a fork's pull request: reporting the labels without writing them", "refused", refused)
+	reports, err = a.handle(ctx, clients, clf, dryRun, log, (*webhook.Events).ReportAction)
+	return actionOutcome{reports: reports, refused: refused}, err
+}
+
+// handle handles the event once, by handle (HandleAction or ReportAction),
+// with a store that lives as long as that.
+func (a *actionEnv) handle(ctx context.Context, clients *webhook.TokenClients, clf *classify.Classifier, dryRun bool, log *slog.Logger,
+	handle func(*webhook.Events, context.Context, string, string, []byte) error) ([]webhook.CheckRunReport, error) {
 	dir, err := os.MkdirTemp("", "commit-labeler-action-")
 	if err != nil {
 		return nil, err
@@ -153,15 +207,6 @@ func (a *actionEnv) run(ctx context.Context, modelDir string, dryRun bool, log *
 		return nil, err
 	}
 	defer db.Close()
-	clients, err := webhook.NewTokenClients(a.apiURL, a.token)
-	if err != nil {
-		return nil, err
-	}
-	clf, err := loadModel(modelDir, log)
-	if err != nil {
-		return nil, fmt.Errorf("model (--model %q): %w", modelDir, err)
-	}
-	defer clf.Close()
 	var reports []webhook.CheckRunReport
 	events, err := webhook.NewEvents(webhook.EventsConfig{
 		Store: db, Clients: clients, Classifier: clf, AppSlug: actionsBot, DryRun: dryRun, Logger: log,
@@ -172,17 +217,21 @@ func (a *actionEnv) run(ctx context.Context, modelDir string, dryRun bool, log *
 	if err != nil {
 		return nil, err
 	}
-	return reports, events.HandleAction(ctx, a.eventName, a.runID, a.payload)
+	return reports, handle(events, ctx, a.eventName, a.runID, a.payload)
 }
 
-// writeSummary appends the check runs' markdown to the job's summary.
-func (a *actionEnv) writeSummary(reports []webhook.CheckRunReport) error {
+// writeSummary appends the check runs' markdown to the job's summary,
+// after heading (markdown) when there is one.
+func (a *actionEnv) writeSummary(heading string, reports []webhook.CheckRunReport) error {
 	if a.summaryPath == "" || len(reports) == 0 {
 		return nil
 	}
 	f, err := os.OpenFile(a.summaryPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return fmt.Errorf("job summary (%s): %w", envStepSummary, err)
+	}
+	if heading != "" {
+		fmt.Fprintf(f, "%s\n\n", heading)
 	}
 	for _, r := range reports {
 		fmt.Fprintf(f, "### %s: %s\n\n%s\n\n", r.Name, r.Title, r.Summary)
@@ -205,13 +254,30 @@ func explainActionError(err error) string {
 		case http.StatusUnauthorized:
 			return fmt.Sprintf("GitHub refused the token (401 %s): pass the job's token to the step (env: %s: ${{ secrets.GITHUB_TOKEN }}): %v", gerr.Message, envToken, err)
 		case http.StatusForbidden:
-			return fmt.Sprintf("GitHub refused the token a permission (403 %s): the workflow needs permissions pull-requests: write, checks: write, contents: read: %v", gerr.Message, err)
+			return fmt.Sprintf("GitHub refused the token a permission (403 %s): the workflow needs permissions %s: %v", gerr.Message, neededPermission(gerr), err)
 		}
 	}
 	if errors.Is(err, webhook.ErrActionEvent) {
 		return fmt.Sprintf("%v: run the workflow on: %s", err, strings.Join(webhook.ActionEvents, ", "))
 	}
 	return err.Error()
+}
+
+// neededPermission names the workflow permission the request GitHub
+// refused needs: checks: write for a check run, pull-requests: write for
+// labels, all the Action needs otherwise.
+func neededPermission(gerr *github.ErrorResponse) string {
+	var path string
+	if req := gerr.Response.Request; req != nil && req.Method != http.MethodGet {
+		path = req.URL.Path
+	}
+	switch {
+	case strings.Contains(path, "/check-runs"):
+		return "checks: write"
+	case strings.Contains(path, "/labels"):
+		return "pull-requests: write"
+	}
+	return "pull-requests: write, checks: write, contents: read"
 }
 
 // workflowEscape escapes a workflow command's message as the Actions

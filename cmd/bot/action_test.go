@@ -3,11 +3,18 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-github/v93/github"
@@ -299,5 +306,213 @@ func TestActionManifest(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run(t.Context(), []string{"action", "--model", "m", "--dry-run=false", "-h"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("bot action rejects the flags action.yml passes: exit %d\n%s", code, stderr.String())
+	}
+}
+
+// readOnlyGitHub stands before the fake GitHub as GitHub stands before a
+// token without write permissions: reads pass, and the writes (any method
+// but GET) to paths refuses names are refused with GitHub's 403. It returns
+// its URL and the writes it refused.
+func readOnlyGitHub(t *testing.T, fake *fakegithub.Server, refuses func(path string) bool) (string, func() []string) {
+	t.Helper()
+	target, err := url.Parse(fake.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var mu sync.Mutex
+	var refused []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || !refuses(r.URL.Path) {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		mu.Lock()
+		refused = append(refused, r.Method+" "+r.URL.Path)
+		mu.Unlock()
+		fakegithub.WriteJSON(w, http.StatusForbidden, map[string]string{
+			"message":           "Resource not accessible by integration",
+			"documentation_url": "https://docs.github.com/rest/issues/labels#add-labels-to-an-issue",
+		})
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/", func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(refused)
+	}
+}
+
+// fromFork makes the example pull request's head a fork's branch.
+func fromFork(ev map[string]any) {
+	head := ev["pull_request"].(map[string]any)["head"].(map[string]any)
+	head["label"] = "octocat:patch-1"
+	repo := head["repo"].(map[string]any)
+	repo["full_name"], repo["fork"] = "octocat/Hello-World", true
+	repo["owner"].(map[string]any)["login"] = "octocat"
+}
+
+// TestActionForkPullRequests: under pull_request GitHub gives a fork's
+// pull request a read-only token, so the job reports the labels in its
+// summary, warns once that labels need pull_request_target and succeeds,
+// after one refused write; a refused write on the repository's own pull
+// request is a missing permission, and fails the job.
+func TestActionForkPullRequests(t *testing.T) {
+	if err := classify.InitRuntime(); err != nil {
+		t.Skipf("ONNX Runtime absent, run scripts/setup.sh: %v", err)
+	}
+	const heading = "## commit-labeler: nothing was changed on GitHub"
+	everything := func(string) bool { return true }
+	for _, tc := range []struct {
+		name, event, action string
+		edit                func(map[string]any)
+		// repo prepares the fake's repository: labels that exist already.
+		repo func(*fakegithub.Repo)
+		// refuses says which writes GitHub refuses the token (none when nil).
+		refuses func(path string) bool
+		code    int
+		// refused is the one write GitHub refuses, if any.
+		refused  string
+		summary  []string
+		stdout   []string
+		warnings int
+		labels   []string
+	}{
+		{name: "fork, opened: the label's creation is refused", event: "pull_request", action: "opened", edit: fromFork, refuses: everything,
+			refused: "POST /repos/Codertocat/Hello-World/labels",
+			summary: []string{heading, "POST /repos/Codertocat/Hello-World/labels", "Resource not accessible by integration", "| docs | type: docs |", "pull_request_target"},
+			stdout:  []string{"Labels need the pull_request_target event.%0ASee " + forkDocs}, warnings: 1},
+		{name: "fork, synchronize: adding the label is refused", event: "pull_request", action: "synchronize",
+			edit: func(ev map[string]any) { fromFork(ev); withTitle("fix: keep the README's greeting")(ev) },
+			repo: func(r *fakegithub.Repo) { r.Labels = []*github.Label{{Name: "type: fix"}} }, refuses: everything,
+			refused: "POST /repos/Codertocat/Hello-World/issues/2/labels",
+			summary: []string{heading, "| fix | type: fix |"}, warnings: 1},
+		{name: "fork, labels already there: the check run is refused", event: "pull_request", action: "opened", edit: fromFork,
+			repo: func(r *fakegithub.Repo) { r.Pulls[2].Labels = []string{"type: docs"} }, refuses: everything,
+			refused: "POST /repos/Codertocat/Hello-World/check-runs",
+			summary: []string{heading, "| docs | type: docs |", "kept"}, warnings: 1, labels: []string{"type: docs"}},
+		{name: "own pull request without pull-requests: write", event: "pull_request", action: "opened", refuses: everything, code: exitFailure,
+			refused: "POST /repos/Codertocat/Hello-World/labels",
+			stdout:  []string{"::error title=commit-labeler::GitHub refused the token a permission (403 Resource not accessible by integration): the workflow needs permissions pull-requests: write:"}},
+		{name: "own pull request without checks: write", event: "pull_request", action: "opened",
+			repo: func(r *fakegithub.Repo) { r.Pulls[2].Labels = []string{"type: docs"} }, refuses: everything, code: exitFailure,
+			refused: "POST /repos/Codertocat/Hello-World/check-runs", summary: []string{"### commit-labeler: Labels: docs"},
+			stdout: []string{"the workflow needs permissions checks: write:"}, labels: []string{"type: docs"}},
+		{name: "fork with a token that writes labels but not checks", event: "pull_request", action: "opened", edit: fromFork,
+			refuses: func(path string) bool { return strings.HasSuffix(path, "/check-runs") }, code: exitFailure,
+			refused: "POST /repos/Codertocat/Hello-World/check-runs", summary: []string{"### commit-labeler: Labels: docs"},
+			stdout: []string{"the workflow needs permissions checks: write:"}, labels: []string{"type: docs"}},
+		{name: "fork under pull_request_target", event: "pull_request_target", action: "opened", edit: fromFork,
+			summary: []string{"### commit-labeler: Labels: docs"}, stdout: []string{"::notice title=commit-labeler::Labels: docs"},
+			labels: []string{"type: docs"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			payload := exampleEvent(t, "pull_request", tc.action, tc.edit)
+			fake, repos, token := actionRepo(t, payload)
+			if tc.repo != nil {
+				repos.Update("Codertocat", "Hello-World", tc.repo)
+			}
+			apiURL, refused := fake.URL, func() []string { return nil }
+			if tc.refuses != nil {
+				apiURL, refused = readOnlyGitHub(t, fake, tc.refuses)
+			}
+			run := runActionProcess(t, apiURL, token, tc.event, payload)
+			if run.code != tc.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", run.code, tc.code, run.stdout, run.stderr)
+			}
+			if got := refused(); tc.refuses != nil && !slices.Equal(got, []string{tc.refused}) {
+				t.Errorf("writes refused %q, want one, %q", got, tc.refused)
+			}
+			for _, w := range tc.summary {
+				if !strings.Contains(run.summary, w) {
+					t.Errorf("job summary lacks %q:\n%s", w, run.summary)
+				}
+			}
+			if !slices.Contains(tc.summary, heading) && strings.Contains(run.summary, heading) {
+				t.Errorf("job summary says nothing was changed:\n%s", run.summary)
+			}
+			for _, w := range tc.stdout {
+				if !strings.Contains(run.stdout, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, run.stdout)
+				}
+			}
+			if n := strings.Count(run.stdout, "::warning"); n != tc.warnings {
+				t.Errorf("%d ::warning:: lines, want %d:\n%s", n, tc.warnings, run.stdout)
+			}
+			if labels := repos.IssueLabels("Codertocat", "Hello-World", 2); !slices.Equal(labels, tc.labels) {
+				t.Errorf("labels %v, want %v", labels, tc.labels)
+			}
+		})
+	}
+}
+
+// pullRequestCodeSteps lists the steps of an action manifest that check out
+// or name the pull request's code: under pull_request_target the job holds
+// a token that writes, which the pull request's code must never get.
+func pullRequestCodeSteps(t *testing.T, manifest []byte) []string {
+	t.Helper()
+	var m struct {
+		Runs struct {
+			Steps []struct {
+				Name string            `yaml:"name"`
+				Uses string            `yaml:"uses"`
+				Run  string            `yaml:"run"`
+				With map[string]string `yaml:"with"`
+				Env  map[string]string `yaml:"env"`
+			} `yaml:"steps"`
+		} `yaml:"runs"`
+	}
+	if err := yaml.Unmarshal(manifest, &m); err != nil {
+		t.Fatalf("action manifest: %v", err)
+	}
+	var found []string
+	for i, s := range m.Runs.Steps {
+		if strings.HasPrefix(s.Uses, "actions/checkout") {
+			found = append(found, fmt.Sprintf("step %d %q uses %s", i+1, s.Name, s.Uses))
+		}
+		text := s.Run
+		for _, v := range slices.Concat(slices.Collect(maps.Values(s.With)), slices.Collect(maps.Values(s.Env))) {
+			text += "\n" + v
+		}
+		for _, ref := range []string{"github.event.pull_request.head", "github.head_ref", "merge_commit_sha", "refs/pull/"} {
+			if strings.Contains(text, ref) {
+				found = append(found, fmt.Sprintf("step %d %q names %s", i+1, s.Name, ref))
+			}
+		}
+	}
+	return found
+}
+
+// TestActionRunsNoPullRequestCode: README says pull_request_target is safe
+// with this Action because it never checks out or runs the pull request's
+// code; action.yml must keep that true.
+func TestActionRunsNoPullRequestCode(t *testing.T) {
+	raw, err := os.ReadFile("../../action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		manifest []byte
+		want     int
+	}{
+		{"action.yml", raw, 0},
+		{"a checkout", []byte("runs:\n  steps:\n    - uses: actions/checkout@v4\n"), 1},
+		{"the head checked out", []byte("runs:\n  steps:\n    - uses: actions/checkout@v4\n      with:\n        ref: ${{ github.event.pull_request.head.sha }}\n"), 2},
+		{"the head fetched", []byte("runs:\n  steps:\n    - run: git fetch origin \"refs/pull/${{ github.event.number }}/head\" && make\n"), 1},
+		{"the head's branch in the environment", []byte("runs:\n  steps:\n    - run: ./build.sh\n      env:\n        BRANCH: ${{ github.head_ref }}\n"), 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if found := pullRequestCodeSteps(t, tc.manifest); len(found) != tc.want {
+				t.Errorf("found %d steps running the pull request's code, want %d: %q", len(found), tc.want, found)
+			}
+		})
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "\n### Pull requests from forks\n") || !strings.HasSuffix(forkDocs, "#pull-requests-from-forks") {
+		t.Errorf("README has no section %s points to", forkDocs)
 	}
 }
