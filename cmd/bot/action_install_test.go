@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -18,7 +19,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-github/v93/github"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
+	"github.com/commit-labeler/commit-labeler/internal/ghexamples"
 )
 
 // installScript is action.yml's first step, relative to this package.
@@ -306,4 +311,59 @@ func TestReleaseWorkflow(t *testing.T) {
 			t.Errorf("the publish job does not run %q:\n%s", w, upload)
 		}
 	}
+}
+
+// BenchmarkActionDryRun runs the installed release binary as action.yml's
+// Label step does, `commit-labeler-bot action --dry-run`, on GitHub's
+// example of an opened pull request against the fake GitHub: with a fresh
+// COMMIT_LABELER_CACHE, as on a hosted runner (the model is extracted), and
+// with the cache of an earlier run. COMMIT_LABELER_BOT_DIR names the
+// unpacked release (scripts/measure-action.sh sets it).
+func BenchmarkActionDryRun(b *testing.B) {
+	dir := os.Getenv("COMMIT_LABELER_BOT_DIR")
+	if dir == "" {
+		b.Skip("COMMIT_LABELER_BOT_DIR is not set: scripts/measure-action.sh installs a release and sets it")
+	}
+	var payload []byte
+	for _, raw := range ghexamples.Load(b)["pull_request"] {
+		var ev github.PullRequestEvent
+		if json.Unmarshal(raw, &ev) == nil && ev.GetAction() == "opened" && !ev.GetPullRequest().GetDraft() {
+			payload = raw
+			break
+		}
+	}
+	fake := fakegithub.New(b)
+	repos := fakegithub.NewRepos(fake)
+	var ev github.PullRequestEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		b.Fatal(err)
+	}
+	repos.Add(&fakegithub.Repo{Owner: "Codertocat", Name: "Hello-World", InstallationID: 1, DefaultBranch: "master",
+		Pulls: map[int]*fakegithub.Pull{ev.GetNumber(): {PullRequest: ev.PullRequest,
+			Files: []*github.CommitFile{{Filename: github.Ptr("README.md"), Status: github.Ptr("modified"), Additions: github.Ptr(1)}}}}})
+	eventPath := filepath.Join(b.TempDir(), "event.json")
+	if err := os.WriteFile(eventPath, payload, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	step := func(cache string) {
+		cmd := exec.CommandContext(b.Context(), filepath.Join(dir, "commit-labeler-bot"), "action", "--dry-run=true")
+		cmd.Env = append(os.Environ(), "COMMIT_LABELER_CACHE="+cache, "ONNXRUNTIME_LIB="+filepath.Join(dir, "libonnxruntime.so.1"),
+			"GITHUB_EVENT_NAME=pull_request", "GITHUB_EVENT_PATH="+eventPath, "GITHUB_REPOSITORY=Codertocat/Hello-World",
+			"GITHUB_API_URL="+fake.URL, "GITHUB_TOKEN="+fake.JobToken(1), "GITHUB_STEP_SUMMARY="+filepath.Join(cache, "summary.md"))
+		if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "::notice title=commit-labeler::") {
+			b.Fatalf("%v\n%s", err, out)
+		}
+	}
+	b.Run("fresh cache", func(b *testing.B) {
+		for b.Loop() {
+			step(b.TempDir())
+		}
+	})
+	b.Run("warm cache", func(b *testing.B) {
+		cache := b.TempDir()
+		step(cache)
+		for b.Loop() {
+			step(cache)
+		}
+	})
 }
