@@ -88,16 +88,25 @@ fi
 command -v go >/dev/null || { log "Go 1.26 is required (https://go.dev/dl/)"; exit 1; }
 
 # ONNX Runtime: the shared library ships inside the npm package
-# onnxruntime-node. `npm pack` only downloads the tarball; `npm install`
-# would run its postinstall, which downloads from elsewhere.
+# onnxruntime-node, one per architecture (the release workflow builds on
+# x86_64 and aarch64 runners). `npm pack` only downloads the tarball; `npm
+# install` would run its postinstall, which downloads from elsewhere.
 if [ ! -s "$ORT_LIB" ]; then
-	log "fetching ONNX Runtime $ORT_VERSION (npm pack onnxruntime-node@$ORT_VERSION)"
+	case $(uname -m) in
+	x86_64) ort_arch=x64 ;;
+	aarch64 | arm64) ort_arch=arm64 ;;
+	*)
+		log "onnxruntime-node@$ORT_VERSION has no Linux library for $(uname -m) (x86_64 and aarch64 only)"
+		exit 1
+		;;
+	esac
+	log "fetching ONNX Runtime $ORT_VERSION for linux/$ort_arch (npm pack onnxruntime-node@$ORT_VERSION)"
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
 	(cd "$tmp" && npm pack --silent "onnxruntime-node@$ORT_VERSION" >/dev/null)
-	tar -xzf "$tmp/onnxruntime-node-$ORT_VERSION.tgz" -C "$tmp" package/bin/napi-v6/linux/x64/libonnxruntime.so.1
+	tar -xzf "$tmp/onnxruntime-node-$ORT_VERSION.tgz" -C "$tmp" "package/bin/napi-v6/linux/$ort_arch/libonnxruntime.so.1"
 	mkdir -p "$(dirname "$ORT_LIB")"
-	mv "$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$ORT_LIB.tmp"
+	mv "$tmp/package/bin/napi-v6/linux/$ort_arch/libonnxruntime.so.1" "$ORT_LIB.tmp"
 	mv "$ORT_LIB.tmp" "$ORT_LIB"
 fi
 log "ONNX Runtime library: $ORT_LIB"
