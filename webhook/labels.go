@@ -123,7 +123,7 @@ func (e *Events) applyLabels(ctx context.Context, gh *github.Client, r repoRef, 
 		names = append(names, gitHubName)
 	}
 	if len(names) > 0 {
-		if _, _, err := gh.Issues.AddLabelsToIssue(ctx, r.owner, r.name, number, names); err != nil {
+		if err := addIssueLabels(ctx, gh, r, number, names); err != nil {
 			return fmt.Errorf("add labels %q to %s#%d: %w", names, r, number, err)
 		}
 	}
@@ -135,6 +135,22 @@ func (e *Events) applyLabels(ctx context.Context, gh *github.Client, r repoRef, 
 		}
 	}
 	return nil
+}
+
+// addIssueLabels adds names to the issue's labels. The body is the object
+// {"labels": [...]} GitHub's OpenAPI description specifies, not the bare
+// array go-github's AddLabelsToIssue sends, which only the operation's
+// prose still allows.
+func addIssueLabels(ctx context.Context, gh *github.Client, r repoRef, number int, names []string) error {
+	u := fmt.Sprintf("repos/%v/%v/issues/%d/labels", url.PathEscape(r.owner), url.PathEscape(r.name), number)
+	req, err := gh.NewRequest(ctx, http.MethodPost, u, struct {
+		Labels []string `json:"labels"`
+	}{names})
+	if err != nil {
+		return err
+	}
+	_, err = gh.Do(req, nil)
+	return err
 }
 
 // statusOf returns the HTTP status of a go-github error, 0 if none.

@@ -75,7 +75,7 @@ func (rs *Repos) registerPulls() {
 	})
 	rs.handle("GET /repos/{owner}/{repo}/pulls/{number}/files", func(w http.ResponseWriter, r *http.Request, repo *Repo) {
 		if p, ok := pull(w, r, repo); ok {
-			WriteJSON(w, http.StatusOK, Paginate(rs.s, w, r, p.Files))
+			WriteJSON(w, http.StatusOK, Paginate(rs.s, w, r, repo.servedFiles(p.Files)))
 		}
 	})
 }

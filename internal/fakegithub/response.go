@@ -7,8 +7,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-
-	"github.com/google/go-github/v93/github"
 )
 
 // defaultPerPage is GitHub's page size when the client asks for none.
@@ -23,10 +21,12 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 
 // WriteError writes GitHub's error body (github.ErrorResponse on the client).
 func WriteError(w http.ResponseWriter, status int, message string) {
-	WriteJSON(w, status, &github.ErrorResponse{
-		Message:          message,
-		DocumentationURL: "https://docs.github.com/rest",
-	})
+	// Not github.ErrorResponse: its "errors" would go out as null, which
+	// GitHub never sends.
+	WriteJSON(w, status, struct {
+		Message          string `json:"message"`
+		DocumentationURL string `json:"documentation_url"`
+	}{message, "https://docs.github.com/rest"})
 }
 
 // Paginate returns the page of items the request asks for (page, per_page,
@@ -57,6 +57,9 @@ func Paginate[T any](s *Server, w http.ResponseWriter, r *http.Request, items []
 		w.Header().Set("Link", strings.Join(links, ", "))
 	}
 	lo := min((n-1)*perPage, len(items))
+	if lo == len(items) {
+		return []T{} // an empty page is [], never null
+	}
 	return items[lo:min(lo+perPage, len(items))]
 }
 

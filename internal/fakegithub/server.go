@@ -1,7 +1,8 @@
 // Package fakegithub is an in-process GitHub REST API for tests. It speaks the
 // real wire format (go-github's types on both sides), paginates with Link
 // headers, checks App JWTs and installation tokens like GitHub does, and
-// records every request for assertions. Tests extend it with Handle.
+// records every request for assertions. Tests extend it with Handle. In a
+// test (New) it holds itself to GitHub's OpenAPI description (oracle.go).
 package fakegithub
 
 import (
@@ -13,6 +14,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -20,6 +22,8 @@ import (
 	"testing"
 
 	"github.com/google/go-github/v93/github"
+
+	"github.com/commit-labeler/commit-labeler/internal/ghspec"
 )
 
 // Request is one request the server received.
@@ -42,6 +46,11 @@ type Server struct {
 	key        *rsa.PrivateKey
 	maxPerPage int
 	record     bool
+	// oracle checks requests and responses against GitHub's description;
+	// nil outside tests (Start) and WithoutOracle.
+	oracle     *oracle
+	noOracle   bool
+	violations []string
 
 	mu            sync.Mutex
 	installations []*github.Installation
@@ -64,6 +73,13 @@ func WithoutRequestLog() Option {
 	return func(s *Server) { s.record = false }
 }
 
+// WithoutOracle serves without checking requests and responses against
+// GitHub's OpenAPI description: for a test that sends GitHub what it
+// refuses on purpose, to see the answer.
+func WithoutOracle() Option {
+	return func(s *Server) { s.noOracle = true }
+}
+
 // WithMaxPerPage caps the page size (GitHub's cap is 100), so that tests
 // exercise pagination with few items.
 func WithMaxPerPage(n int) Option {
@@ -71,15 +87,42 @@ func WithMaxPerPage(n int) Option {
 }
 
 // New starts a server, closed when the test ends. Without WithApp it makes
-// App 1 with a fresh 2048-bit key.
+// App 1 with a fresh 2048-bit key. Each request it receives and each
+// response it sends is checked against GitHub's OpenAPI description; a
+// request GitHub would refuse is answered as GitHub does (422, or 404 for
+// no such operation), and every violation fails t when the test ends.
 func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	s, err := Start(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Close)
+	if !s.noOracle {
+		ghspec.Require(t, ghspec.RESTDotCom)
+		o, err := loadOracle()
+		if err != nil {
+			s.Close()
+			t.Fatal(err)
+		}
+		s.mu.Lock()
+		s.oracle = o
+		s.mu.Unlock()
+	}
+	t.Cleanup(func() {
+		s.Close()
+		for _, v := range s.Violations() {
+			t.Errorf("fake GitHub: GitHub's OpenAPI description refuses %s", v)
+		}
+	})
 	return s
+}
+
+// Violations returns what GitHub's description refused so far: requests
+// and responses, each naming its operation and fields.
+func (s *Server) Violations() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.violations...)
 }
 
 // Start starts a server on a loopback port, outside a test (`bench bot`);
@@ -143,20 +186,54 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	if !s.record {
+	s.mu.Lock()
+	if s.record {
+		s.requests = append(s.requests, Request{
+			Method: r.Method,
+			Path:   r.URL.Path,
+			Query:  r.URL.Query(),
+			Header: r.Header.Clone(),
+			Body:   body,
+		})
+	}
+	o := s.oracle
+	s.mu.Unlock()
+	if o == nil {
 		s.mux.ServeHTTP(w, r)
 		return
 	}
+	s.serveChecked(o, w, r, body)
+}
+
+// serveChecked serves r under the oracle: a request GitHub would refuse
+// gets GitHub's 422; a response is checked before it is sent.
+func (s *Server) serveChecked(o *oracle, w http.ResponseWriter, r *http.Request, body []byte) {
+	checked, err := o.checkRequest(r, body)
+	if err != nil {
+		s.violate(err)
+		if checked == nil {
+			WriteError(w, http.StatusNotFound, "Not Found")
+			return
+		}
+		WriteError(w, http.StatusUnprocessableEntity, "Invalid request.\n\n"+err.Error())
+		return
+	}
+	rec := httptest.NewRecorder()
+	s.mux.ServeHTTP(rec, r)
+	body, own := o.completeResponse(checked, rec.Code, rec.Body.Bytes())
+	if err := o.checkResponse(checked, rec.Code, rec.Header(), body, own); err != nil {
+		s.violate(err)
+	}
+	maps.Copy(w.Header(), rec.Header())
+	w.Header().Del("Content-Length")
+	w.WriteHeader(rec.Code)
+	w.Write(body)
+}
+
+func (s *Server) violate(err error) {
 	s.mu.Lock()
-	s.requests = append(s.requests, Request{
-		Method: r.Method,
-		Path:   r.URL.Path,
-		Query:  r.URL.Query(),
-		Header: r.Header.Clone(),
-		Body:   body,
-	})
+	s.violations = append(s.violations, err.Error())
 	s.mu.Unlock()
-	s.mux.ServeHTTP(w, r)
 }
 
 type installationKey struct{}

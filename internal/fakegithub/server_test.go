@@ -82,7 +82,7 @@ func isStatus(err error, status int) bool {
 }
 
 func TestPaginateLinks(t *testing.T) {
-	fake := fakegithub.New(t, fakegithub.WithMaxPerPage(100))
+	fake := fakegithub.New(t, fakegithub.WithMaxPerPage(100), fakegithub.WithoutOracle()) // /items is no GitHub route
 	items := make([]int, 25)
 	fake.Handle("GET /items", fakegithub.AuthNone, func(w http.ResponseWriter, r *http.Request) {
 		fakegithub.WriteJSON(w, http.StatusOK, fakegithub.Paginate(fake, w, r, items))
