@@ -82,7 +82,7 @@ func TestReadList(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake := fakegithub.New(t)
+			fake := fakegithub.New(t, fakegithub.WithoutOracle()) // the list is no GitHub route
 			items := make([]int, tt.items)
 			for i := range items {
 				items[i] = i

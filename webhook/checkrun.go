@@ -75,6 +75,12 @@ func (e *Events) report(c checkRun, err error) {
 // job (after a crash or a failed later call) first looks for the check run
 // an earlier attempt created, by name and external_id, on the head commit.
 func (c checkRun) create(ctx context.Context, gh *github.Client, owner, repo string, log *slog.Logger) error {
+	if c.headSHA == "" {
+		// A payload without its head commit: GitHub requires head_sha and
+		// has no commit to show the run on.
+		log.WarnContext(ctx, "no head commit in the payload: no check run", "check_run", c.name)
+		return nil
+	}
 	run := deliveryRunFrom(ctx)
 	if run.attempt > 1 {
 		done, err := c.createdBy(ctx, gh, owner, repo, run.id, log)

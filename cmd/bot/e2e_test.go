@@ -104,8 +104,7 @@ func recordAddedLabels(fake *fakegithub.Server) func() []string {
 		added []string
 	)
 	fake.Handle("POST /repos/{owner}/{repo}/issues/{number}/labels", fakegithub.AuthInstallation, func(w http.ResponseWriter, r *http.Request) {
-		var names []string
-		json.NewDecoder(r.Body).Decode(&names)
+		names, _ := fakegithub.DecodeLabelNames(r)
 		mu.Lock()
 		added = append(added, names...)
 		mu.Unlock()

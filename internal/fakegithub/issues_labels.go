@@ -24,7 +24,7 @@ func (rs *Repos) registerIssueLabels() {
 		if !ok {
 			return
 		}
-		names, err := decodeLabelNames(r)
+		names, err := DecodeLabelNames(r)
 		if err != nil {
 			WriteError(w, http.StatusUnprocessableEntity, "Invalid request: "+err.Error())
 			return
@@ -91,9 +91,9 @@ func LabelEvent(event, name string, actor *github.User) *github.IssueEvent {
 	return &github.IssueEvent{Event: &event, Label: &github.Label{Name: name}, Actor: actor}
 }
 
-// decodeLabelNames reads the body of "add labels": a JSON array of names or
+// DecodeLabelNames reads the body of "add labels": a JSON array of names or
 // {"labels": [...]}, both of which GitHub accepts.
-func decodeLabelNames(r *http.Request) ([]string, error) {
+func DecodeLabelNames(r *http.Request) ([]string, error) {
 	var raw json.RawMessage
 	if err := json.NewDecoder(r.Body).Decode(&raw); err != nil {
 		return nil, err
@@ -127,6 +127,25 @@ func (repo *Repo) labels(names []string) []*github.Label {
 		if l := repo.label(n); l != nil {
 			out = append(out, l)
 		}
+	}
+	return out
+}
+
+// pullLabels are the labels a pull request object carries: the
+// repository's label of each name, or just the name. GitHub's description
+// of a pull request's labels requires a string description, where
+// go-github's Label would send null.
+func (repo *Repo) pullLabels(names []string) []*github.Label {
+	out := make([]*github.Label, 0, len(names))
+	for _, n := range names {
+		l := github.Label{Name: n}
+		if known := repo.label(n); known != nil {
+			l = *known
+		}
+		if l.Description == nil {
+			l.Description = new("")
+		}
+		out = append(out, &l)
 	}
 	return out
 }

@@ -28,10 +28,7 @@ func (rs *Repos) registerPulls() {
 				continue
 			}
 			pr := *p.PullRequest
-			pr.Labels = nil
-			for _, name := range p.Labels {
-				pr.Labels = append(pr.Labels, &github.Label{Name: name})
-			}
+			pr.Labels = repo.pullLabels(p.Labels)
 			out = append(out, &pr)
 		}
 		sortBy, direction := q.Get("sort"), q.Get("direction")
@@ -55,10 +52,7 @@ func (rs *Repos) registerPulls() {
 	rs.handle("GET /repos/{owner}/{repo}/pulls/{number}", func(w http.ResponseWriter, r *http.Request, repo *Repo) {
 		if p, ok := pull(w, r, repo); ok {
 			// As GitHub, the pull request carries the labels now.
-			labels := []*github.Label{}
-			for _, name := range p.Labels {
-				labels = append(labels, &github.Label{Name: name})
-			}
+			labels := repo.pullLabels(p.Labels)
 			if p.JSON != nil {
 				writePullJSON(w, p.JSON, labels)
 				return
