@@ -188,6 +188,7 @@ func newBotFixture(t testing.TB, mutate ...func(*EventsConfig)) *botFixture {
 // deliver calls the handler of the event type with the payload.
 func (f *botFixture) deliver(eventType string, payload []byte) error {
 	f.t.Helper()
+	ghexamples.RequireWebhook(f.t, eventType, payload)
 	return f.deliverRun(eventType, payload, deliveryRun{id: "delivery-" + eventType, attempt: 1})
 }
 

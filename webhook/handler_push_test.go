@@ -19,7 +19,7 @@ func pushExample(t *testing.T, n int, edit func(map[string]any)) []byte {
 		return strings.HasPrefix(m["ref"].(string), "refs/heads/") && len(m["commits"].([]any)) > 0
 	}, func(m map[string]any) {
 		tmpl := m["commits"].([]any)[0].(map[string]any)
-		var commits []any
+		commits := []any{} // an empty push lists [], never null
 		for i := range n {
 			c := map[string]any{}
 			for k, v := range tmpl {

@@ -34,7 +34,17 @@ type actionRun struct {
 
 // runActionProcess runs the bot binary as `bot action` in an Actions-like
 // environment: the event file, the token, the API URL and a job summary.
+// The event is held to GitHub's webhook schemas first.
 func runActionProcess(t *testing.T, apiURL, token, eventName string, payload []byte) actionRun {
+	t.Helper()
+	// pull_request_target carries pull_request's payload.
+	ghexamples.RequireWebhook(t, strings.TrimSuffix(eventName, "_target"), payload)
+	return runActionOnAnyEvent(t, apiURL, token, eventName, payload)
+}
+
+// runActionOnAnyEvent is runActionProcess for event files GitHub never
+// writes: malformed, incomplete or of other events.
+func runActionOnAnyEvent(t *testing.T, apiURL, token, eventName string, payload []byte) actionRun {
 	t.Helper()
 	dir := t.TempDir()
 	eventPath := filepath.Join(dir, "event.json")
@@ -248,7 +258,7 @@ func TestActionFailsClearly(t *testing.T) {
 			[]string{`event "issues": the Action handles pull_request, pull_request_target and push events`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			run := runActionProcess(t, fake.URL, tc.token, tc.event, tc.payload)
+			run := runActionOnAnyEvent(t, fake.URL, tc.token, tc.event, tc.payload)
 			if run.code != tc.code {
 				t.Errorf("exit %d, want %d", run.code, tc.code)
 			}

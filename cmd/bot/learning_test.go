@@ -113,7 +113,8 @@ func TestLearnedModelLabelsTheNextPullRequest(t *testing.T) {
 	}
 
 	post("pull_request", "pull-7", map[string]any{
-		"action": "opened", "number": 7, "installation": installation,
+		// Events other than installation carry the installation's id only.
+		"action": "opened", "number": 7, "installation": map[string]any{"id": 1},
 		"repository":   map[string]any{"name": "app", "full_name": "acme/app", "owner": map[string]any{"login": "acme"}, "default_branch": "main"},
 		"pull_request": map[string]any{"number": 7, "state": "open", "title": "Explain widget setup in the guide", "head": map[string]any{"sha": head}},
 		"sender":       map[string]any{"login": "octocat", "type": "User"},

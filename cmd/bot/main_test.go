@@ -21,6 +21,7 @@ import (
 
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
+	"github.com/commit-labeler/commit-labeler/internal/ghexamples"
 	"github.com/commit-labeler/commit-labeler/internal/pgtest"
 	"github.com/commit-labeler/commit-labeler/webhook"
 )
@@ -90,6 +91,7 @@ func startBotProcess(t *testing.T, env []string, args ...string) *botProcess {
 // answer's status.
 func (p *botProcess) post(t *testing.T, event, delivery, secret string, body []byte) int {
 	t.Helper()
+	ghexamples.RequireWebhook(t, event, body)
 	req, _ := http.NewRequest(http.MethodPost, "http://"+p.addr+webhook.PathWebhooks, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(webhook.HeaderEvent, event)
@@ -111,7 +113,7 @@ func (p *botProcess) output() string {
 
 // pullRequestPayload is an opened pull request of o/r in installation 1.
 func pullRequestPayload(number int) []byte {
-	return fmt.Appendf(nil, `{"action":"opened","number":%d,"installation":{"id":1},"repository":{"name":"r","full_name":"o/r","owner":{"login":"o"}},"pull_request":{"number":%d,"title":"feat: %d"}}`, number, number, number)
+	return fmt.Appendf(nil, `{"action":"opened","number":%d,"installation":{"id":1},"repository":{"name":"r","full_name":"o/r","owner":{"login":"o"}},"pull_request":{"number":%d,"title":"feat: %d"},"sender":{"login":"octocat","type":"User"}}`, number, number, number)
 }
 
 // TestBotSurvivesKill starts the bot with its real handlers against a GitHub

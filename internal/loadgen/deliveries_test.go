@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-github/v93/github"
+
+	"github.com/commit-labeler/commit-labeler/internal/ghexamples"
 )
 
 // newTestDeliveries reads GitHub's examples, skipping without them.
@@ -31,6 +33,7 @@ func TestDeliveriesAreEachTheirOwnPullRequest(t *testing.T) {
 			t.Fatalf("delivery %d: id %s number %d (ids seen %v)", i, d.ID, d.Number, seen)
 		}
 		seen[d.ID] = true
+		ghexamples.RequireWebhook(t, "pull_request", d.Body)
 		var ev github.PullRequestEvent
 		if err := json.Unmarshal(d.Body, &ev); err != nil {
 			t.Fatalf("delivery %d: %v", i, err)
