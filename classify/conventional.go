@@ -28,6 +28,9 @@ type Header struct {
 	Breaking bool
 	// Description is the subject with the header removed (the masked subject).
 	Description string
+	// Quote is the header as written, its description elided ("Fix(api)!: …",
+	// `Revert "…"`): what explanations quote as the header read.
+	Quote string
 }
 
 // ParseHeader parses a subject line. ok is false when the subject has no
@@ -35,7 +38,7 @@ type Header struct {
 func ParseHeader(subject string) (h Header, ok bool) {
 	subject = strings.TrimSpace(subject)
 	if m := revertPattern.FindStringSubmatch(subject); m != nil {
-		return Header{Type: "revert", Description: m[1]}, true
+		return Header{Type: "revert", Description: m[1], Quote: `Revert "…"`}, true
 	}
 	m := headerPattern.FindStringSubmatch(subject)
 	if m == nil {
@@ -47,6 +50,7 @@ func ParseHeader(subject string) (h Header, ok bool) {
 		HasScope:    m[2] != "",
 		Breaking:    m[4] == "!",
 		Description: strings.TrimSpace(m[5]),
+		Quote:       m[1] + m[2] + m[4] + ": …",
 	}, true
 }
 

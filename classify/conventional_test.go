@@ -15,16 +15,16 @@ func TestParseHeader(t *testing.T) {
 		header  Header
 		labels  []string
 	}{
-		{"feat(api)!: add endpoint", true, Header{Type: "feat", Scope: "api", HasScope: true, Breaking: true, Description: "add endpoint"}, []string{"feat"}},
-		{"Fix: typo", true, Header{Type: "fix", Description: "typo"}, []string{"fix"}},
-		{"chore(i18n): update strings", true, Header{Type: "chore", Scope: "i18n", HasScope: true, Description: "update strings"}, []string{"chore", "i18n"}},
-		{"l10n: sync", true, Header{Type: "l10n", Description: "sync"}, []string{"i18n"}},
-		{`Revert "feat: add x"`, true, Header{Type: "revert", Description: "feat: add x"}, []string{"revert"}},
-		{"models: rename field", true, Header{Type: "models", Description: "rename field"}, []string{"other"}},
+		{"feat(api)!: add endpoint", true, Header{Type: "feat", Scope: "api", HasScope: true, Breaking: true, Description: "add endpoint", Quote: "feat(api)!: …"}, []string{"feat"}},
+		{"Fix: typo", true, Header{Type: "fix", Description: "typo", Quote: "Fix: …"}, []string{"fix"}},
+		{"chore(i18n): update strings", true, Header{Type: "chore", Scope: "i18n", HasScope: true, Description: "update strings", Quote: "chore(i18n): …"}, []string{"chore", "i18n"}},
+		{"l10n: sync", true, Header{Type: "l10n", Description: "sync", Quote: "l10n: …"}, []string{"i18n"}},
+		{`Revert "feat: add x"`, true, Header{Type: "revert", Description: "feat: add x", Quote: `Revert "…"`}, []string{"revert"}},
+		{"models: rename field", true, Header{Type: "models", Description: "rename field", Quote: "models: …"}, []string{"other"}},
 		{"Add a thing", false, Header{}, nil},
 		{"feat:missing space", false, Header{}, nil},
 		{"feat(a: b", false, Header{}, nil},
-		{"fix(ui/locales): übersetzung", true, Header{Type: "fix", Scope: "ui/locales", HasScope: true, Description: "übersetzung"}, []string{"fix", "i18n"}},
+		{"fix(ui/locales): übersetzung", true, Header{Type: "fix", Scope: "ui/locales", HasScope: true, Description: "übersetzung", Quote: "fix(ui/locales): …"}, []string{"fix", "i18n"}},
 	}
 	for _, tt := range tests {
 		h, ok := ParseHeader(tt.subject)

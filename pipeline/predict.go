@@ -10,6 +10,7 @@ import (
 	"io"
 
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/decision"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -78,12 +79,16 @@ func DecodeCommit(line []byte) (classify.Commit, error) {
 	return classifyCommit(&c), nil
 }
 
-// LinePrediction is the prediction for one input line.
-type LinePrediction struct {
+// LineDecision is the decision for one input line.
+type LineDecision struct {
 	// Line is the 1-based input line number.
 	Line int `json:"line"`
-	classify.Prediction
+	decision.Decision
 }
+
+// Decider decides the labels of a batch of commits, one decision each, in
+// order (decision.Decide with a model and a configuration).
+type Decider func(ctx context.Context, commits []classify.Commit) ([]decision.Decision, error)
 
 // ClassifyBatch is the most commits ClassifyLines sends to the model at once.
 const ClassifyBatch = 64
@@ -98,12 +103,12 @@ func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e
 func (e *LineError) Unwrap() error { return e.Err }
 
 // ClassifyLines reads JSON lines of commits (DecodeCommit) from in and
-// writes one LinePrediction per valid line to out, in input order. Lines
-// are classified in batches of at most ClassifyBatch, a batch being sent as
+// writes one LineDecision per valid line to out, in input order. Lines
+// are decided in batches of at most ClassifyBatch, a batch being sent as
 // soon as no more input is waiting, so a slow producer gets each answer
 // without delay. An invalid line is reported to bad and skipped. It returns
 // how many lines were classified and how many were invalid.
-func ClassifyLines(ctx context.Context, c *classify.Classifier, in io.Reader, out io.Writer, bad func(*LineError)) (classified, invalid int, err error) {
+func ClassifyLines(ctx context.Context, decide Decider, in io.Reader, out io.Writer, bad func(*LineError)) (classified, invalid int, err error) {
 	br := bufio.NewReaderSize(in, 1<<20)
 	enc := json.NewEncoder(out)
 	var commits []classify.Commit
@@ -112,12 +117,12 @@ func ClassifyLines(ctx context.Context, c *classify.Classifier, in io.Reader, ou
 		if len(commits) == 0 {
 			return nil
 		}
-		preds, err := c.Classify(ctx, commits)
+		decisions, err := decide(ctx, commits)
 		if err != nil {
 			return fmt.Errorf("lines %d-%d: %w", lines[0], lines[len(lines)-1], err)
 		}
-		for i, p := range preds {
-			if err := enc.Encode(LinePrediction{Line: lines[i], Prediction: p}); err != nil {
+		for i, d := range decisions {
+			if err := enc.Encode(LineDecision{Line: lines[i], Decision: d}); err != nil {
 				return err
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-github/v93/github"
 
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/decision"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
 )
@@ -139,7 +140,7 @@ func (c checkRun) createdBy(ctx context.Context, gh *github.Client, owner, repo,
 // a model decision the label probabilities as bars and the features behind
 // it, said in words about in (the pull request as classified) with their
 // raw names folded away.
-func pullCheckRun(headSHA string, p classify.Prediction, in classify.Commit, labels []labelLine, cfg repoconfig.Config, model *ServedModel) checkRun {
+func pullCheckRun(headSHA string, d decision.Decision, in classify.Commit, labels []labelLine, cfg repoconfig.Config, model *ServedModel) checkRun {
 	var b strings.Builder
 	b.WriteString("| Label | GitHub label | Confidence | Source | Action |\n|---|---|---|---|---|\n")
 	for _, l := range labels {
@@ -147,21 +148,21 @@ func pullCheckRun(headSHA string, p classify.Prediction, in classify.Commit, lab
 			percent(l.confidence), sourceName(l.source), l.action)
 	}
 	if len(labels) == 0 {
-		b.WriteString("| – | – | – | – | no label reached its threshold |\n")
+		b.WriteString("| – | – | – | – | " + cell(d.Explanation) + " |\n")
 	}
-	if p.Source == classify.SourceModel {
+	if d.Source == classify.SourceModel {
 		b.WriteString("\n**Model scores**\n\n")
-		b.WriteString(scoreChart(p.Scores))
-		if len(p.Reasons) > 0 && len(p.Scores) > 0 {
+		b.WriteString(scoreChart(d.Scores))
+		if len(d.Reasons) > 0 && len(d.Scores) > 0 {
 			// The features are built again, by the one builder the model
 			// read, since the reasons name tokens of them.
 			f := classify.BuildFeatures(in)
-			fmt.Fprintf(&b, "\n**What points to %s**\n\n", cell(p.Scores[0].Label))
-			for _, line := range reasonLines(p.Reasons, &f) {
+			fmt.Fprintf(&b, "\n**What points to %s**\n\n", cell(d.Scores[0].Label))
+			for _, line := range reasonLines(d.Reasons, &f) {
 				b.WriteString("- " + line + "\n")
 			}
 			b.WriteString("\n<details><summary>Model features</summary>\n\n| Feature | Contribution |\n|---|---|\n")
-			for _, r := range p.Reasons {
+			for _, r := range d.Reasons {
 				fmt.Fprintf(&b, "| `%s` | %+.3f |\n", strings.ReplaceAll(cell(r.Feature), "`", "'"), r.Contribution)
 			}
 			b.WriteString("\n</details>\n")
@@ -173,16 +174,16 @@ func pullCheckRun(headSHA string, p classify.Prediction, in classify.Commit, lab
 	}
 	return checkRun{
 		name: PullCheckRunName, headSHA: headSHA, conclusion: "neutral", title: title,
-		summary: decidedBy(p.Source, model) + precisionNote(p, cfg),
+		summary: decidedBy(d, model) + precisionNote(d, cfg),
 		text:    b.String(),
 	}
 }
 
-// decidedBy says what decided a pull request's labels: its title, a
-// maintainer, or which model.
-func decidedBy(source string, model *ServedModel) string {
-	if source != classify.SourceModel {
-		return fmt.Sprintf("Decided by %s.", sourceName(source))
+// decidedBy says what decided a pull request's labels: the title rule,
+// quoting the header it read, or which model.
+func decidedBy(d decision.Decision, model *ServedModel) string {
+	if d.Source != classify.SourceModel {
+		return d.Explanation + "."
 	}
 	return "Decided by " + modelName(model) + "."
 }
@@ -202,9 +203,9 @@ func modelName(model *ServedModel) string {
 // precisionNote says which precision a model decision was held to: the one
 // the repository asked for, with what its thresholds reached on
 // repositories the model did not train on, or the model's default.
-func precisionNote(p classify.Prediction, cfg repoconfig.Config) string {
+func precisionNote(d decision.Decision, cfg repoconfig.Config) string {
 	switch {
-	case p.Source != classify.SourceModel:
+	case d.Source != classify.SourceModel:
 		return ""
 	case len(cfg.Thresholds) > 0 || cfg.Threshold > 0:
 		return " Thresholds set by the repository's configuration."
@@ -242,31 +243,37 @@ func labelNames(lines []labelLine, actions ...string) []string {
 // commitRow is one pushed commit's row in the push check run.
 type commitRow struct {
 	sha, subject string
-	prediction   classify.Prediction
-	labels       []classify.LabelScore
+	decision     decision.Decision
 	skipped      string // why the commit was not classified
 }
 
-// pushCheckRun lists pushed commits with their labels.
+// pushCheckRun lists pushed commits with their labels; a commit the model
+// abstained on reads "no label", with the closest label as its confidence.
 func pushCheckRun(headSHA string, rows []commitRow, model *ServedModel) checkRun {
 	var b strings.Builder
 	b.WriteString("| Commit | Subject | Labels | Confidence | Source |\n|---|---|---|---|---|\n")
 	for _, r := range rows {
 		var names, conf []string
-		for _, l := range r.labels {
+		for _, l := range r.decision.Labels {
 			names = append(names, l.Label)
 			conf = append(conf, percent(l.Probability))
 		}
-		source := sourceName(r.prediction.Source)
-		if r.skipped != "" {
+		source := sourceName(r.decision.Source)
+		switch {
+		case r.skipped != "":
 			names, source = []string{"–"}, r.skipped
+		case len(names) == 0:
+			names = []string{"no label"}
+			if c := r.decision.Closest; c != nil {
+				conf = []string{fmt.Sprintf("closest %s %s < %s", c.Label, percent(c.Probability), percent(c.Threshold))}
+			}
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", short(r.sha), cell(r.subject),
 			strings.Join(names, ", "), strings.Join(conf, ", "), source)
 	}
 	return checkRun{
 		name: PushCheckRunName, headSHA: headSHA, conclusion: "neutral",
-		title:   fmt.Sprintf("%d commits classified", len(rows)),
+		title:   fmt.Sprintf("%d %s classified", len(rows), noun{"commit", "commits"}.of(len(rows))),
 		summary: "Labels predicted for each pushed commit. The model: " + modelName(model) + ".",
 		text:    b.String(),
 	}

@@ -6,12 +6,13 @@ import (
 
 	commitlabeler "github.com/commit-labeler/commit-labeler"
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/decision"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
 )
 
 func TestPrecisionNote(t *testing.T) {
 	vocab := commitlabeler.Default()
-	model := classify.Prediction{Source: classify.SourceModel}
+	model := decision.Decision{Source: classify.SourceModel}
 	curve := &classify.Meta{OperatingPoints: []classify.OperatingPoint{{Target: 0.9, Precision: 0.91, Coverage: 0.35}}}
 	for _, tt := range []struct{ file, want string }{
 		{"", "default thresholds"},

@@ -2,49 +2,14 @@ package webhook
 
 import (
 	"context"
-	"fmt"
 
-	commitlabeler "github.com/commit-labeler/commit-labeler"
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/decision"
+	"github.com/commit-labeler/commit-labeler/repoconfig"
 )
 
-// Classifier predicts labels for commits or pull requests (a model).
-type Classifier interface {
-	// Classify returns one prediction per commit, in order.
-	Classify(ctx context.Context, commits []classify.Commit) ([]classify.Prediction, error)
-}
-
-// predict decides each commit's labels: a Conventional Commits subject
-// decides directly (source title, confidence 1); the classifier decides the
-// others, in one call.
-func predict(ctx context.Context, model Classifier, vocab *commitlabeler.Vocabulary, commits []classify.Commit) ([]classify.Prediction, error) {
-	out := make([]classify.Prediction, len(commits))
-	var rest []classify.Commit
-	var restAt []int
-	for i, c := range commits {
-		if h, ok := classify.ParseHeader(c.Subject); ok {
-			out[i] = titlePrediction(h, vocab)
-			continue
-		}
-		rest = append(rest, c)
-		restAt = append(restAt, i)
-	}
-	if len(rest) == 0 {
-		return out, nil
-	}
-	preds, err := model.Classify(ctx, rest)
-	if err != nil {
-		return nil, fmt.Errorf("classify %d commits: %w", len(rest), err)
-	}
-	if len(preds) != len(rest) {
-		return nil, fmt.Errorf("classifier returned %d predictions for %d commits", len(preds), len(rest))
-	}
-	for j, p := range preds {
-		p.Source = classify.SourceModel
-		out[restAt[j]] = p
-	}
-	return out, nil
-}
+// Classifier is a served model (classify.Classifier).
+type Classifier = decision.Model
 
 // servingModel returns the model labeling repo, and a release to call
 // once done with it: the repository's own model where the learning worker
@@ -58,27 +23,18 @@ func (e *Events) servingModel(ctx context.Context, repo string) (*ServedModel, f
 	return &ServedModel{Classifier: e.model}, func() {}
 }
 
-// classify predicts the commits' labels with model (predict) and counts
-// the labels predicted in the metrics.
-func (e *Events) classify(ctx context.Context, model Classifier, commits []classify.Commit) ([]classify.Prediction, error) {
-	preds, err := predict(ctx, model, e.vocab, commits)
+// classify decides the commits' labels with model under cfg
+// (decision.Decide, as `train classify` does) and counts the labels
+// applied in the metrics.
+func (e *Events) classify(ctx context.Context, model Classifier, cfg repoconfig.Config, commits []classify.Commit) ([]decision.Decision, error) {
+	decisions, err := decision.Decide(ctx, model, e.vocab, cfg, commits)
 	if err != nil || e.metrics == nil {
-		return preds, err
+		return decisions, err
 	}
-	for _, p := range preds {
-		for _, l := range p.Labels {
+	for _, d := range decisions {
+		for _, l := range d.Labels {
 			e.metrics.Classifications.WithLabelValues(l.Label).Inc()
 		}
 	}
-	return preds, nil
-}
-
-// titlePrediction is the prediction a Conventional Commits header makes.
-func titlePrediction(h classify.Header, vocab *commitlabeler.Vocabulary) classify.Prediction {
-	p := classify.Prediction{Source: classify.SourceTitle}
-	for _, l := range h.Labels(vocab) {
-		p.Labels = append(p.Labels, classify.LabelScore{Label: l, Probability: 1})
-	}
-	p.Scores = p.Labels
-	return p
+	return decisions, nil
 }

@@ -113,6 +113,10 @@ func (k *keywordClassifier) Classify(_ context.Context, commits []classify.Commi
 	return out, nil
 }
 
+// Meta is the model.json of a model without thresholds: the classifier
+// chooses its top label itself.
+func (k *keywordClassifier) Meta() *classify.Meta { return &classify.Meta{} }
+
 func (k *keywordClassifier) set(keyword, label string, p float64) {
 	k.mu.Lock()
 	defer k.mu.Unlock()

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-github/v93/github"
 
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/decision"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
 	"github.com/commit-labeler/commit-labeler/store"
@@ -175,12 +176,11 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 		return err
 	}
 	in := commitInput(pr.GetTitle(), pr.GetBody(), files)
-	preds, err := h.classify(ctx, served.Classifier, []classify.Commit{in})
+	decisions, err := h.classify(ctx, served.Classifier, cfg, []classify.Commit{in})
 	if err != nil {
 		return err
 	}
-	pred := preds[0]
-	selected := cfg.Select(pred)
+	d := decisions[0]
 
 	st, _, err := h.db.PullState(ctx, r.String(), number)
 	if err != nil {
@@ -199,11 +199,11 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 			return err
 		}
 	}
-	plan := planLabels(selected, pred.Source, present, st)
+	plan := planLabels(d.Labels, d.Source, present, st)
 	write := h.writes(ctx, cfg)
 	saved := store.PullPrediction{
 		Repo: r.String(), Number: number, HeadSHA: pr.GetHead().GetSHA(),
-		Prediction: botPrediction(r, number, pr.GetHead().GetSHA(), pred, selected, deliveryID, served),
+		Prediction: botPrediction(r, number, pr.GetHead().GetSHA(), d, deliveryID, served),
 	}
 	if write {
 		for _, name := range plan.add {
@@ -215,9 +215,9 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	if err := h.db.SavePullPrediction(ctx, saved); err != nil {
 		return err
 	}
-	log.InfoContext(ctx, "pull request classified", "source", pred.Source, "labels", labelNames(plan.lines, "applied", "kept"),
+	log.InfoContext(ctx, "pull request classified", "source", d.Source, "labels", labelNames(plan.lines, "applied", "kept"),
 		"add", plan.add, "remove", plan.remove, "dry_run", !write)
-	explained := func() checkRun { return pullCheckRun(pr.GetHead().GetSHA(), pred, in, plan.lines, cfg, served) }
+	explained := func() checkRun { return pullCheckRun(pr.GetHead().GetSHA(), d, in, plan.lines, cfg, served) }
 	if !write {
 		h.reportUnwritten(ctx, explained)
 		return nil
@@ -307,16 +307,16 @@ func pullCommits(ctx context.Context, gh *github.Client, r repoRef, number int, 
 	return shas, nil
 }
 
-// botPrediction is the stored form of a prediction, which records the
+// botPrediction is the stored form of a decision, which records the
 // model that served it so that an operator can tell which one decided.
-func botPrediction(r repoRef, number int, sha string, p classify.Prediction, selected []classify.LabelScore, deliveryID string, served *ServedModel) store.BotPrediction {
-	detail, _ := json.Marshal(p)
-	names := make([]string, len(selected))
-	for i, s := range selected {
+func botPrediction(r repoRef, number int, sha string, d decision.Decision, deliveryID string, served *ServedModel) store.BotPrediction {
+	detail, _ := json.Marshal(d)
+	names := make([]string, len(d.Labels))
+	for i, s := range d.Labels {
 		names[i] = s.Label
 	}
 	return store.BotPrediction{
-		Repo: r.String(), PullNumber: number, SHA: sha, Source: p.Source,
+		Repo: r.String(), PullNumber: number, SHA: sha, Source: d.Source,
 		Labels: names, Detail: detail, DeliveryID: deliveryID, ModelVersion: served.Version,
 	}
 }

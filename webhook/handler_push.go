@@ -101,7 +101,7 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 		rows = append(rows, row)
 		inputs = append(inputs, in)
 	}
-	preds, err := h.classify(ctx, served.Classifier, inputs)
+	decisions, err := h.classify(ctx, served.Classifier, cfg, inputs)
 	if err != nil {
 		return err
 	}
@@ -111,9 +111,8 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 		if rows[i].skipped != "" {
 			continue
 		}
-		rows[i].prediction = preds[next]
-		rows[i].labels = cfg.Select(preds[next])
-		saved = append(saved, botPrediction(r, 0, rows[i].sha, preds[next], rows[i].labels, deliveryID, served))
+		rows[i].decision = decisions[next]
+		saved = append(saved, botPrediction(r, 0, rows[i].sha, decisions[next], deliveryID, served))
 		next++
 	}
 	if err := h.db.SavePredictions(ctx, saved); err != nil {

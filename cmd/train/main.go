@@ -26,7 +26,7 @@ var usage = func() string {
 		line(p.Name, fmt.Sprintf("phase %d: %s", i+1, p.Summary))
 	}
 	line("eval", "score a model (--model DIR) on labeled records (--data FILE.jsonl[.gz]); --warm: learning each repository first")
-	line("classify", "classify JSONL commits from stdin with a model, one JSON prediction per line")
+	line("classify", "decide the labels of JSONL commits from stdin as the bot would (title rule, model, --config FILE), one JSON line each")
 	line("import", "load JSONL(.gz) records of the corpus schema (DATA.md)")
 	line("runs", "list the recorded phase runs")
 	line("worker", `work the bot's "learn repository" jobs: clone, extract, label, learn and publish each repository's model`)

@@ -12,9 +12,12 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	commitlabeler "github.com/commit-labeler/commit-labeler"
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/decision"
 	"github.com/commit-labeler/commit-labeler/models"
 	"github.com/commit-labeler/commit-labeler/pipeline"
+	"github.com/commit-labeler/commit-labeler/repoconfig"
 )
 
 // stdin is what train classify reads; tests replace it.
@@ -162,6 +165,7 @@ func printEval(w io.Writer, rep *pipeline.EvalReport) {
 func classifyCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("classify", stderr)
 	modelDir := modelFlag(fs)
+	configFile := fs.String("config", "", "a repository's "+repoconfig.Path+": decide under its precision, threshold(s) and max_labels, as the bot would (default: no file)")
 	keepGoing := fs.Bool("keep-going", false, "exit 0 even when some lines could not be read (they are still reported)")
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -170,14 +174,23 @@ func classifyCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	if len(positional) > 0 {
 		return usageErrorf("unexpected argument %q (records are read from stdin)", positional[0])
 	}
+	vocab := commitlabeler.Default()
+	cfg, err := readRepoConfig(*configFile, vocab)
+	if err != nil {
+		return err
+	}
 	m, err := loadModel(*modelDir)
 	if err != nil {
 		return err
 	}
 	c := classify.NewClassifier(m)
 	defer c.Close()
+	cfg = cfg.WithModel(c)
+	decide := func(ctx context.Context, commits []classify.Commit) ([]decision.Decision, error) {
+		return decision.Decide(ctx, c, vocab, cfg, commits)
+	}
 	out := bufio.NewWriter(stdout)
-	_, invalid, err := pipeline.ClassifyLines(ctx, c, stdin, out, func(e *pipeline.LineError) {
+	_, invalid, err := pipeline.ClassifyLines(ctx, decide, stdin, out, func(e *pipeline.LineError) {
 		fmt.Fprintf(stderr, "train classify: stdin: %v\n", e)
 	})
 	if err != nil {
@@ -187,4 +200,22 @@ func classifyCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return fmt.Errorf("%d invalid line(s) skipped (see above; --keep-going exits 0)", invalid)
 	}
 	return nil
+}
+
+// readRepoConfig reads a repository configuration file, the defaults
+// without one. An invalid file is an error: a preview under the defaults
+// would not be what the repository asked for.
+func readRepoConfig(path string, vocab *commitlabeler.Vocabulary) (repoconfig.Config, error) {
+	if path == "" {
+		return repoconfig.Default(vocab), nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return repoconfig.Config{}, fmt.Errorf("--config: %w", err)
+	}
+	cfg, err := repoconfig.Parse(data, vocab)
+	if err != nil {
+		return repoconfig.Config{}, fmt.Errorf("--config %s: %w", path, err)
+	}
+	return cfg, nil
 }
