@@ -11,12 +11,16 @@ import (
 // reasonLines says in words what the features behind a model decision saw
 // in the pull request f was built from: maintainers read "title words:
 // update, readme", not "s:updat". Word features of one kind share a line;
-// the lines keep the order of the reasons (strongest first), once each.
+// the lines keep the order of the reasons (strongest first), once each;
+// stopwords are left out (isStopwordFeature).
 func reasonLines(reasons []classify.Reason, f *classify.Features) []string {
 	var lines []string
 	kindAt := make(map[string]int)
 	seen := make(map[string]bool)
 	for _, r := range reasons {
+		if isStopwordFeature(r.Feature, f) {
+			continue
+		}
 		p, _ := featurePhrase(r.Feature, f)
 		if p.kind == "" {
 			if !seen[p.text] {

@@ -234,3 +234,36 @@ func TestScoreChart(t *testing.T) {
 		}
 	}
 }
+
+// TestReasonLinesLeaveOutStopwords: the model may weigh "when" and "is";
+// a maintainer reads the words that say something about the change.
+func TestReasonLinesLeaveOutStopwords(t *testing.T) {
+	f := classify.BuildFeatures(classify.Commit{
+		Subject: "When the parser is empty it crashes", Body: "It is broken for all of us",
+		Files: []classify.File{{Path: "the/parser.go", Status: "M", Additions: 1, Deletions: 1}}, FilesChanged: 1, Additions: 1, Deletions: 1,
+	})
+	s := func(w string) classify.Reason { return classify.Reason{Feature: classify.TokenSubjectWord + w} }
+	for _, tc := range []struct {
+		name    string
+		reasons []classify.Reason
+		want    []string
+	}{
+		{"title words", []classify.Reason{s("crash"), s("when"), s("is"), s("parser")}, []string{"title words: crashes, parser"}},
+		{"normalised title words", []classify.Reason{s(classify.NormalWord("crashes")), s(classify.NormalWord("is"))}, []string{"title words: crashes"}},
+		{"first word", []classify.Reason{{Feature: classify.TokenSubjectFirst + "when"}, s("empty")}, []string{"title words: empty"}},
+		{"pairs of stopwords", []classify.Reason{{Feature: classify.TokenSubjectPair + "is_empty"}, {Feature: classify.TokenSubjectPair + "it_crash"}, {Feature: classify.TokenSubjectPair + "parser_is"}},
+			[]string{"title word pairs: “is empty”, “it crashes”, “parser is”"}},
+		{"a pair of stopwords alone", []classify.Reason{{Feature: classify.TokenSubjectPair + "when_the"}}, nil},
+		{"description words", []classify.Reason{{Feature: classify.TokenBodyWord + "it"}, {Feature: classify.TokenBodyWord + "broken"}, {Feature: classify.TokenBodyWord + "us"}},
+			[]string{"description words: broken"}},
+		{"diff and path words", []classify.Reason{{Feature: classify.TokenDiffAdded + "the"}, {Feature: classify.TokenDiffRemoved + "return"}, {Feature: classify.TokenPathWord + "the"}},
+			[]string{"words on removed lines: return"}},
+		{"other features stay", []classify.Reason{s("when"), {Feature: classify.TokenCategory + "source"}}, []string{"all 1 changed file is source code: the/parser.go"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := reasonLines(tc.reasons, &f); !slices.Equal(got, tc.want) {
+				t.Errorf("lines %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
