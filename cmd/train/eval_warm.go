@@ -9,13 +9,21 @@ import (
 	"github.com/commit-labeler/commit-labeler/pipeline"
 )
 
-// printWarmRepo prints one repository of a warm evaluation as it ends.
+// printWarmRepo prints one repository of a warm evaluation as it ends:
+// both models on the newest commits of its history, where it was judged,
+// and the verdict with its reason.
 func printWarmRepo(w io.Writer, r pipeline.WarmRepo) {
-	verdict := "accepted"
-	if !r.Accepted {
-		verdict = "global model kept: " + r.Learned.Reason
+	l := r.Learned
+	fmt.Fprintf(w, "%s: %d history commits, learned in %.1f s", r.Repo, l.Commits, r.LearnSeconds)
+	if l.Global != nil && l.Learned != nil {
+		fmt.Fprintf(w, "; on its newest %d: global accuracy %.3f, applied precision %.3f on %.0f%%; repository %.3f, %.3f on %.0f%%",
+			l.ValidCommits, l.Global.Accuracy, l.Global.AppliedPrecision, 100*l.Global.AppliedCoverage, l.Learned.Accuracy, l.Learned.AppliedPrecision, 100*l.Learned.AppliedCoverage)
 	}
-	fmt.Fprintf(w, "%s: %d history commits, learned in %.1f s, %s\n", r.Repo, r.Learned.Commits, r.LearnSeconds, verdict)
+	if r.Accepted {
+		fmt.Fprintln(w, "; accepted")
+	} else {
+		fmt.Fprintf(w, "; global model kept: %s\n", l.Reason)
+	}
 }
 
 // printWarm prints a warm evaluation for people: each repository's global

@@ -67,7 +67,10 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	warm := fs.Bool("warm", false, "learn each repository from the oldest --train-share of its records as the learning worker does, and score its newest records with the global model and with what then serves it")
 	var warmOpts pipeline.WarmOptions
 	fs.Float64Var(&warmOpts.TrainShare, "train-share", pipeline.DefaultWarmTrainShare, "--warm: share of each repository's records, oldest first, that is its history")
-	fs.Float64Var(&warmOpts.Learn.PrecisionTarget, "precision", classify.DefaultPrecisionTarget, "--warm: precision each repository model's thresholds are tuned for on its newest history")
+	fs.Float64Var(&warmOpts.Learn.PrecisionTarget, "precision", classify.DefaultLearnPrecisionTarget, "--warm: precision each repository model's thresholds are tuned for on its newest history")
+	fs.Float64Var(&warmOpts.Learn.ThresholdPrior, "threshold-prior", classify.DefaultLearnThresholdPrior, "--warm: predictions of a label on the newest history that weigh as much as the global model's threshold for it (negative: the repository's own thresholds alone)")
+	fs.Float64Var(&warmOpts.Learn.AcceptanceZ, "acceptance-z", classify.DefaultLearnAcceptanceZ, "--warm: standard errors by which a repository model's applied precision may fall short of the global model's and still serve (negative: none)")
+	fs.Float64Var(&warmOpts.Learn.HalfLife, "half-life", classify.DefaultLearnHalfLife, "--warm: commits back from the newest at which a history commit's weight halves (negative: all weigh alike)")
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err

@@ -1,0 +1,131 @@
+package classify
+
+import (
+	"fmt"
+	"math"
+)
+
+// Defaults of how a repository model's thresholds and acceptance hold out
+// of sample (LearnOptions.ThresholdPrior and AcceptanceZ).
+const (
+	DefaultLearnThresholdPrior = 40
+	DefaultLearnAcceptanceZ    = 1
+)
+
+// repositoryThresholds calibrates outcomes in place (meta's temperature
+// and per-label top calibration are fitted on them) and sets meta's
+// thresholds and operating curve: each label's threshold tuned on outcomes
+// for target, drawn toward the global model's threshold for the same
+// precision in proportion to the evidence, (n·own + prior·global)/(n +
+// prior), n being the outcomes whose top label it is. Thresholds fitted on
+// a few dozen of a repository's newest commits alone do not hold on the
+// commits that follow; the global ones were fitted out of fold over many
+// repositories, so a label the repository has little evidence of keeps
+// nearly the global threshold and one it has much of earns its own.
+func repositoryThresholds(meta *Meta, outcomes []Scored, target float64, global *Meta, prior float64) {
+	calibrateAndTune(meta, outcomes, outcomes, target)
+	if prior <= 0 {
+		return
+	}
+	counts := make(map[string]float64, len(meta.Labels))
+	for _, o := range outcomes {
+		counts[meta.Labels[argmax(o.Probabilities)]]++
+	}
+	shrink := func(own map[string]float64, precision float64) {
+		toward := global.Thresholds
+		if p, ok := global.PointFor(precision); ok {
+			toward = p.Thresholds
+		}
+		for l, t := range own {
+			g, ok := toward[l]
+			if !ok {
+				continue
+			}
+			n := counts[l]
+			own[l] = (n*t + prior*g) / (n + prior)
+		}
+	}
+	shrink(meta.Thresholds, target)
+	for i := range meta.OperatingPoints {
+		shrink(meta.OperatingPoints[i].Thresholds, meta.OperatingPoints[i].Target)
+	}
+	for i := range outcomes {
+		outcomes[i].Applied = labelNames(ApplyThresholds(meta.Labels, outcomes[i].Probabilities, meta.Thresholds))
+	}
+}
+
+// crossFitted returns outcomes (a repository's newest commits in time
+// order, as the repository model scores them before calibration) with
+// probabilities calibrated and labels applied as repositoryThresholds would
+// serve them, each half under the calibration and thresholds fitted on
+// the other half, in their order: the applied precision and coverage they give are the
+// ones to expect on commits the thresholds never saw, where the same
+// figures on the outcomes the thresholds were tuned on flatter them.
+func crossFitted(labels []string, outcomes []Scored, target float64, global *Meta, prior float64) []Scored {
+	half := len(outcomes) / 2
+	out := make([]Scored, len(outcomes))
+	for _, split := range [][2][2]int{{{0, half}, {half, len(outcomes)}}, {{half, len(outcomes)}, {0, half}}} {
+		tune, apply := split[0], split[1]
+		meta := &Meta{Labels: labels}
+		repositoryThresholds(meta, cloneScored(outcomes[tune[0]:tune[1]]), target, global, prior)
+		for i := apply[0]; i < apply[1]; i++ {
+			p := append([]float32(nil), outcomes[i].Probabilities...)
+			Temper(p, meta.Temperature)
+			calibrateTop(p, labels, meta.TopCalibration)
+			out[i] = Scored{Truth: outcomes[i].Truth, Probabilities: p, Applied: labelNames(ApplyThresholds(labels, p, meta.Thresholds))}
+		}
+	}
+	return out
+}
+
+// cloneScored copies outcomes with their own probabilities, for fitting a
+// calibration on them without touching the originals.
+func cloneScored(outcomes []Scored) []Scored {
+	out := make([]Scored, len(outcomes))
+	for i, o := range outcomes {
+		out[i] = Scored{Truth: o.Truth, Probabilities: append([]float32(nil), o.Probabilities...)}
+	}
+	return out
+}
+
+// acceptance judges a repository model against the global model on the
+// repository's newest commits: learned are the repository model's
+// outcomes cross-fitted there (crossFitted), global the global model's
+// under its own thresholds, both in the same order. The repository model
+// serves only if what the maintainer would see is at least as
+// trustworthy. Its top label must be right more often: of the commits on
+// which exactly one of the two is right, the repository model must win
+// more than it loses by z standard errors of that count (a sign test; on
+// a few dozen commits an accuracy a few points higher is noise, and
+// conventions drift). And its applied precision must not fall below
+// min(target, global's) by more than z standard errors of a precision
+// measured on as many applied labels. The empty reason accepts.
+func acceptance(labels []string, learned, global []Scored, target, z float64) (learnedM, globalM *Metrics, reason string) {
+	learnedM, globalM = Evaluate(labels, learned), Evaluate(labels, global)
+	z = max(z, 0)
+	wins, losses := 0, 0
+	for i := range learned {
+		l, g := learned[i].Truth[0] == labels[argmax(learned[i].Probabilities)], global[i].Truth[0] == labels[argmax(global[i].Probabilities)]
+		switch {
+		case l && !g:
+			wins++
+		case g && !l:
+			losses++
+		}
+	}
+	if float64(wins-losses) <= z*math.Sqrt(float64(wins+losses)) {
+		return learnedM, globalM, fmt.Sprintf("accuracy on the newest %d commits %.3f, the global model's %.3f: right on %d where it was not, wrong on %d where it was, too few to tell it better",
+			learnedM.N, learnedM.Accuracy, globalM.Accuracy, wins, losses)
+	}
+	floor := min(target, globalM.AppliedPrecision)
+	applied := learnedM.AppliedCoverage * float64(learnedM.N)
+	bound := 0.0
+	if applied > 0 {
+		bound = z * math.Sqrt(floor*(1-floor)/applied)
+	}
+	if learnedM.AppliedPrecision < floor-bound {
+		return learnedM, globalM, fmt.Sprintf("applied precision on the newest %d commits %.3f on %.0f%% of them, under %.3f (the lower of the target %.2f and the global model's %.3f, less %.3f for %.0f labels applied)",
+			learnedM.N, learnedM.AppliedPrecision, 100*learnedM.AppliedCoverage, floor-bound, target, globalM.AppliedPrecision, bound, applied)
+	}
+	return learnedM, globalM, ""
+}
