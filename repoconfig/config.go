@@ -1,11 +1,8 @@
 package repoconfig
 
 import (
-	"bytes"
 	"cmp"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"regexp"
 	"slices"
@@ -88,23 +85,17 @@ func Default(vocab *commitlabeler.Vocabulary) Config {
 	return c
 }
 
-// Parse parses a configuration file strictly: unknown keys, labels
-// outside the vocabulary, thresholds outside [0, 1] and bad globs are errors
-// naming the key and its line. An empty file gives the defaults.
+// Parse parses a configuration file strictly. An invalid file is an
+// *InvalidError listing every error at its line: YAML that does not parse,
+// unknown keys (with the nearest known key), values of the wrong form,
+// labels outside the vocabulary, thresholds outside [0, 1], bad globs; the
+// configuration returned with it is the defaults. An empty file gives the
+// defaults.
 func Parse(data []byte, vocab *commitlabeler.Vocabulary) (Config, error) {
 	c := Default(vocab)
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return c, fmt.Errorf("%s: %w", Path, err)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var f configFile
-	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
-		return c, fmt.Errorf("%s: %w", Path, err)
-	}
-	if err := f.validate(&root, vocab); err != nil {
-		return c, fmt.Errorf("%s: %w", Path, err)
+	f, root, problems := decodeFile(data)
+	if err := invalid(append(problems, f.validate(root, vocab)...)); err != nil {
+		return c, err
 	}
 	c.Enabled = deref(f.Enabled, c.Enabled)
 	c.Threshold = deref(f.Threshold, c.Threshold)
@@ -122,17 +113,19 @@ func Parse(data []byte, vocab *commitlabeler.Vocabulary) (Config, error) {
 	return c, nil
 }
 
-func (f *configFile) validate(root *yaml.Node, vocab *commitlabeler.Vocabulary) error {
-	var errs []error
+// validate checks the values of a file that decoded: labels, ranges,
+// patterns.
+func (f *configFile) validate(root *yaml.Node, vocab *commitlabeler.Vocabulary) []Problem {
+	var problems []Problem
 	bad := func(line int, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("line %d: "+format, append([]any{line}, args...)...))
+		problems = append(problems, Problem{Line: line, Message: fmt.Sprintf(format, args...)})
 	}
 	for _, name := range slices.Sorted(maps.Keys(f.Labels)) {
 		line := keyLine(root, "labels", name)
 		gh := strings.TrimSpace(f.Labels[name])
 		switch {
 		case !vocab.Has(name):
-			bad(line, "labels: %q is not a label of the vocabulary (%s)", name, strings.Join(vocab.Names(), ", "))
+			bad(line, "labels: %s", unknownLabel(name, vocab))
 		case gh == "" || len(gh) > gitHubLabelMax:
 			bad(line, "labels: %s: GitHub label name %q must have 1 to %d characters", name, gh, gitHubLabelMax)
 		}
@@ -154,7 +147,7 @@ func (f *configFile) validate(root *yaml.Node, vocab *commitlabeler.Vocabulary) 
 	for _, name := range slices.Sorted(maps.Keys(f.Thresholds)) {
 		line := keyLine(root, "thresholds", name)
 		if !vocab.Has(name) {
-			bad(line, "thresholds: %q is not a label of the vocabulary (%s)", name, strings.Join(vocab.Names(), ", "))
+			bad(line, "thresholds: %s", unknownLabel(name, vocab))
 		}
 		if t := f.Thresholds[name]; t < 0 || t > 1 {
 			bad(line, "thresholds: %s: %v is not between 0 and 1", name, t)
@@ -177,7 +170,16 @@ func (f *configFile) validate(root *yaml.Node, vocab *commitlabeler.Vocabulary) 
 			bad(keyLine(root, "ignore_authors"), "ignore_authors: an empty pattern")
 		}
 	}
-	return errors.Join(errs...)
+	return problems
+}
+
+// unknownLabel says that name is not a label of the vocabulary, and which
+// it may mean, or else which there are.
+func unknownLabel(name string, vocab *commitlabeler.Vocabulary) string {
+	if suggestion := didYouMean(name, vocab.Names()); suggestion != "" {
+		return fmt.Sprintf("%q is not a label of the vocabulary%s", name, suggestion)
+	}
+	return fmt.Sprintf("%q is not a label of the vocabulary (%s)", name, strings.Join(vocab.Names(), ", "))
 }
 
 // keyLine returns the line of the key at the path of mapping keys, or of

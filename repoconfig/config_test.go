@@ -1,6 +1,8 @@
 package repoconfig
 
 import (
+	"bytes"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -52,13 +54,20 @@ ignore_authors: ["*[bot]", "renovate*", "a?c"]
 				t.Errorf("config = %+v", c)
 			}
 		}},
-		{name: "unknown key", file: "enabled: true\nmax_lables: 2\n", wantErr: []string{"line 2", "max_lables"}},
+		{name: "unknown key", file: "enabled: true\nmax_lables: 2\n", wantErr: []string{"line 2: max_lables: unknown key; did you mean max_labels?"}},
+		{name: "swapped letters", file: "lables:\n  fix: bug\n", wantErr: []string{"line 1: lables: unknown key; did you mean labels?"}},
+		{name: "unknown key, nothing near", file: "colour: red\n", wantErr: []string{"line 1: colour: unknown key"}},
+		{name: "misspelt label", file: "thresholds:\n  dcos: 0.5\n", wantErr: []string{`line 2: thresholds: "dcos" is not a label of the vocabulary; did you mean docs?`}},
+		{name: "key twice", file: "max_labels: 2\nmax_labels: 3\n", wantErr: []string{"line 2: max_labels: set again (first on line 1)"}},
+		{name: "fraction of a label", file: "max_labels: 2.5\n", wantErr: []string{`line 1: max_labels: "2.5": want a whole number`}},
+		{name: "nested bad types", file: "thresholds:\n  fix: high\n  docs: [1]\n", wantErr: []string{
+			`line 2: thresholds: "high": want a mapping of labels to numbers`, "line 3: thresholds: a list: want"}},
 		{name: "unknown label", file: "labels:\n  feat: enhancement\n  feature: x\n", wantErr: []string{"line 3", `"feature" is not a label`}},
 		{name: "threshold range", file: "thresholds:\n  fix: 1.5\nthreshold: -1\n", wantErr: []string{"line 2: thresholds: fix: 1.5", "line 3: threshold: -1"}},
 		{name: "mapped onto a default name", file: "labels:\n  feat: 'Type: Fix'\n", wantErr: []string{"line 2", "feat and fix both map"}},
 		{name: "two labels one name", file: "labels:\n  feat: x\n  fix: X\n", wantErr: []string{"line 3", "both map"}},
 		{name: "empty pattern", file: "ignore_authors: ['']\n", wantErr: []string{"line 1", "empty pattern"}},
-		{name: "bad type", file: "max_labels: many\n", wantErr: []string{"line 1", "many"}},
+		{name: "bad type", file: "max_labels: many\n", wantErr: []string{`line 1: max_labels: "many": want a whole number, 1 or more`}},
 		{name: "max labels", file: "max_labels: 0\n", wantErr: []string{"line 1", "max_labels: 0"}},
 		{name: "precision", file: "precision: 0.9\n", check: func(t *testing.T, c Config) {
 			if c.Precision != 0.9 || c.Point != nil {
@@ -68,7 +77,7 @@ ignore_authors: ["*[bot]", "renovate*", "a?c"]
 		{name: "precision range", file: "precision: 1.2\n", wantErr: []string{"line 1", "precision: 1.2"}},
 		{name: "precision and threshold", file: "threshold: 0.5\nprecision: 0.8\n", wantErr: []string{"line 2", "precision and threshold both set"}},
 		{name: "not a mapping", file: "- a\n", wantErr: []string{"line 1"}},
-		{name: "bad yaml", file: "labels: [\n", wantErr: []string{Path}},
+		{name: "bad yaml", file: "labels: [\n", wantErr: []string{Path, "line 1: not valid YAML: did not find expected node content"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,6 +101,44 @@ ignore_authors: ["*[bot]", "renovate*", "a?c"]
 				t.Errorf("an invalid file did not give the defaults: %+v", c)
 			}
 		})
+	}
+}
+
+// TestParseRepoConfigListsEveryError: an invalid file's error lists every
+// problem at its line, in line order, not only the first.
+func TestParseRepoConfigListsEveryError(t *testing.T) {
+	file := "lables:\n  fix: bug\nthreshold: 2\nmax_labels: many\ndryrun: true\nthresholds:\n  feature: 0.5\n"
+	_, err := Parse([]byte(file), commitlabeler.Default())
+	var invalid *InvalidError
+	if !errors.As(err, &invalid) {
+		t.Fatalf("error %v (%T), want an *InvalidError", err, err)
+	}
+	want := []Problem{
+		{1, "lables: unknown key; did you mean labels?"},
+		{3, "threshold: 2 is not between 0 and 1"},
+		{4, `max_labels: "many": want a whole number, 1 or more`},
+		{5, "dryrun: unknown key; did you mean dry_run?"},
+		{7, `thresholds: "feature" is not a label of the vocabulary (` + strings.Join(commitlabeler.Default().Names(), ", ") + ")"},
+	}
+	if !slices.Equal(invalid.Problems, want) {
+		t.Errorf("problems:\n%v\nwant:\n%v", invalid.Problems, want)
+	}
+}
+
+func TestDidYouMean(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{
+		{"lables", "; did you mean labels?"},
+		{"max_label", "; did you mean max_labels?"},
+		{"treshold", "; did you mean threshold?"},
+		{"thresholdz", "; did you mean threshold?"},
+		{"label", "; did you mean labels?"},
+		{"colour", ""},
+		{"ab", ""},
+		{"", ""},
+	} {
+		if got := didYouMean(tt.name, keyNames); got != tt.want {
+			t.Errorf("didYouMean(%q) = %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }
 
@@ -142,19 +189,34 @@ func TestRepoConfigSelect(t *testing.T) {
 	}
 }
 
-// FuzzRepoConfig checks that no file crashes the parser and that every
-// accepted file gives a usable configuration.
+// FuzzRepoConfig checks that no file crashes the parser, that every
+// rejected file gets an *InvalidError whose problems say something at a
+// line of the file, and that every accepted file gives a usable
+// configuration.
 func FuzzRepoConfig(f *testing.F) {
 	vocab := commitlabeler.Default()
 	for _, seed := range []string{
 		"", "enabled: false\n", "labels:\n  fix: bug\n", "thresholds:\n  fix: 0.5\n", "max_labels: 2\n",
 		"ignore_authors: ['*[bot]']\n", "a: &x [*x]\n", "labels: {fix: }\n", "? [a]\n: b\n",
+		"lables:\n  fix: bug\nmax_labels: 2.5\nmax_labels: x\n", "thresholds: {fix: [1], dcos: 2}\n", "- a\n", "labels: [\n",
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse(data, vocab)
 		if err != nil {
+			var invalid *InvalidError
+			if !errors.As(err, &invalid) || len(invalid.Problems) == 0 {
+				t.Fatalf("error %v (%T) lists no problem", err, err)
+			}
+			// YAML breaks lines at \n, \r\n and \r.
+			unix := bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+			lines := bytes.Count(unix, []byte("\n")) + bytes.Count(unix, []byte("\r")) + 1
+			for _, p := range invalid.Problems {
+				if p.Message == "" || p.Line < 0 || p.Line > lines {
+					t.Fatalf("problem %+v of a %d-line file", p, lines)
+				}
+			}
 			return
 		}
 		if c.MaxLabels < 1 {
