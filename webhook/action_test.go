@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
@@ -9,8 +10,8 @@ import (
 )
 
 // TestReportActionWritesNothing: ReportAction reads GitHub, writes nothing
-// and gives OnCheckRun every check run a writing run would create; a dry
-// run through HandleAction gives none.
+// and gives OnCheckRun every check run a writing run would create; so does
+// a dry run through HandleAction, its check run saying nothing changed.
 func TestReportActionWritesNothing(t *testing.T) {
 	for _, tc := range []struct {
 		name, event string
@@ -22,7 +23,8 @@ func TestReportActionWritesNothing(t *testing.T) {
 		{name: "pull_request_target", event: "pull_request_target", want: []string{PullCheckRunName}},
 		{name: "pull request, invalid configuration", event: "pull_request", badConfig: true, want: []string{ConfigCheckRunName, PullCheckRunName}},
 		{name: "push", event: "push", want: []string{PushCheckRunName}},
-		{name: "dry run through HandleAction", event: "pull_request", dryRun: true},
+		{name: "dry run through HandleAction", event: "pull_request", dryRun: true, want: []string{PullCheckRunName}},
+		{name: "push, dry run through HandleAction", event: "push", dryRun: true, want: []string{PushCheckRunName}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var reports []CheckRunReport
@@ -52,6 +54,9 @@ func TestReportActionWritesNothing(t *testing.T) {
 				names = append(names, r.Name)
 				if r.Err != nil || r.Summary == "" {
 					t.Errorf("report %s: err %v, summary %q", r.Name, r.Err, r.Summary)
+				}
+				if dry := strings.HasPrefix(r.Title, "Dry run, nothing changed: "); r.Name == PullCheckRunName && dry != (tc.dryRun || tc.badConfig) {
+					t.Errorf("report title %q in a dry run: %v", r.Title, tc.dryRun || tc.badConfig)
 				}
 			}
 			if !slices.Equal(names, tc.want) {

@@ -35,6 +35,9 @@ const checkRunTextLimit = 60000
 type checkRun struct {
 	name, headSHA, conclusion string
 	title, summary, text      string
+	// problems are the errors of an invalid configuration file, in the
+	// config check run.
+	problems []repoconfig.Problem
 }
 
 // CheckRunReport is a check run as the handlers write it.
@@ -45,6 +48,9 @@ type CheckRunReport struct {
 	// Err is why GitHub did not create the check run (a *github.ErrorResponse
 	// when GitHub refused it); nil when it did, or when the run only reports.
 	Err error
+	// Problems are the errors of an invalid configuration file, each at
+	// its line, in the config check run (ConfigCheckRunName).
+	Problems []repoconfig.Problem
 }
 
 // writeCheckRun creates c on r, then tells OnCheckRun of it and of
@@ -55,20 +61,11 @@ func (e *Events) writeCheckRun(ctx context.Context, gh *github.Client, r repoRef
 	return err
 }
 
-// reportUnwritten gives OnCheckRun the check run made builds, without
-// sending it, in a run that only reports (ReportAction); a dry run builds
-// none.
-func (e *Events) reportUnwritten(ctx context.Context, made func() checkRun) {
-	if deliveryRunFrom(ctx).reportOnly {
-		e.report(made(), nil)
-	}
-}
-
 // report tells OnCheckRun of c and of why GitHub did not create it (err).
 func (e *Events) report(c checkRun, err error) {
 	if e.onCheckRun != nil {
 		e.onCheckRun(CheckRunReport{Name: c.name, HeadSHA: c.headSHA, Conclusion: c.conclusion,
-			Title: c.title, Summary: c.summary, Text: c.text, Err: err})
+			Title: c.title, Summary: c.summary, Text: c.text, Err: err, Problems: c.problems})
 	}
 }
 
@@ -276,15 +273,6 @@ func pushCheckRun(headSHA string, rows []commitRow, model *ServedModel) checkRun
 		title:   fmt.Sprintf("%d %s classified", len(rows), noun{"commit", "commits"}.of(len(rows))),
 		summary: "Labels predicted for each pushed commit. The model: " + modelName(model) + ".",
 		text:    b.String(),
-	}
-}
-
-// configCheckRun reports an invalid configuration file.
-func configCheckRun(headSHA string, problem error) checkRun {
-	return checkRun{
-		name: ConfigCheckRunName, headSHA: headSHA, conclusion: "failure",
-		title:   "Invalid " + repoconfig.Path,
-		summary: "The configuration file is invalid; the defaults apply until it is fixed.\n\n```\n" + problem.Error() + "\n```",
 	}
 }
 

@@ -170,24 +170,13 @@ func decode[T any](eventType, deliveryID string, payload []byte) (*T, error) {
 	return v, nil
 }
 
-// writes reports whether the bot may write to GitHub for this repository
-// in the run ctx carries.
-func (e *Events) writes(ctx context.Context, cfg repoconfig.Config) bool {
-	return !e.dryRun && !cfg.DryRun && !deliveryRunFrom(ctx).reportOnly
-}
-
-// reportConfigProblem logs an invalid configuration and reports it in a
-// check run on sha (when writing and check runs are on, or only reporting).
+// reportConfigProblem logs an invalid configuration and reports its
+// errors in a check run on sha, as explain does for a run that changes no
+// label: while the file is invalid, none is changed (labelWrites).
 func (e *Events) reportConfigProblem(ctx context.Context, gh *github.Client, r repoRef, sha string, cfg repoconfig.Config, problem error, log *slog.Logger) error {
-	log.WarnContext(ctx, "invalid repository configuration; defaults apply", "repo", r.String(), "error", problem)
-	switch {
-	case sha == "":
-		return nil
-	case !e.writes(ctx, cfg):
-		e.reportUnwritten(ctx, func() checkRun { return configCheckRun(sha, problem) })
-		return nil
-	case !cfg.CheckRuns:
+	log.WarnContext(ctx, "invalid repository configuration: no label changes until it is fixed", "repo", r.String(), "error", problem)
+	if sha == "" {
 		return nil
 	}
-	return e.writeCheckRun(ctx, gh, r, log, configCheckRun(sha, problem))
+	return e.explain(ctx, gh, r, log, cfg, false, func() checkRun { return configCheckRun(sha, problem) })
 }

@@ -200,7 +200,7 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 		}
 	}
 	plan := planLabels(d.Labels, d.Source, present, st)
-	write := h.writes(ctx, cfg)
+	write, dryRun := h.labelWrites(ctx, cfg, problem)
 	saved := store.PullPrediction{
 		Repo: r.String(), Number: number, HeadSHA: pr.GetHead().GetSHA(),
 		Prediction: botPrediction(r, number, pr.GetHead().GetSHA(), d, deliveryID, served),
@@ -216,27 +216,22 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 		return err
 	}
 	log.InfoContext(ctx, "pull request classified", "source", d.Source, "labels", labelNames(plan.lines, "applied", "kept"),
-		"add", plan.add, "remove", plan.remove, "dry_run", !write)
-	explained := func() checkRun { return pullCheckRun(pr.GetHead().GetSHA(), d, in, plan.lines, cfg, served) }
-	if !write {
-		h.reportUnwritten(ctx, explained)
-		return nil
+		"add", plan.add, "remove", plan.remove, "dry_run", dryRun)
+	explained := func() checkRun {
+		if dryRun != "" {
+			return dryRunCheckRun(pullCheckRun(pr.GetHead().GetSHA(), d, in, unapplied(plan.lines), cfg, served), dryRun, plan, cfg)
+		}
+		return pullCheckRun(pr.GetHead().GetSHA(), d, in, plan.lines, cfg, served)
 	}
-	if err := h.applyLabels(ctx, gh, r, number, plan, cfg, log); err != nil {
-		return err
+	if write {
+		if err := h.applyLabels(ctx, gh, r, number, plan, cfg, log); err != nil {
+			return err
+		}
+		if err := h.db.ForgetBotLabels(ctx, r.String(), number, plan.remove); err != nil {
+			return err
+		}
 	}
-	if err := h.db.ForgetBotLabels(ctx, r.String(), number, plan.remove); err != nil {
-		return err
-	}
-	if !cfg.CheckRuns {
-		return nil
-	}
-	err = h.writeCheckRun(ctx, gh, r, log, explained())
-	if isClientError(err) {
-		log.WarnContext(ctx, "cannot create the explanation check run", "err", err)
-		return nil
-	}
-	return err
+	return h.explain(ctx, gh, r, log, cfg, write, explained)
 }
 
 // getPullRequest is PullRequests.Get decoding with decodePullRequest.

@@ -238,30 +238,63 @@ func TestPullRequestLabelMapping(t *testing.T) {
 	}
 }
 
-func TestPullRequestInvalidConfigReportedDefaultsApply(t *testing.T) {
+// TestPullRequestInvalidConfigChangesNoLabel: while the configuration
+// file is invalid the bot adds and removes no label (not the defaults'),
+// lists every error in the config check run and says in the pull request's
+// check run what it would do and why it did not.
+func TestPullRequestInvalidConfigChangesNoLabel(t *testing.T) {
 	f := newBotFixture(t)
-	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) {
-		r.Files[repoconfig.Path] = "enabled: true\nmax_lables: 2\n"
-	})
 	f.mustDeliver("pull_request", f.pullExample("opened", "fix: crash on start", human, nil))
 	if got := f.labels(); !slices.Equal(got, []string{"type: fix"}) {
-		t.Fatalf("labels = %v, want the default [type: fix]", got)
+		t.Fatalf("labels = %v, want [type: fix] before the file breaks", got)
+	}
+	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) {
+		r.Files[repoconfig.Path] = "lables:\n  fix: bug\nthreshold: 2\nmax_labels: many\n"
+	})
+	if err := f.db.ForgetRepoConfigFile(context.Background(), exOwner+"/"+exRepo); err != nil {
+		t.Fatal(err)
+	}
+	before := len(f.writes())
+	f.mustDeliver("pull_request", f.pullExample("synchronize", "docs: explain the setup", human, nil))
+	for _, w := range f.writes()[before:] {
+		if !strings.HasSuffix(w.Path, "/check-runs") {
+			t.Errorf("invalid configuration, yet %s %s", w.Method, w.Path)
+		}
+	}
+	if got := f.labels(); !slices.Equal(got, []string{"type: fix"}) {
+		t.Errorf("labels = %v, want [type: fix] untouched", got)
 	}
 	runs := f.checkRuns(ConfigCheckRunName)
 	if len(runs) != 1 {
 		t.Fatalf("%d config check runs, want 1", len(runs))
 	}
-	if s := runs[0].GetOutput().GetSummary(); !strings.Contains(s, "line 2") || !strings.Contains(s, "max_lables") {
-		t.Errorf("config check run does not name the key and line:\n%s", s)
+	summary := runs[0].GetOutput().GetSummary()
+	for _, want := range []string{"3 errors", "line 1: lables: unknown key; did you mean labels?",
+		"line 3: threshold: 2 is not between 0 and 1", `line 4: max_labels: "many": want a whole number`, "adds and removes no label"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("config check run lacks %q:\n%s", want, summary)
+		}
+	}
+	pulls := f.checkRuns(PullCheckRunName)
+	last := pulls[len(pulls)-1].GetOutput()
+	if want := "Dry run, nothing changed: would add type: docs; would remove type: fix"; last.GetTitle() != want {
+		t.Errorf("check run title %q, want %q", last.GetTitle(), want)
+	}
+	if !strings.Contains(last.GetSummary(), repoconfig.Path+" is invalid") || !strings.Contains(last.GetText(), wouldApply) {
+		t.Errorf("check run does not say why nothing changed:\n%s\n%s", last.GetSummary(), last.GetText())
 	}
 }
 
-func TestDryRunWritesNothing(t *testing.T) {
+// TestDryRunWritesNoLabel: a dry run changes no label. The operator's
+// --dry-run writes nothing at all; a repository's dry_run: true writes its
+// check runs, which are its report.
+func TestDryRunWritesNoLabel(t *testing.T) {
 	for _, tt := range []struct {
-		name   string
-		global bool
-		file   string
-	}{{"global", true, ""}, {"repository", false, "dry_run: true\n"}} {
+		name      string
+		global    bool
+		file      string
+		checkRuns int
+	}{{"global", true, "", 0}, {"repository", false, "dry_run: true\n", 2}} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newBotFixture(t, func(c *EventsConfig) { c.DryRun = tt.global })
 			if tt.file != "" {
@@ -269,8 +302,17 @@ func TestDryRunWritesNothing(t *testing.T) {
 			}
 			f.mustDeliver("pull_request", f.pullExample("opened", "fix: crash", human, nil))
 			f.mustDeliver("push", pushExample(t, 3, nil))
-			if w := f.writes(); len(w) != 0 {
-				t.Fatalf("dry run wrote: %+v", w)
+			writes := f.writes()
+			for _, w := range writes {
+				if !strings.HasSuffix(w.Path, "/check-runs") {
+					t.Errorf("dry run wrote %s %s", w.Method, w.Path)
+				}
+			}
+			if len(writes) != tt.checkRuns {
+				t.Errorf("%d check runs written, want %d", len(writes), tt.checkRuns)
+			}
+			if runs := f.checkRuns(PullCheckRunName); tt.checkRuns > 0 && !strings.HasPrefix(runs[0].GetOutput().GetTitle(), "Dry run, nothing changed: would add type: fix") {
+				t.Errorf("check run title %q", runs[0].GetOutput().GetTitle())
 			}
 			preds, _ := f.db.BotPredictions(context.Background(), exOwner+"/"+exRepo)
 			if len(preds) != 4 {

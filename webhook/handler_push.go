@@ -118,22 +118,10 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 	if err := h.db.SavePredictions(ctx, saved); err != nil {
 		return err
 	}
-	write := h.writes(ctx, cfg)
-	log.InfoContext(ctx, "pushed commits classified", "commits", len(rows), "classified", len(saved), "dry_run", !write)
-	reported := func() checkRun { return pushCheckRun(headSHA, rows, served) }
-	if !write {
-		h.reportUnwritten(ctx, reported)
-		return nil
-	}
-	if !cfg.CheckRuns {
-		return nil
-	}
-	err = h.writeCheckRun(ctx, gh, r, log, reported())
-	if isClientError(err) {
-		log.WarnContext(ctx, "cannot create the check run of the pushed commits", "err", err)
-		return nil
-	}
-	return err
+	// A push changes no label: its check run is only a report.
+	write, dryRun := h.labelWrites(ctx, cfg, problem)
+	log.InfoContext(ctx, "pushed commits classified", "commits", len(rows), "classified", len(saved), "dry_run", dryRun)
+	return h.explain(ctx, gh, r, log, cfg, write, func() checkRun { return pushCheckRun(headSHA, rows, served) })
 }
 
 // relearnAfter is how long after a repository's last learning a move of

@@ -54,7 +54,7 @@ func runAction(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fs.PrintDefaults()
 	}
 	modelDir := fs.String("model", "", "model directory (default: the shipped model)")
-	dryRun := fs.Bool("dry-run", false, "compute labels but change nothing on GitHub")
+	dryRun := fs.Bool("dry-run", false, "compute the labels and report them in the job summary, changing nothing on GitHub")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -78,6 +78,7 @@ func runAction(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitUsage
 	}
 	out, err := a.run(ctx, *modelDir, *dryRun, log)
+	writeConfigWarnings(stdout, out.reports)
 	var heading string
 	if out.refused != nil {
 		heading = readOnlyHeading(out.refused)
@@ -99,7 +100,9 @@ func runAction(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stdout, "::notice title=commit-labeler::%s event: nothing to label\n", a.eventName)
 	}
 	for _, r := range out.reports {
-		fmt.Fprintf(stdout, "::notice title=commit-labeler::%s\n", workflowEscape(r.Title))
+		if len(r.Problems) == 0 { // the configuration's errors are warnings already
+			fmt.Fprintf(stdout, "::notice title=commit-labeler::%s\n", workflowEscape(r.Title))
+		}
 	}
 	return 0
 }

@@ -32,19 +32,19 @@ type actionRun struct {
 	summary        string
 }
 
-// runActionProcess runs the bot binary as `bot action` in an Actions-like
+// runActionProcess runs the bot binary as `bot action flags…` in an Actions-like
 // environment: the event file, the token, the API URL and a job summary.
 // The event is held to GitHub's webhook schemas first.
-func runActionProcess(t *testing.T, apiURL, token, eventName string, payload []byte) actionRun {
+func runActionProcess(t *testing.T, apiURL, token, eventName string, payload []byte, flags ...string) actionRun {
 	t.Helper()
 	// pull_request_target carries pull_request's payload.
 	ghexamples.RequireWebhook(t, strings.TrimSuffix(eventName, "_target"), payload)
-	return runActionOnAnyEvent(t, apiURL, token, eventName, payload)
+	return runActionOnAnyEvent(t, apiURL, token, eventName, payload, flags...)
 }
 
 // runActionOnAnyEvent is runActionProcess for event files GitHub never
 // writes: malformed, incomplete or of other events.
-func runActionOnAnyEvent(t *testing.T, apiURL, token, eventName string, payload []byte) actionRun {
+func runActionOnAnyEvent(t *testing.T, apiURL, token, eventName string, payload []byte, flags ...string) actionRun {
 	t.Helper()
 	dir := t.TempDir()
 	eventPath := filepath.Join(dir, "event.json")
@@ -52,7 +52,7 @@ func runActionOnAnyEvent(t *testing.T, apiURL, token, eventName string, payload 
 		t.Fatal(err)
 	}
 	summary := filepath.Join(dir, "step_summary.md")
-	cmd := exec.CommandContext(t.Context(), os.Args[0], "action")
+	cmd := exec.CommandContext(t.Context(), os.Args[0], append([]string{"action"}, flags...)...)
 	cmd.Env = append(os.Environ(), envRunAsBot+"=1",
 		"COMMIT_LABELER_CACHE="+filepath.Join(dir, "cache"), classify.ORTLibraryEnv+"="+classify.ORTLibraryPath(),
 		"GITHUB_ACTIONS=true", "GITHUB_EVENT_NAME="+eventName, "GITHUB_EVENT_PATH="+eventPath,
