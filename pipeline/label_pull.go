@@ -48,7 +48,16 @@ func (l pullLabeler) run(ctx context.Context, env *Env, t tally) error {
 	if err != nil {
 		return err
 	}
-	cfg, rules := l.repositoryConfig(ctx, env, target.Repo)
+	cfg, rules, err := l.repositoryConfig(ctx, env, target.Repo)
+	if err != nil {
+		// The mapping decides which label a pull request's labels become:
+		// read under the defaults, a repository that mapped {fix: bug}
+		// would teach its model the labels it opted out of. The pull
+		// requests are read again once the file is valid (its hash is in
+		// the rules).
+		env.Log.Warn("invalid repository configuration: pull request labels not read until it is fixed", "repo", target.Repo, "err", err)
+		return nil
+	}
 	last, err := env.DB.PullReading(ctx, target.Repo)
 	if err != nil {
 		return err
@@ -134,21 +143,18 @@ func (l pullLabeler) labels(ctx context.Context, env *Env, repo string, pr *gith
 // default branch; without a valid one, the defaults (labels.json's names).
 // rules names what pull requests are labeled by: this labeler's version
 // and the configuration file's contents.
-func (l pullLabeler) repositoryConfig(ctx context.Context, env *Env, repo string) (cfg repoconfig.Config, rules string) {
+func (l pullLabeler) repositoryConfig(ctx context.Context, env *Env, repo string) (cfg repoconfig.Config, rules string, err error) {
 	rules = pullLabelerVersion
 	r, err := env.DB.RepositoryByName(ctx, repo)
 	if err != nil {
-		return repoconfig.Default(l.vocab), rules
+		return repoconfig.Default(l.vocab), rules, nil
 	}
 	data, err := newGitCommand("", "").run(ctx, r.ClonePath, "show", "HEAD:"+repoconfig.Path)
 	if err != nil {
-		return repoconfig.Default(l.vocab), rules // no configuration file
+		return repoconfig.Default(l.vocab), rules, nil // no configuration file
 	}
 	sum := sha256.Sum256([]byte(data))
 	rules += " " + hex.EncodeToString(sum[:8])
 	cfg, err = repoconfig.Parse([]byte(data), l.vocab)
-	if err != nil {
-		env.Log.Warn("invalid repository configuration: default label names", "repo", repo, "err", err)
-	}
-	return cfg, rules
+	return cfg, rules, err
 }

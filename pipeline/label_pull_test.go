@@ -51,6 +51,30 @@ func TestLearnFromPullRequestLabels(t *testing.T) {
 	}
 }
 
+// TestLearnSkipsPullRequestLabelsUnderAnInvalidConfig: a typo in the
+// label mapping must not teach the repository model the default label
+// names it opted out of; nothing is learned from pull requests until the
+// file is valid. Here its pull requests carry the default label name
+// "type: docs", which the defaults would read as docs.
+func TestLearnSkipsPullRequestLabelsUnderAnInvalidConfig(t *testing.T) {
+	f := newPullFixtureConfigured(t, 150, "lables:\n  docs: documentation\n")
+	f.repos.Update("acme", "app", func(r *fakegithub.Repo) {
+		for _, p := range r.Pulls {
+			p.Labels = []string{"type: docs"}
+		}
+	})
+	out, err := LearnAndPublish(context.Background(), f.env, shippedModel(t), Target{Repo: "acme/app", InstallationID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := out.Results[2].Counts["pull_request.labeled"]; n != 0 {
+		t.Errorf("%d commits labeled from pull requests under an invalid configuration, want 0", n)
+	}
+	if out.Learned.Accepted {
+		t.Errorf("a repository model was published from pull request labels read under an invalid configuration")
+	}
+}
+
 // TestLearnReadsPullRequestsUpdatedSince: the first learn job reads every
 // closed pull request; the next reads only those updated since (one whose
 // label a maintainer changed is labeled anew) and stops at the first
@@ -103,6 +127,13 @@ type pullFixture struct {
 
 func newPullFixture(t *testing.T, n int) *pullFixture {
 	t.Helper()
+	return newPullFixtureConfigured(t, n, "labels:\n  chore: documentation\n  fix: bug\n")
+}
+
+// newPullFixtureConfigured is newPullFixture with config as the
+// repository's .github/commit-labeler.yml.
+func newPullFixtureConfigured(t *testing.T, n int, config string) *pullFixture {
+	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +144,7 @@ func newPullFixture(t *testing.T, n int) *pullFixture {
 	var s gittest.FastImport
 	start := time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC)
 	mark := s.Commit(gittest.ImportCommit{At: start, Message: "Add the label mapping",
-		Changes: []gittest.FileChange{{Path: repoconfig.Path, Content: "labels:\n  chore: documentation\n  fix: bug\n"}}})
+		Changes: []gittest.FileChange{{Path: repoconfig.Path, Content: config}}})
 	marks := map[int]int{}
 	for i := 1; i <= n; i++ {
 		subject, path := fmt.Sprintf("Handle an empty widget list in render %d (#%d)", i, i), fmt.Sprintf("src/widget%d.go", i%7)

@@ -221,7 +221,8 @@ type labelLine struct {
 	confidence float64
 	source     string
 	// action: applied, kept (already there), held back (a maintainer removed
-	// it), removed (no longer predicted) or dry run.
+	// it), removed (no longer predicted), or in a dry run wouldApply or
+	// wouldRemove.
 	action string
 }
 
