@@ -256,12 +256,21 @@ func (t *Transport) waitTurn(ctx context.Context) error {
 	}
 }
 
+// logClientError logs GitHub's 404 and 422 answers. A 404 is most often
+// expected (no configuration file, a label not created yet): the caller
+// decides what it means and logs what matters, so it is DEBUG; a 422
+// refuses what was sent, which an operator may need to see.
 func (t *Transport) logClientError(req *http.Request, resp *http.Response) {
-	if resp == nil || (resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusUnprocessableEntity) {
+	if resp == nil {
 		return
 	}
-	t.log.InfoContext(req.Context(), "github: request refused", "method", req.Method, "path", req.URL.Path,
-		"status", resp.StatusCode)
+	switch resp.StatusCode {
+	case http.StatusNotFound:
+		t.log.DebugContext(req.Context(), "github: not found", "method", req.Method, "path", req.URL.Path)
+	case http.StatusUnprocessableEntity:
+		t.log.InfoContext(req.Context(), "github: request refused", "method", req.Method, "path", req.URL.Path,
+			"status", resp.StatusCode)
+	}
 }
 
 // tokenRefused reports whether err is GitHub refusing the installation a

@@ -189,3 +189,33 @@ func TestTransportTokenRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestTransportLogsNotFoundAtDebug: a 404 (a configuration file or a label
+// that does not exist yet, which the handlers expect) is logged at DEBUG,
+// never at INFO; a 422 is logged at INFO as a refusal.
+func TestTransportLogsNotFoundAtDebug(t *testing.T) {
+	tests := []struct {
+		status    int
+		wantLevel string
+		wantMsg   string
+	}{
+		{http.StatusNotFound, "DEBUG", "github: not found"},
+		{http.StatusUnprocessableEntity, "INFO", "github: request refused"},
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
+			var logs strings.Builder
+			log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			client, url := transportClient(t, &scriptedServer{answers: []func(http.ResponseWriter){status(tt.status)}}, WithTransportLogger(log))
+			resp, err := client.Get(url + "/repos/acme/app/contents/.github/commit-labeler.yml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			line := strings.TrimSpace(logs.String())
+			if strings.Count(line, "\n") > 0 || !strings.Contains(line, "level="+tt.wantLevel) || !strings.Contains(line, tt.wantMsg) {
+				t.Errorf("logged %q; want one %s line %q", line, tt.wantLevel, tt.wantMsg)
+			}
+		})
+	}
+}

@@ -33,6 +33,10 @@ type options struct {
 	adminAddr         string
 }
 
+// defaultDB is the bot's database when neither --db nor $DATABASE_URL
+// names one.
+const defaultDB = "commit-labeler-bot.db"
+
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("bot", flag.ContinueOnError)
@@ -43,10 +47,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.addr, "addr", "", "listen address HOST:PORT (default :$PORT, :3000)")
-	fs.StringVar(&o.dbPath, "db", store.DefaultSource("commit-labeler-bot.db"), "database of deliveries and the job queue: a SQLite file, or postgres://… for several bots on one database (default $"+store.EnvDatabaseURL+" when set)")
+	fs.StringVar(&o.dbPath, "db", store.DefaultSource(defaultDB), "database of deliveries and the job queue: a SQLite file, or postgres://… for several bots on one database (default $"+store.EnvDatabaseURL+" when set, else "+defaultDB+")")
 	fs.StringVar(&o.modelDir, "model", "", "model directory (default: the shipped model)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "compute labels but change nothing on GitHub")
-	fs.StringVar(&o.configPath, "config", "", "app.env written by `bot setup` (default ~/.config/commit-labeler/app.env when it exists)")
+	fs.StringVar(&o.configPath, "config", "", "app.env written by bot setup (default ~/.config/commit-labeler/app.env when it exists)")
 	fs.IntVar(&o.workers, "workers", 32, "deliveries handled at once (each mostly waits for GitHub)")
 	fs.DurationVar(&o.redeliverInterval, "redeliver-interval", 10*time.Minute, "how often to ask redelivery of missed deliveries (0: never)")
 	fs.DurationVar(&o.redeliverWindow, "redeliver-window", webhook.DefaultRedeliveryWindow, "how far back to look for missed deliveries")
@@ -54,6 +58,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&o.pprofAddr, "pprof", "", "serve Go profiles (/debug/pprof/) on this HOST:PORT (default: off)")
 	fs.StringVar(&o.adminAddr, "admin", "", "serve the admin page (deliveries, queue, decisions, corrections, models) on this HOST:PORT, never on --addr (default: off)")
+	// The usage of --db says its default, which depends on the
+	// environment: flag's own "(default …)" would say it twice.
+	fs.Lookup("db").DefValue = ""
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
