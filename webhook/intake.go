@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
@@ -42,12 +44,37 @@ const maxDeliveryIDLen = 100
 type intakeError struct {
 	status  int
 	message string
+	// outcome is the metrics' and the log's reason when the status alone
+	// does not say it ("" to go by the status).
+	outcome string
 }
 
 func (e *intakeError) Error() string { return fmt.Sprintf("%d %s", e.status, e.message) }
 
 func refuse(status int, format string, args ...any) error {
 	return &intakeError{status: status, message: fmt.Sprintf(format, args...)}
+}
+
+// malformedPayload is refuse for a verified body that is no event
+// payload (outcomeMalformedPayload).
+func malformedPayload(format string, args ...any) error {
+	return &intakeError{status: http.StatusBadRequest, message: fmt.Sprintf(format, args...), outcome: outcomeMalformedPayload}
+}
+
+// logRefusal logs a refused request at WARN: a sender misconfigured (a
+// wrong secret, a proxy cutting bodies) or someone probing the address is
+// an operator's business. Its delivery id and event are the request's
+// headers, unverified, so they are logged only when they are short
+// printable ASCII, and nothing of the body, the signature or the secret.
+func logRefusal(ctx context.Context, log *slog.Logger, r *http.Request, status int, outcome, msg string) {
+	header := func(name string, max int) string {
+		if v := r.Header.Get(name); v != "" && printable(v, max) {
+			return v
+		}
+		return "(absent or malformed)"
+	}
+	log.WarnContext(ctx, "delivery refused", "reason", outcome, "status", status, "detail", msg,
+		"delivery", header(HeaderDelivery, maxDeliveryIDLen), "event", header(HeaderEvent, 64), "remote", r.RemoteAddr)
 }
 
 // errNoSignature and errBadSignature are the 401 answers.
@@ -186,24 +213,24 @@ func ParsePayload(body []byte, mediaType string, d *store.Delivery) error {
 	if mediaType == contentForm {
 		form, err := url.ParseQuery(string(body))
 		if err != nil || !form.Has("payload") {
-			return refuse(http.StatusBadRequest, "form-encoded body without a payload field")
+			return malformedPayload("form-encoded body without a payload field")
 		}
 		payload = []byte(form.Get("payload"))
 	}
 	fields, _, err := pickMembers(payload, envelopeFields)
 	if errors.Is(err, jsonscan.ErrNotObject) {
-		return refuse(http.StatusBadRequest, "payload is not a JSON object")
+		return malformedPayload("payload is not a JSON object")
 	}
 	if err != nil {
-		return refuse(http.StatusBadRequest, "payload is not valid JSON: %s", jsonErrorOffset(err, len(payload)))
+		return malformedPayload("payload is not valid JSON: %s", jsonErrorOffset(err, len(payload)))
 	}
 	var env envelope
 	if err := json.Unmarshal(fields, &env); err != nil {
 		var typ *json.UnmarshalTypeError
 		if errors.As(err, &typ) {
-			return refuse(http.StatusBadRequest, "field %s has the wrong type", typ.Field)
+			return malformedPayload("field %s has the wrong type", typ.Field)
 		}
-		return refuse(http.StatusBadRequest, "payload envelope: malformed")
+		return malformedPayload("payload envelope: malformed")
 	}
 	d.Payload, d.Action = payload, env.Action
 	if env.Installation != nil {

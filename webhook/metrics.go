@@ -25,7 +25,9 @@ const (
 	outcomeTooLarge       = "too_large"
 	outcomeBadContentType = "bad_content_type"
 	outcomeBadRequest     = "bad_request"
-	outcomeError          = "error"
+	// outcomeMalformedPayload: signed, but not an event's JSON payload.
+	outcomeMalformedPayload = "malformed_payload"
+	outcomeError            = "error"
 )
 
 // eventUnverified is the "event" label of requests refused before their

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -151,6 +152,9 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	status, outcome, msg := s.intake(r, &event)
 	s.priority.end()
 	s.metrics.deliveries.WithLabelValues(event, outcome).Inc()
+	if outcome != outcomeQueued && outcome != outcomeDuplicate && outcome != outcomeError {
+		logRefusal(r.Context(), s.log, r, status, outcome, msg)
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
 	io.WriteString(w, msg+"\n")
@@ -196,13 +200,14 @@ func refusal(err error) (int, string, string) {
 	if !errors.As(err, &ie) {
 		return http.StatusBadRequest, outcomeBadRequest, "bad request"
 	}
-	outcome := outcomeBadRequest
-	switch ie.status {
-	case http.StatusUnauthorized:
+	outcome := cmp.Or(ie.outcome, outcomeBadRequest)
+	switch {
+	case ie.outcome != "":
+	case ie.status == http.StatusUnauthorized:
 		outcome = outcomeBadSignature
-	case http.StatusRequestEntityTooLarge:
+	case ie.status == http.StatusRequestEntityTooLarge:
 		outcome = outcomeTooLarge
-	case http.StatusUnsupportedMediaType:
+	case ie.status == http.StatusUnsupportedMediaType:
 		outcome = outcomeBadContentType
 	}
 	return ie.status, outcome, ie.message
