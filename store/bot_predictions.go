@@ -22,6 +22,13 @@ type BotPrediction struct {
 	// Detail is the full prediction as JSON (classify.Prediction).
 	Detail     []byte
 	DeliveryID string
+	// Title is the pull request's title, or the pushed commit's subject.
+	Title string
+	// LabelActions says what the bot did with each label it chose, by
+	// vocabulary name: one of the LabelAction constants. Empty for a
+	// pushed commit (nothing is labeled) and for rows from before it was
+	// recorded.
+	LabelActions map[string]string
 	// ModelVersion is the version of the repository's own model that
 	// served the prediction, 0 for the global model, ModelVersionUnknown
 	// for predictions stored before the bot recorded it.
@@ -29,6 +36,19 @@ type BotPrediction struct {
 	// CreatedAt is when the prediction was stored (set by the store).
 	CreatedAt time.Time
 }
+
+// What the bot did with a label it chose (BotPrediction.LabelActions).
+const (
+	// LabelApplied: the bot added it.
+	LabelApplied = "applied"
+	// LabelKept: the pull request had it already.
+	LabelKept = "kept"
+	// LabelHeldBack: a maintainer removed it before, so the bot did not
+	// add it again.
+	LabelHeldBack = "held_back"
+	// LabelDryRun: the bot would have added it, but runs dry.
+	LabelDryRun = "dry_run"
+)
 
 // ModelVersionUnknown is the ModelVersion of a prediction stored before
 // the bot recorded which model served it.
@@ -60,7 +80,7 @@ func (db *DB) BotPredictions(ctx context.Context, repo string) ([]BotPrediction,
 }
 
 // predictionColumns are the columns scanPredictions reads, in order.
-const predictionColumns = `pull_number, sha, source, labels, prediction, delivery_id, model_version, created_at`
+const predictionColumns = `pull_number, sha, source, labels, prediction, delivery_id, model_version, created_at, title, label_actions`
 
 // scanPredictions reads and closes rows of predictionColumns of repo.
 func scanPredictions(rows *sql.Rows, repo string) ([]BotPrediction, error) {
@@ -68,13 +88,16 @@ func scanPredictions(rows *sql.Rows, repo string) ([]BotPrediction, error) {
 	var out []BotPrediction
 	for rows.Next() {
 		p := BotPrediction{Repo: repo}
-		var labels, detail, at string
+		var labels, detail, at, actions string
 		var model sql.NullInt64
-		if err := rows.Scan(&p.PullNumber, &p.SHA, &p.Source, &labels, &detail, &p.DeliveryID, &model, &at); err != nil {
+		if err := rows.Scan(&p.PullNumber, &p.SHA, &p.Source, &labels, &detail, &p.DeliveryID, &model, &at, &p.Title, &actions); err != nil {
 			return nil, fmt.Errorf("store: predictions of %s: %w", repo, err)
 		}
 		if err := json.Unmarshal([]byte(labels), &p.Labels); err != nil {
 			return nil, fmt.Errorf("store: prediction of %s in %s: labels: %w", p.SHA, repo, err)
+		}
+		if err := json.Unmarshal([]byte(actions), &p.LabelActions); err != nil {
+			return nil, fmt.Errorf("store: prediction of %s in %s: label actions: %w", p.SHA, repo, err)
 		}
 		var err error
 		if p.CreatedAt, err = time.Parse(time.RFC3339Nano, at); err != nil {
@@ -98,6 +121,12 @@ func putPrediction(ctx context.Context, tx *sql.Tx, p BotPrediction) error {
 	if err != nil {
 		return err
 	}
+	actions := []byte("{}")
+	if p.LabelActions != nil {
+		if actions, err = json.Marshal(p.LabelActions); err != nil {
+			return err
+		}
+	}
 	detail := p.Detail
 	if len(detail) == 0 {
 		detail = []byte("{}")
@@ -107,12 +136,13 @@ func putPrediction(ctx context.Context, tx *sql.Tx, p BotPrediction) error {
 		model = sql.NullInt64{Int64: int64(p.ModelVersion), Valid: true}
 	}
 	_, err = tx.ExecContext(ctx, `
-		INSERT INTO bot_predictions (repo, pull_number, sha, source, labels, prediction, delivery_id, model_version, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO bot_predictions (repo, pull_number, sha, source, labels, prediction, delivery_id, model_version, created_at, title, label_actions)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (repo, pull_number, sha) DO UPDATE SET
 			source = excluded.source, labels = excluded.labels, prediction = excluded.prediction,
-			delivery_id = excluded.delivery_id, model_version = excluded.model_version, created_at = excluded.created_at`,
-		p.Repo, p.PullNumber, p.SHA, p.Source, string(labels), string(detail), p.DeliveryID, model, now())
+			delivery_id = excluded.delivery_id, model_version = excluded.model_version, created_at = excluded.created_at,
+			title = excluded.title, label_actions = excluded.label_actions`,
+		p.Repo, p.PullNumber, p.SHA, p.Source, string(labels), string(detail), p.DeliveryID, model, now(), p.Title, string(actions))
 	if err != nil {
 		return fmt.Errorf("prediction of commit %s in %s: %w", p.SHA, p.Repo, err)
 	}

@@ -205,6 +205,7 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 		Repo: r.String(), Number: number, HeadSHA: pr.GetHead().GetSHA(),
 		Prediction: botPrediction(r, number, pr.GetHead().GetSHA(), d, deliveryID, served),
 	}
+	saved.Prediction.Title, saved.Prediction.LabelActions = pr.GetTitle(), labelActions(plan, write)
 	if write {
 		for _, name := range plan.add {
 			saved.Applying = append(saved.Applying, store.PullLabel{

@@ -112,7 +112,9 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 			continue
 		}
 		rows[i].decision = decisions[next]
-		saved = append(saved, botPrediction(r, 0, rows[i].sha, decisions[next], deliveryID, served))
+		p := botPrediction(r, 0, rows[i].sha, decisions[next], deliveryID, served)
+		p.Title = rows[i].subject
+		saved = append(saved, p)
 		next++
 	}
 	if err := h.db.SavePredictions(ctx, saved); err != nil {
