@@ -41,10 +41,12 @@ func Clone(ctx context.Context, env *Env) (Counts, error) {
 	}
 	if env.Options.Target != nil {
 		counts["repositories"] = 1
-		if err := cloneTarget(ctx, env); err != nil {
+		action, err := cloneTarget(ctx, env)
+		if err != nil {
 			counts["failed"] = 1
 			return counts, err
 		}
+		counts[action] = 1
 		return counts, nil
 	}
 	c := cloner{workdir: workdir, filter: env.Options.CloneFilter}

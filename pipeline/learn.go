@@ -2,11 +2,14 @@ package pipeline
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/commit-labeler/commit-labeler/classify"
@@ -36,8 +39,12 @@ type Target struct {
 type LearnOutcome struct {
 	// Learned says how the repository was learned and judged.
 	Learned *classify.Learned
-	// Version is the version published.
+	// Version is the version published, or the newest one when
+	// Unchanged.
 	Version int
+	// Unchanged is set when the repository's history, labels and global
+	// model were those of its newest version: nothing was published.
+	Unchanged bool
 	// Results are the phases run, as recorded in the runs table.
 	Results []Result
 }
@@ -58,7 +65,8 @@ func LearnAndPublish(ctx context.Context, env *Env, global classify.Model, targe
 	if err != nil {
 		return out, fmt.Errorf("learn %s: %w", target.Repo, err)
 	}
-	out.Version = int(results[len(results)-1].Counts[CountVersion])
+	last := results[len(results)-1].Counts
+	out.Version, out.Unchanged = int(last[CountVersion]), last["unchanged"] == 1
 	rec, _, err := env.DB.RepositoryModel(ctx, target.Repo, out.Version)
 	if err != nil {
 		return out, err
@@ -69,9 +77,9 @@ func LearnAndPublish(ctx context.Context, env *Env, global classify.Model, targe
 	return out, nil
 }
 
-// cloneTarget clones or fetches Options.Target into the work directory and
-// records it in the store.
-func cloneTarget(ctx context.Context, env *Env) error {
+// cloneTarget clones or fetches Options.Target into the work directory,
+// records it in the store and returns "cloned" or "fetched".
+func cloneTarget(ctx context.Context, env *Env) (string, error) {
 	t := env.Options.Target
 	s := source{Name: t.Repo, URL: t.CloneURL, InstallationID: t.InstallationID}
 	workdir, err := filepath.Abs(env.Options.Workdir)
@@ -79,21 +87,20 @@ func cloneTarget(ctx context.Context, env *Env) error {
 		err = os.MkdirAll(workdir, 0o755)
 	}
 	if err != nil {
-		return fmt.Errorf("work directory %s: %w", env.Options.Workdir, err)
+		return "", fmt.Errorf("work directory %s: %w", env.Options.Workdir, err)
 	}
 	c := cloner{workdir: workdir, filter: env.Options.CloneFilter}
 	if s.InstallationID != 0 {
 		if c.clients, err = ghapp.New(env.Options.App); err != nil {
-			return fmt.Errorf("installation %d of %s: %w", s.InstallationID, s.Name, err)
+			return "", fmt.Errorf("installation %d of %s: %w", s.InstallationID, s.Name, err)
 		}
 	}
 	if s.URL == "" {
 		if s, err = c.cloneURL(ctx, s); err != nil {
-			return err
+			return "", err
 		}
 	}
-	_, err = c.sync(ctx, env, s)
-	return err
+	return c.sync(ctx, env, s)
 }
 
 // cloneURL asks GitHub, as the installation, where s clones from: the
@@ -136,25 +143,36 @@ func Learn(ctx context.Context, env *Env) (Counts, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts := classify.LearnOptions{PrecisionTarget: env.Options.PrecisionTarget}
+	inputs := learnInputs(env.Global, history, opts)
+	newest, learned, err := env.DB.RepositoryModel(ctx, target.Repo, 0)
+	if err != nil {
+		return nil, err
+	}
+	if learned && newest.Inputs == inputs {
+		// Learning is deterministic: the same inputs would publish the same
+		// model again under a new version, which the bots would reload.
+		return Counts{"commits": int64(len(history)), "labeled": int64(newest.Commits), "accepted": boolCount(newest.Accepted),
+			"unchanged": 1, CountVersion: int64(newest.Version)}, nil
+	}
 	dir, err := os.MkdirTemp("", "commit-labeler-learn-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	modelDir := filepath.Join(dir, "model")
-	learned, err := LearnRepository(ctx, env.Global, target.Repo, history, modelDir, classify.LearnOptions{PrecisionTarget: env.Options.PrecisionTarget})
+	out, err := LearnRepository(ctx, env.Global, target.Repo, history, modelDir, opts)
 	if err != nil {
 		return nil, err
 	}
-	counts := Counts{"commits": int64(len(history)), "labeled": int64(learned.Commits), "accepted": 0}
-	rec := store.RepositoryModel{Repo: target.Repo, Accepted: learned.Accepted, Commits: learned.Commits}
-	if learned.Accepted {
-		counts["accepted"] = 1
+	counts := Counts{"commits": int64(len(history)), "labeled": int64(out.Commits), "accepted": boolCount(out.Accepted), "unchanged": 0}
+	rec := store.RepositoryModel{Repo: target.Repo, Accepted: out.Accepted, Commits: out.Commits, Inputs: inputs}
+	if out.Accepted {
 		if rec.Files, err = classify.ArchiveDir(modelDir); err != nil {
 			return counts, err
 		}
 	}
-	if rec.Report, err = json.Marshal(learned); err != nil {
+	if rec.Report, err = json.Marshal(out); err != nil {
 		return counts, err
 	}
 	// The last step: a learn cancelled before it publishes nothing.
@@ -167,6 +185,31 @@ func Learn(ctx context.Context, env *Env) (Counts, error) {
 	}
 	counts[CountVersion] = int64(version)
 	return counts, nil
+}
+
+// boolCount is a yes/no count: 1 or 0.
+func boolCount(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// learnInputs digests what a repository model is learned from: the global
+// model, the options and every labeled commit with its labels (a commit's
+// features follow from its SHA). Equal digests learn equal models.
+func learnInputs(global classify.Model, history []classify.Example, opts classify.LearnOptions) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "global %s\nprecision target %v\n", global.Meta().Fingerprint, opts.PrecisionTarget)
+	ids := make([]string, len(history))
+	for i, e := range history {
+		ids[i] = e.ID + " " + strings.Join(e.Labels, ",")
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		fmt.Fprintln(h, id)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // repositoryExamples reads a repository's commits with their effective

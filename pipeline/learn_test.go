@@ -108,9 +108,27 @@ func TestLearnAndPublish(t *testing.T) {
 		t.Errorf("runs recorded %v, want clone extract label learn", phases)
 	}
 
-	// Learning again fetches and publishes the next version.
-	if out, err = LearnAndPublish(ctx, env, global, Target{Repo: "acme/app", CloneURL: repo.Dir}); err != nil || out.Version != 2 {
-		t.Fatalf("second learning: version %d, err %v", out.Version, err)
+	// The clone phase counts the clone it made.
+	if clone := out.Results[0]; clone.Counts["cloned"] != 1 || clone.Counts["fetched"] != 0 {
+		t.Errorf("first clone run counts %v, want cloned 1", clone.Counts)
+	}
+	// Learning again the same history and labels fetches and publishes
+	// nothing new; a new labeled commit publishes the next version.
+	for _, tc := range []struct {
+		name      string
+		commit    string
+		version   int
+		unchanged bool
+	}{{"unchanged", "", 1, true}, {"a new commit", "docs: explain the new option", 2, false}} {
+		if tc.commit != "" {
+			repo.Write("NEWS.md", []byte(tc.commit+"\n"))
+			repo.Commit(tc.commit)
+		}
+		out, err = LearnAndPublish(ctx, env, global, Target{Repo: "acme/app", CloneURL: repo.Dir})
+		if err != nil || out.Version != tc.version || out.Unchanged != tc.unchanged || out.Results[0].Counts["fetched"] != 1 {
+			t.Fatalf("learning again, %s: version %d, unchanged %t, clone counts %v, err %v; want version %d, unchanged %t, fetched 1",
+				tc.name, out.Version, out.Unchanged, out.Results[0].Counts, err, tc.version, tc.unchanged)
+		}
 	}
 
 	bare := gittest.New(t)

@@ -35,7 +35,8 @@ func (w *LearnWorker) Timeout(*river.Job[learnjob.Args]) time.Duration { return 
 // backoff), up to learnjob.MaxAttempts.
 func (w *LearnWorker) Work(ctx context.Context, job *river.Job[learnjob.Args]) error {
 	a := job.Args
-	log := w.env.Log.With("repo", a.Repo, "reason", a.Reason, "job", job.ID, "attempt", job.Attempt)
+	// "reason" is the model's verdict below: the job's is "requested_for".
+	log := w.env.Log.With("repo", a.Repo, "requested_for", a.Reason, "job", job.ID, "attempt", job.Attempt, "max_attempts", job.MaxAttempts)
 	log.InfoContext(ctx, "learning the repository")
 	start := time.Now()
 	out, err := LearnAndPublish(ctx, w.env, w.global, Target{Repo: a.Repo, CloneURL: a.CloneURL, InstallationID: a.InstallationID})
@@ -44,7 +45,7 @@ func (w *LearnWorker) Work(ctx context.Context, job *river.Job[learnjob.Args]) e
 		return err
 	}
 	l := out.Learned
-	log.InfoContext(ctx, "repository learned", "version", out.Version, "accepted", l.Accepted, "reason", l.Reason,
-		"commits", l.Commits, "duration", time.Since(start).Round(time.Millisecond))
+	log.InfoContext(ctx, "repository learned", "version", out.Version, "unchanged", out.Unchanged, "accepted", l.Accepted,
+		"reason", learnjob.Figures(l), "commits", l.Commits, "duration", time.Since(start).Round(time.Millisecond))
 	return nil
 }

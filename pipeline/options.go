@@ -134,6 +134,9 @@ func (o Options) Params() map[string]any {
 		"seed":            o.Seed,
 		"diff_limit":      o.DiffLimit,
 	}
+	if o.Target != nil {
+		p["repo"] = o.Target.Repo
+	}
 	if o.ModelsOut != "" {
 		p["models_out"] = o.ModelsOut
 	}

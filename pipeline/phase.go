@@ -34,6 +34,9 @@ type Env struct {
 	Progress ProgressFactory
 	// Global is the global model the learn phase learns repositories from.
 	Global classify.Model
+	// Worker is the learning worker running the phases (store.Worker.ID),
+	// "" for a command line: a run whose worker died shows as such.
+	Worker string
 }
 
 // PhaseFunc runs one phase and returns its counts.
@@ -52,7 +55,7 @@ type Result struct {
 // RunPhase runs fn as the named phase, recording it in the runs table with
 // its parameters, counts, duration, status and error.
 func RunPhase(ctx context.Context, env *Env, name string, fn PhaseFunc) (Result, error) {
-	id, err := env.DB.StartRun(ctx, name, env.Options.Params())
+	id, err := env.DB.StartWorkerRun(ctx, env.Worker, name, env.Options.Params())
 	if err != nil {
 		return Result{Phase: name}, err
 	}

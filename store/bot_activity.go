@@ -163,7 +163,8 @@ type RepositoryServing struct {
 
 // RepositoriesServed lists every repository the bot knows (installed,
 // predicted for, or learned) with the model serving it, by name. The
-// models' Report and Files are not read.
+// models' Files are not read, nor the Report of the one serving unless it
+// is the newest (Latest.Report says how the newest learning was judged).
 func (db *DB) RepositoriesServed(ctx context.Context) ([]RepositoryServing, error) {
 	rows, err := db.reads.QueryContext(ctx, `
 		WITH repos AS (
@@ -173,7 +174,8 @@ func (db *DB) RepositoriesServed(ctx context.Context) ([]RepositoryServing, erro
 		)
 		SELECT r.repo,
 			COALESCE(s.version, 0), COALESCE(s.created_at, ''), COALESCE(s.commits, 0),
-			COALESCE(l.version, 0), COALESCE(l.created_at, ''), COALESCE(l.commits, 0), COALESCE(l.accepted, 0)
+			COALESCE(l.version, 0), COALESCE(l.created_at, ''), COALESCE(l.commits, 0), COALESCE(l.accepted, 0),
+			COALESCE(l.report, '')
 		FROM repos r
 		LEFT JOIN repository_models s ON s.repo = r.repo AND s.version =
 			(SELECT MAX(version) FROM repository_models WHERE repo = r.repo AND accepted <> 0)
@@ -187,13 +189,16 @@ func (db *DB) RepositoriesServed(ctx context.Context) ([]RepositoryServing, erro
 	var out []RepositoryServing
 	for rows.Next() {
 		var r RepositoryServing
-		var servedAt, latestAt string
+		var servedAt, latestAt, report string
 		if err := rows.Scan(&r.Repo, &r.Served.Version, &servedAt, &r.Served.Commits,
-			&r.Latest.Version, &latestAt, &r.Latest.Commits, &r.Latest.Accepted); err != nil {
+			&r.Latest.Version, &latestAt, &r.Latest.Commits, &r.Latest.Accepted, &report); err != nil {
 			return nil, fmt.Errorf("store: repositories served: %w", err)
 		}
 		r.Served.Repo, r.Latest.Repo = r.Repo, r.Repo
 		r.Served.Accepted = r.Served.Version > 0
+		if report != "" {
+			r.Latest.Report = []byte(report)
+		}
 		for _, m := range []struct {
 			at   string
 			into *time.Time

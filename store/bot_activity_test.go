@@ -285,8 +285,8 @@ func TestRepositoriesServed(t *testing.T) {
 			if r.Served.Accepted != (r.Served.Version > 0) || r.Served.CreatedAt.IsZero() != (r.Served.Version == 0) {
 				t.Errorf("%s: served model %+v", r.Repo, r.Served)
 			}
-			if len(r.Served.Files) != 0 || len(r.Latest.Report) != 0 {
-				t.Errorf("%s: the models' files or reports were read", r.Repo)
+			if len(r.Served.Files) != 0 || len(r.Latest.Files) != 0 {
+				t.Errorf("%s: the models' files were read", r.Repo)
 			}
 		}
 		if !reflect.DeepEqual(rows, want) {

@@ -11,7 +11,7 @@ import (
 // the tables that reference them.
 var copiedTables = []string{
 	"repositories", "commits", "commit_files", "samples", "duplicates", "features", "commit_labels", "labelings",
-	"corrections", "installations", "installation_repositories", "runs",
+	"corrections", "installations", "installation_repositories", "workers", "runs",
 	"deliveries", "delivery_payloads", "bot_pull_requests", "bot_pull_labels", "bot_predictions", "bot_repo_configs",
 	"repository_models",
 }

@@ -23,6 +23,10 @@ type RepositoryModel struct {
 	Report []byte
 	// Files is the model directory, archived (empty when not accepted).
 	Files []byte
+	// Inputs is a digest of what the model was learned from (the global
+	// model, the labeled commits, the options): a learn whose Inputs
+	// equal the newest version's publishes no new version.
+	Inputs string
 }
 
 // PublishRepositoryModel stores m as the next version of its repository's
@@ -40,10 +44,10 @@ func (db *DB) PublishRepositoryModel(ctx context.Context, m RepositoryModel) (in
 			return err
 		}
 		return tx.QueryRowContext(ctx, `
-			INSERT INTO repository_models (repo, version, created_at, accepted, commits, report, files)
-			VALUES (?, (SELECT COALESCE(MAX(version), 0) + 1 FROM repository_models WHERE repo = ?), ?, ?, ?, ?, ?)
+			INSERT INTO repository_models (repo, version, created_at, accepted, commits, report, files, inputs)
+			VALUES (?, (SELECT COALESCE(MAX(version), 0) + 1 FROM repository_models WHERE repo = ?), ?, ?, ?, ?, ?, ?)
 			RETURNING version`,
-			m.Repo, m.Repo, now(), m.Accepted, m.Commits, string(m.Report), m.Files).Scan(&version)
+			m.Repo, m.Repo, now(), m.Accepted, m.Commits, string(m.Report), m.Files, m.Inputs).Scan(&version)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: publish a model of %s: %w", m.Repo, err)
@@ -63,14 +67,15 @@ func (db *DB) ServedModelVersion(ctx context.Context, repo string) (int, error) 
 	return v, nil
 }
 
-// RepositoryModel returns version of repo's models; ok is false when there
-// is no such version.
+// RepositoryModel returns version of repo's models (its newest when
+// version is 0); ok is false when there is no such version.
 func (db *DB) RepositoryModel(ctx context.Context, repo string, version int) (m RepositoryModel, ok bool, err error) {
 	var at, report string
 	err = db.reads.QueryRowContext(ctx, `
-		SELECT repo, version, created_at, accepted, commits, report, files
-		FROM repository_models WHERE repo = ? AND version = ?`, repo, version).
-		Scan(&m.Repo, &m.Version, &at, &m.Accepted, &m.Commits, &report, &m.Files)
+		SELECT repo, version, created_at, accepted, commits, report, files, inputs
+		FROM repository_models WHERE repo = ? AND version = CASE WHEN ? > 0 THEN ?
+			ELSE (SELECT MAX(version) FROM repository_models WHERE repo = ?) END`, repo, version, version, repo).
+		Scan(&m.Repo, &m.Version, &at, &m.Accepted, &m.Commits, &report, &m.Files, &m.Inputs)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, false, nil
 	}

@@ -15,6 +15,9 @@ const (
 	RunOK        = "ok"
 	RunFailed    = "failed"
 	RunCancelled = "cancelled"
+	// RunDied is how Runs shows a run still recorded as running whose
+	// worker died (Worker.Alive): it will never finish.
+	RunDied = "died"
 )
 
 // Run is one recorded phase run.
@@ -28,10 +31,19 @@ type Run struct {
 	Status     string           `json:"status"`
 	Counts     map[string]int64 `json:"counts"`
 	Error      string           `json:"error,omitempty"`
+	// Worker is the learning worker whose phase it is (Worker.ID), ""
+	// for a command line's run.
+	Worker string `json:"worker,omitempty"`
 }
 
 // StartRun records the start of a phase run and returns its id.
 func (db *DB) StartRun(ctx context.Context, phase string, params any) (int64, error) {
+	return db.StartWorkerRun(ctx, "", phase, params)
+}
+
+// StartWorkerRun records the start of a phase run of worker (a
+// Worker.ID; "" for a command line) and returns its id.
+func (db *DB) StartWorkerRun(ctx context.Context, worker, phase string, params any) (int64, error) {
 	p, err := json.Marshal(params)
 	if err != nil {
 		return 0, fmt.Errorf("store: run params: %w", err)
@@ -41,8 +53,8 @@ func (db *DB) StartRun(ctx context.Context, phase string, params any) (int64, er
 	var id int64
 	err = db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
-			`INSERT INTO runs (phase, params, started_at, status) VALUES (?, ?, ?, ?)`,
-			phase, string(p), now(), RunRunning)
+			`INSERT INTO runs (phase, params, started_at, status, worker) VALUES (?, ?, ?, ?, ?)`,
+			phase, string(p), now(), RunRunning, worker)
 		if err == nil {
 			id, err = res.LastInsertId()
 		}
@@ -85,34 +97,51 @@ func (db *DB) FinishRun(id int64, counts map[string]int64, runErr error) error {
 	return nil
 }
 
-// Runs returns the most recent runs, newest first.
+// Runs returns the most recent runs, newest first. A run recorded as
+// running whose worker died has Status RunDied.
 func (db *DB) Runs(ctx context.Context, limit int) ([]Run, error) {
 	rows, err := db.sql.QueryContext(ctx,
-		`SELECT id, phase, params, started_at, COALESCE(finished_at, ''), COALESCE(duration_ms, 0), status, counts, error
-		 FROM runs ORDER BY id DESC LIMIT ?`, limit)
+		`SELECT w.id IS NOT NULL, COALESCE(w.heartbeat_ms, 0), COALESCE(w.seen_at, ''), COALESCE(w.stopped_at, ''),
+			r.id, r.phase, r.params, r.started_at, COALESCE(r.finished_at, ''), COALESCE(r.duration_ms, 0), r.status, r.counts, r.error, r.worker
+		 FROM runs r LEFT JOIN workers w ON w.id = r.worker ORDER BY r.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: runs: %w", err)
 	}
 	defer rows.Close()
 	var out []Run
+	at := time.Now()
 	for rows.Next() {
-		r, err := scanRun(rows)
+		var known bool
+		var heartbeatMS int64
+		var seen, stopped string
+		r, err := scanRun(rows, &known, &heartbeatMS, &seen, &stopped)
 		if err != nil {
 			return nil, fmt.Errorf("store: runs: %w", err)
+		}
+		if r.Status == RunRunning && r.Worker != "" && !runningWorker(known, heartbeatMS, seen, stopped, at) {
+			r.Status = RunDied
 		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
 }
 
+// runningWorker reports whether a run's worker, of the heartbeat_ms,
+// seen_at and stopped_at read, still ran at now.
+func runningWorker(known bool, heartbeatMS int64, seen, stopped string, now time.Time) bool {
+	seenAt, err := time.Parse(time.RFC3339Nano, seen)
+	w := Worker{Heartbeat: time.Duration(heartbeatMS) * time.Millisecond, SeenAt: seenAt}
+	return known && err == nil && stopped == "" && w.Alive(now)
+}
+
 // scanRun scans the columns id, phase, params, started_at, finished_at (empty
-// when running), duration_ms, status, counts and error of a runs row, after
-// the leading destinations.
+// when running), duration_ms, status, counts, error and worker of a runs
+// row, after the leading destinations.
 func scanRun(rows *sql.Rows, leading ...any) (Run, error) {
 	var r Run
 	var params, counts, started, finished string
 	var ms int64
-	dest := append(leading, &r.ID, &r.Phase, &params, &started, &finished, &ms, &r.Status, &counts, &r.Error)
+	dest := append(leading, &r.ID, &r.Phase, &params, &started, &finished, &ms, &r.Status, &counts, &r.Error, &r.Worker)
 	if err := rows.Scan(dest...); err != nil {
 		return r, err
 	}

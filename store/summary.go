@@ -152,7 +152,7 @@ func (db *DB) LastRuns(ctx context.Context) ([]PhaseRuns, error) {
 			FROM runs GROUP BY phase
 		)
 		SELECT p.runs, p.ok, r.id, r.phase, r.params, r.started_at, COALESCE(r.finished_at, ''),
-			COALESCE(r.duration_ms, 0), r.status, r.counts, r.error
+			COALESCE(r.duration_ms, 0), r.status, r.counts, r.error, r.worker
 		FROM per_phase p JOIN runs r ON r.id = p.last
 		ORDER BY p.first`)
 	if err != nil {

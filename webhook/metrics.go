@@ -144,19 +144,19 @@ func (m *Metrics) observeJob(event, outcome string, took time.Duration) {
 	m.jobSeconds.WithLabelValues(event).Observe(took.Seconds())
 }
 
-// queueDepth reports River's jobs by state at scrape time, so that
-// discarded (failed) deliveries stay visible.
+// queueDepth reports River's jobs of one kind by state at scrape time,
+// so that discarded (failed) jobs stay visible.
 type queueDepth struct {
 	db   *sql.DB
 	log  *slog.Logger
+	kind string
 	desc *prometheus.Desc
 }
 
-func newQueueDepth(db *sql.DB, log *slog.Logger) *queueDepth {
-	return &queueDepth{db: db, log: log, desc: prometheus.NewDesc(
-		prometheus.BuildFQName(metricsNamespace, "webhook", "queue_jobs"),
-		"Delivery jobs in the queue by River state (available, running, retryable, discarded, completed...).",
-		[]string{"state"}, nil)}
+// newQueueDepth reports jobs of kind as the gauge subsystem_name.
+func newQueueDepth(db *sql.DB, log *slog.Logger, kind, subsystem, name, help string) *queueDepth {
+	return &queueDepth{db: db, log: log, kind: kind, desc: prometheus.NewDesc(
+		prometheus.BuildFQName(metricsNamespace, subsystem, name), help, []string{"state"}, nil)}
 }
 
 func (q *queueDepth) Describe(ch chan<- *prometheus.Desc) { ch <- q.desc }
@@ -164,9 +164,9 @@ func (q *queueDepth) Describe(ch chan<- *prometheus.Desc) { ch <- q.desc }
 func (q *queueDepth) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	rows, err := q.db.QueryContext(ctx, `SELECT state, count(*) FROM river_job WHERE kind = ? GROUP BY state`, deliveryJobKind)
+	rows, err := q.db.QueryContext(ctx, `SELECT state, count(*) FROM river_job WHERE kind = ? GROUP BY state`, q.kind)
 	if err != nil {
-		q.log.Warn("queue depth metric", "err", err)
+		q.log.Warn("queue depth metric", "kind", q.kind, "err", err)
 		return
 	}
 	defer rows.Close()
@@ -174,7 +174,7 @@ func (q *queueDepth) Collect(ch chan<- prometheus.Metric) {
 		var state string
 		var n float64
 		if err := rows.Scan(&state, &n); err != nil {
-			q.log.Warn("queue depth metric", "err", err)
+			q.log.Warn("queue depth metric", "kind", q.kind, "err", err)
 			return
 		}
 		ch <- prometheus.MustNewConstMetric(q.desc, prometheus.GaugeValue, n, state)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -106,7 +107,12 @@ func NewServer(ctx context.Context, db *store.DB, secret []byte, d *Dispatcher, 
 	if s.queue, err = openQueue(ctx, db, worker, st.queue, st.log); err != nil {
 		return nil, err
 	}
-	if err := st.metrics.Register(newQueueDepth(db.SQL(), st.log)); err != nil {
+	if err := st.metrics.Register(
+		newQueueDepth(db.SQL(), st.log, deliveryJobKind, "webhook", "queue_jobs",
+			"Delivery jobs in the queue by River state (available, running, retryable, discarded, completed...)."),
+		newQueueDepth(db.SQL(), st.log, learnjob.Kind, "learn", "jobs",
+			"Learn jobs (train worker) by River state (available, running, retryable, discarded, completed...)."),
+		newRepositoryModelFigures(db, st.log)); err != nil {
 		s.queue.release()
 		return nil, fmt.Errorf("webhook: queue metric: %w", err)
 	}

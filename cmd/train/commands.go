@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/pipeline"
 	"github.com/commit-labeler/commit-labeler/store"
 )
@@ -159,12 +161,84 @@ func runsCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	if common.json {
-		return json.NewEncoder(stdout).Encode(map[string]any{"runs": runs})
+	jobs, err := learnJobs(ctx, env.DB, *limit)
+	if err != nil {
+		return err
 	}
-	for _, r := range runs {
+	figures := make([]string, len(runs))
+	for i, r := range runs {
+		if figures[i], err = learnRunFigures(ctx, env.DB, r); err != nil {
+			return err
+		}
+	}
+	if common.json {
+		type runJSON struct {
+			store.Run
+			Model string `json:"model,omitempty"`
+		}
+		out := make([]runJSON, len(runs))
+		for i, r := range runs {
+			out[i] = runJSON{r, figures[i]}
+		}
+		return json.NewEncoder(stdout).Encode(map[string]any{"runs": out, "learn_jobs": jobs})
+	}
+	for i, r := range runs {
 		fmt.Fprintln(stdout, summaryLine(pipeline.Result{Phase: fmt.Sprintf("#%d %s", r.ID, r.Phase), Status: r.Status,
 			Counts: pipeline.Counts(r.Counts), Duration: r.Duration, Error: r.Error}))
+		if figures[i] != "" {
+			fmt.Fprintf(stdout, "         %s\n", figures[i])
+		}
+	}
+	if len(jobs) > 0 {
+		fmt.Fprintln(stdout, "learn jobs:")
+	}
+	for _, j := range jobs {
+		fmt.Fprintf(stdout, "#%d %-10s %-30s attempt %d/%d requested for %s at %s", j.ID, j.State, j.Repo, j.Attempt, j.MaxAttempts,
+			j.Reason, j.CreatedAt.UTC().Format(time.RFC3339))
+		if j.Stranded != "" {
+			fmt.Fprintf(stdout, " STRANDED: %s", j.Stranded)
+		}
+		if j.LastError != "" {
+			fmt.Fprintf(stdout, " last error=%q", j.LastError)
+		}
+		fmt.Fprintln(stdout)
 	}
 	return nil
+}
+
+// learnJobs lists up to limit learn jobs, newest first, as learnjob.Statuses
+// sees them, with the workers of the last day.
+func learnJobs(ctx context.Context, db *store.DB, limit int) ([]learnjob.Status, error) {
+	if err := db.MigrateRiver(ctx, slog.New(slog.DiscardHandler)); err != nil {
+		return nil, err
+	}
+	rows, err := db.RiverJobs(ctx, learnjob.Kind, limit)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	workers, err := db.Workers(ctx, now.Add(-24*time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	return learnjob.Statuses(rows, workers, now), nil
+}
+
+// learnRunFigures is, for a learn run that published or kept a version,
+// that model's figures and verdict (learnjob.Figures); "" for other runs.
+func learnRunFigures(ctx context.Context, db *store.DB, r store.Run) (string, error) {
+	repo, _ := r.Params["repo"].(string)
+	version := int(r.Counts[pipeline.CountVersion])
+	if r.Phase != pipeline.PhaseLearn || repo == "" || version == 0 {
+		return "", nil
+	}
+	m, ok, err := db.RepositoryModel(ctx, repo, version)
+	if err != nil || !ok {
+		return "", err
+	}
+	var l classify.Learned
+	if err := json.Unmarshal(m.Report, &l); err != nil {
+		return "", fmt.Errorf("model v%d of %s: report: %w", version, repo, err)
+	}
+	return fmt.Sprintf("%s v%d %s", repo, version, learnjob.Figures(&l)), nil
 }

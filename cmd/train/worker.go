@@ -13,6 +13,7 @@ import (
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/pipeline"
+	"github.com/commit-labeler/commit-labeler/store"
 	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
@@ -28,6 +29,7 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	modelDir := modelFlag(fs)
 	timeout := fs.Duration("job-timeout", learnjob.Timeout, "longest a learn job may run; a job whose worker died is retried once it has been running this long (bots, when they lead River's rescuer, assume the default)")
 	poll := fs.Duration("poll", time.Second, "how often the queue is polled for new learn jobs")
+	heartbeat := fs.Duration("heartbeat", store.WorkerHeartbeat, fmt.Sprintf("how often the worker tells the database it is alive; missing %d heartbeats marks it dead, its learn jobs and runs stranded", store.StaleHeartbeats))
 	appEnv := fs.String("config", "", "the bot's app.env (default ~/.config/commit-labeler/app.env when it exists); the environment wins")
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -61,11 +63,22 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := env.DB.MigrateRiver(ctx, env.Log); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
+	if *heartbeat <= 0 {
+		return usageErrorf("--heartbeat %v: must be positive", *heartbeat)
+	}
+	stopHeartbeat, err := registerWorker(ctx, env, *heartbeat)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	defer stopHeartbeat()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, pipeline.NewLearnWorker(env, global, *timeout))
 	webhook.RegisterForeignDeliveries(workers)
 	shortest := min(*timeout, webhook.DeliveryJobTimeout)
 	client, err := river.NewClient(env.DB.RiverDriver(), &river.Config{
+		// River records the client that attempts a job: the worker's row
+		// says whether it is alive.
+		ID:     env.Worker,
 		Logger: env.Log,
 		// Learning uses every core: one job at a time per worker process.
 		Queues:  map[string]river.QueueConfig{learnjob.Queue: {MaxWorkers: 1}},
@@ -86,7 +99,7 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := client.Start(ctx); err != nil {
 		return fmt.Errorf("worker: start: %w", err)
 	}
-	fmt.Fprintf(stdout, "worker: learning repositories from the %q queue of %s\n", learnjob.Queue, c.db)
+	fmt.Fprintf(stdout, "worker %s: learning repositories from the %q queue of %s\n", env.Worker, learnjob.Queue, c.db)
 	<-ctx.Done()
 	// A job cut short is cancelled and retried; it published nothing.
 	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -95,4 +108,43 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fmt.Errorf("worker: stop: %w", err)
 	}
 	return nil
+}
+
+// registerWorker records this process in the store's workers table as
+// env.Worker, and writes its heartbeat every heartbeat until the returned
+// function records that it stopped. The admin page and
+// `train runs` tell a learn job or run whose worker died by its heartbeat.
+func registerWorker(ctx context.Context, env *pipeline.Env, heartbeat time.Duration) (stop func(), err error) {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown-host"
+	}
+	env.Worker = fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixMilli())
+	if err := env.DB.RegisterWorker(ctx, env.Worker, host, os.Getpid(), heartbeat); err != nil {
+		return nil, err
+	}
+	beat, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(heartbeat)
+		defer tick.Stop()
+		for {
+			select {
+			case <-beat.Done():
+				return
+			case <-tick.C:
+				if err := env.DB.WorkerSeen(beat, env.Worker); err != nil && beat.Err() == nil {
+					env.Log.WarnContext(beat, "worker heartbeat", "err", err)
+				}
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		if err := env.DB.StopWorker(context.WithoutCancel(ctx), env.Worker); err != nil {
+			env.Log.Warn("worker stop", "err", err)
+		}
+	}, nil
 }

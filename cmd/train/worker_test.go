@@ -22,11 +22,16 @@ import (
 	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
+// testHeartbeat is the workers' heartbeat in tests: one killed is taken
+// for dead after store.StaleHeartbeats of them.
+const testHeartbeat = 200 * time.Millisecond
+
 // workerProcess runs `train worker` on db as a child process of the test
 // binary.
 func workerProcess(t *testing.T, db, workdir string, logs *bytes.Buffer) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "worker", "--db", db, "--workdir", workdir, "--poll", "100ms", "--job-timeout", "5s", "--log-level", "info")
+	cmd := exec.Command(os.Args[0], "worker", "--db", db, "--workdir", workdir, "--poll", "100ms", "--job-timeout", "5s", "--log-level", "info",
+		"--heartbeat", testHeartbeat.String())
 	cmd.Env = append(os.Environ(), envRunAsTrain+"=1")
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
@@ -38,8 +43,11 @@ func workerProcess(t *testing.T, db, workdir string, logs *bytes.Buffer) *exec.C
 
 // TestWorkerKilledMidLearnPublishesNothingAndTheJobIsRetried kills the
 // learning worker while it clones (the git server holds the first
-// request): nothing is published; a second worker takes the abandoned job
-// over once its timeout has passed and publishes the model.
+// request): nothing is published, and `train runs` shows its clone run
+// died and its job stranded; a second worker takes the abandoned job over
+// once its timeout has passed, clones (cloned=1) and publishes the model,
+// whose figures `train runs` and the worker's log show. Learning the same
+// history again publishes no new version.
 func TestWorkerKilledMidLearnPublishesNothingAndTheJobIsRetried(t *testing.T) {
 	testkind.Require(t)
 	for _, engine := range []struct {
@@ -107,6 +115,14 @@ func workerKilledMidLearn(t *testing.T, dbPath string) {
 	if v, err := db.ServedModelVersion(ctx, "acme/app"); err != nil || v != 0 {
 		t.Fatalf("a worker killed while cloning published version %d (%v)", v, err)
 	}
+	time.Sleep(store.StaleHeartbeats * testHeartbeat)
+	runs := trainRuns(t, dbPath)
+	if len(runs.Runs) == 0 || runs.Runs[0].Phase != pipeline.PhaseClone || runs.Runs[0].Status != store.RunDied {
+		t.Errorf("train runs after the worker was killed: %+v, want its clone run %s", runs.Runs, store.RunDied)
+	}
+	if len(runs.LearnJobs) != 1 || runs.LearnJobs[0].State != "running" || !strings.Contains(runs.LearnJobs[0].Stranded, "is not alive") {
+		t.Errorf("train runs after the worker was killed: learn jobs %+v, want the one running stranded", runs.LearnJobs)
+	}
 
 	workerProcess(t, dbPath, filepath.Join(dir, "clones"), &logs2)
 	deadline = time.Now().Add(90 * time.Second)
@@ -135,6 +151,68 @@ func workerKilledMidLearn(t *testing.T, dbPath string) {
 	if attempt != 2 {
 		t.Errorf("learn job completed at attempt %d, want 2 (the first worker died)", attempt)
 	}
+	runs = trainRuns(t, dbPath)
+	var clone, learned *trainRun
+	for i := range runs.Runs {
+		r := &runs.Runs[i]
+		switch {
+		case r.Phase == pipeline.PhaseClone && clone == nil:
+			clone = r
+		case r.Phase == pipeline.PhaseLearn && learned == nil:
+			learned = r
+		}
+	}
+	if clone == nil || clone.Counts["cloned"] != 1 || clone.Counts["fetched"] != 0 {
+		t.Errorf("the second worker's clone run: %+v, want cloned=1", clone)
+	}
+	if learned == nil || !strings.HasPrefix(learned.Model, "acme/app v1 accepted: on the newest ") || !strings.Contains(learned.Model, "macro-F1") {
+		t.Errorf("the learn run: %+v, want its model's figures", learned)
+	}
+	code, text, errOut := train(t, "runs", "--db", dbPath)
+	if code != 0 || !strings.Contains(text, "acme/app v1 accepted: on the newest") || !strings.Contains(text, "completed  acme/app") {
+		t.Errorf("train runs: exit %d\n%s%s", code, text, errOut)
+	}
+
+	// The same history and labels again: the job completes, no version.
+	if _, err := learn.EnqueueLearn(ctx, learnjob.Args{Repo: "acme/app", CloneURL: git.URL + "/acme/app.git", Reason: learnjob.ReasonManual}); err != nil {
+		t.Fatal(err)
+	}
+	for !strings.Contains(logs2.String(), "unchanged=true") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the second learn never finished:\n%s", logs2.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if m, ok, err := db.RepositoryModel(ctx, "acme/app", 0); err != nil || !ok || m.Version != 1 {
+		t.Errorf("relearning unchanged history: newest version %d (%v), want 1", m.Version, err)
+	}
+	for _, line := range strings.Split(logs2.String(), "\n") {
+		if strings.Contains(line, `msg="repository learned"`) && strings.Count(line, " reason=") != 1 {
+			t.Errorf("the repository learned line has %d reason= keys, want 1:\n%s", strings.Count(line, " reason="), line)
+		}
+	}
+}
+
+// trainRun is a run as `train runs --json` shows it.
+type trainRun struct {
+	store.Run
+	Model string `json:"model"`
+}
+
+// trainRuns is `train runs --json` on db.
+func trainRuns(t *testing.T, db string) (out struct {
+	Runs      []trainRun        `json:"runs"`
+	LearnJobs []learnjob.Status `json:"learn_jobs"`
+}) {
+	t.Helper()
+	code, stdout, stderr := train(t, "runs", "--db", db, "--json")
+	if code != 0 {
+		t.Fatalf("train runs: exit %d: %s", code, stderr)
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("train runs --json %q: %v", stdout, err)
+	}
+	return out
 }
 
 // TestAuditFindsMistypedCommitsAndTakesVerdicts: in a history whose
