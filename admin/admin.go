@@ -1,7 +1,10 @@
 // Package admin serves the bot's admin page: deliveries per hour and their
-// outcomes, the queue's depth, each repository's recent decisions (labels,
-// confidence, which model decided), maintainers' corrections and the model
-// serving each repository.
+// outcomes, the deliveries refused by reason, the queue's depth, the learn
+// jobs (one waiting while no learning worker is alive, or running on a
+// dead one, flagged), each repository's recent decisions (linked pull
+// request, title, labels as applied, held back or dry run, confidence,
+// which model decided), maintainers' corrections and the model serving
+// each repository with how its newest learning was judged.
 //
 // The page is for operators only: cmd/bot serves it on a listener of its
 // own (--admin), never on the public webhook address, because it shows
@@ -21,7 +24,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river/rivertype"
 
+	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -38,6 +43,10 @@ type Store interface {
 	RecentCorrections(ctx context.Context, limit int) ([]store.Correction, error)
 	// RepositoriesServed lists every known repository and its model.
 	RepositoriesServed(ctx context.Context) ([]store.RepositoryServing, error)
+	// RiverJobs returns the newest jobs of a kind: the learn jobs.
+	RiverJobs(ctx context.Context, kind string, limit int) ([]*rivertype.JobRow, error)
+	// Workers lists the learning workers seen since since.
+	Workers(ctx context.Context, since time.Time) ([]store.Worker, error)
 }
 
 // Defaults of Config's bounds.
@@ -46,6 +55,7 @@ const (
 	DefaultRepositories  = 20
 	DefaultPerRepository = 10
 	DefaultCorrections   = 50
+	DefaultLearnJobs     = 30
 )
 
 // readTimeout bounds the reads of one page view, so that a stuck store
@@ -71,6 +81,11 @@ type Config struct {
 	Repositories, PerRepository int
 	// Corrections bounds the corrections shown (DefaultCorrections when 0).
 	Corrections int
+	// LearnJobs bounds the learn jobs shown (DefaultLearnJobs when 0).
+	LearnJobs int
+	// WebURL is GitHub's web root, which pull requests are linked on
+	// (https://github.com/ when empty; a GitHub Enterprise Server's own).
+	WebURL string
 	// Log receives the errors of page views (slog.Default() when nil).
 	Log *slog.Logger
 	// Now is the clock (time.Now when nil).
@@ -99,6 +114,12 @@ func Handler(c Config) http.Handler {
 	}
 	if c.Corrections <= 0 {
 		c.Corrections = DefaultCorrections
+	}
+	if c.LearnJobs <= 0 {
+		c.LearnJobs = DefaultLearnJobs
+	}
+	if c.WebURL == "" {
+		c.WebURL = "https://github.com/"
 	}
 	if c.Log == nil {
 		c.Log = slog.Default()
@@ -152,6 +173,15 @@ func (c Config) read(ctx context.Context) (*page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("models served: %w", err)
 	}
+	jobs, err := c.Store.RiverJobs(ctx, learnjob.Kind, c.LearnJobs)
+	if err != nil {
+		return nil, fmt.Errorf("learn jobs: %w", err)
+	}
+	// A running job's worker may have died long ago: a day of workers.
+	workers, err := c.Store.Workers(ctx, now.Add(-24*time.Hour))
+	if err != nil {
+		return nil, fmt.Errorf("learning workers: %w", err)
+	}
 	var counts metricCounts
 	if c.Metrics != nil {
 		// A collector failing leaves its rows out, not the page.
@@ -162,5 +192,6 @@ func (c Config) read(ctx context.Context) (*page, error) {
 	return buildPage(pageInput{
 		now: now, since: since, hours: c.Hours, globalModel: c.GlobalModel, haveMetrics: c.Metrics != nil,
 		hourly: hourly, predictions: preds, corrections: corrections, served: served, counts: counts,
+		learnJobs: learnjob.Statuses(jobs, workers, now), workers: workers, webURL: c.WebURL,
 	}), nil
 }

@@ -147,10 +147,15 @@ func newBotState(t *testing.T) *botState {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.PublishRepositoryModel(ctx, store.RepositoryModel{Repo: "acme/app", Accepted: true, Commits: 480, Report: []byte(`{}`), Files: []byte("tar")}); err != nil {
+	report := func(l classify.Learned) []byte { b, _ := json.Marshal(l); return b }
+	accepted := report(classify.Learned{Commits: 480, ValidCommits: 96, Accepted: true,
+		Global:  &classify.Metrics{MacroF1: 0.61, AppliedPrecision: 0.88, AppliedCoverage: 0.52},
+		Learned: &classify.Metrics{MacroF1: 0.74, AppliedPrecision: 0.91, AppliedCoverage: 0.66}})
+	if _, err := db.PublishRepositoryModel(ctx, store.RepositoryModel{Repo: "acme/app", Accepted: true, Commits: 480, Report: accepted, Files: []byte("tar")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.PublishRepositoryModel(ctx, store.RepositoryModel{Repo: "acme/lib", Accepted: false, Commits: 12, Report: []byte(`{}`)}); err != nil {
+	refused := report(classify.Learned{Commits: 12, Reason: "12 labeled commits: learning needs 100, 20 of them to compare on"})
+	if _, err := db.PublishRepositoryModel(ctx, store.RepositoryModel{Repo: "acme/lib", Accepted: false, Commits: 12, Report: refused}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.AddCorrection(ctx, store.Correction{Repo: "acme/app", SHAs: []string{"a1", "abcdef0123456789"}, PullNumber: 7,
@@ -196,8 +201,11 @@ func TestPageShowsTheBotsState(t *testing.T) {
 		{"", []string{"4 deliveries in the last 24 h", "2 handled", "1 failed", "1 not finished", "1 jobs waiting in the queue",
 			"2 repositories", "1 served by their own model", "The global model: tfidf_logreg (the shipped model)."}},
 		{"deliveries", []string{hour + " 2 1 1 4"}},
-		{"queue", []string{"running 1", "queued 4", "bad_signature 1", "done 2", "failed 1"}},
-		{"models", []string{"acme/app own model v1 learned from 480 commits", "acme/lib global model tfidf_logreg (the shipped model) v1 (12 commits,", "not accepted"}},
+		{"queue", []string{"running 1", "queued 4", "done 2", "failed 1"}},
+		{"refused", []string{"bad_signature 1", "malformed_payload 0"}},
+		{"models", []string{"acme/app own model v1 learned from 480 commits",
+			"accepted: on the newest 96 of 480 labeled commits, macro-F1 0.740 vs the global model's 0.610, precision 0.91 vs 0.88, coverage 0.66 vs 0.52",
+			"acme/lib global model tfidf_logreg (the shipped model) v1,", "refused: 12 labeled commits: learning needs 100, 20 of them to compare on"}},
 		{"decisions", []string{"acme/app (model serving: own model v1)", "pull request #7 at abcdef0 docs 0.91 own model v1 ok-1",
 			"acme/lib (model serving: global model)", "commit 0123456 fix 1.00 title (Conventional Commits) ok-2",
 			"commit fedcba9 none applied global model ok-2"}},

@@ -3,11 +3,14 @@ package admin
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -38,17 +41,25 @@ type page struct {
 	Queue       []countRow
 	Intake      []countRow
 	Jobs        []countRow
+	// Refused counts the webhook requests refused since start by reason.
+	Refused     []countRow
 	Models      []modelRow
 	Decisions   []repoDecisions
 	Corrections []correctionRow
+	LearnJobs   []learnJobRow
+	// Workers says which learning workers are alive.
+	Workers string
 }
 
 // fact is one key figure at the top of the page.
 type fact struct{ Name, Value string }
 
-// hourRow is one hour's deliveries.
+// hourRow is one hour's deliveries, or a run of hours without any.
 type hourRow struct {
-	Hour                        string
+	Hour string
+	// Empty, when set, is the row of a run of hours without a delivery:
+	// "no deliveries 03:00–14:00".
+	Empty                       string
 	Done, Failed, Queued, Total int
 	Bars                        []bar
 }
@@ -85,7 +96,12 @@ type repoDecisions struct {
 type decisionRow struct {
 	At      string
 	Subject string
-	Labels  []labelCell
+	// Link is the pull request's or the commit's page on GitHub.
+	Link string
+	// Title is the pull request's title or the commit's subject ("" when
+	// not recorded).
+	Title  string
+	Labels []labelCell
 	// NoLabel is set when no label was applied: the model abstained or
 	// the repository's precision left none.
 	NoLabel   bool
@@ -93,8 +109,28 @@ type decisionRow struct {
 	Delivery  string
 }
 
-// labelCell is a label applied with its confidence ("" when unknown).
-type labelCell struct{ Name, Confidence string }
+// labelCell is a label chosen with its confidence ("" when unknown) and
+// what became of it: Action is a store.LabelApplied... ("" when not
+// recorded), Note says it in words when it was not applied.
+type labelCell struct{ Name, Confidence, Action, Note string }
+
+// labelNotes say what became of a label that was chosen but not applied.
+var labelNotes = map[string]string{
+	store.LabelHeldBack: "held back: a maintainer removed it",
+	store.LabelDryRun:   "dry run: not applied",
+}
+
+// learnJobRow is one learn job.
+type learnJobRow struct {
+	ID                                        int64
+	Repo, Reason, State, Attempt, At, LastErr string
+	// Stranded says why nothing will work it ("" when something will).
+	Stranded string
+}
+
+// refusalReasons are the outcomes of refused webhook requests the page
+// always lists, even at 0 (webhook/metrics.go).
+var refusalReasons = []string{"bad_signature", "malformed_payload", "too_large", "bad_content_type", "bad_request", "ignored"}
 
 // correctionRow is one label change a maintainer made.
 type correctionRow struct {
@@ -113,6 +149,9 @@ type pageInput struct {
 	corrections []store.Correction
 	served      []store.RepositoryServing
 	counts      metricCounts
+	learnJobs   []learnjob.Status
+	workers     []store.Worker
+	webURL      string
 }
 
 // buildPage turns the reads into the page's rows.
@@ -139,9 +178,22 @@ func buildPage(in pageInput) *page {
 		}
 		p.Facts = append(p.Facts, fact{"jobs waiting in the queue", strconv.Itoa(depth)})
 		p.Queue = countRows(in.counts.queue, waitingStates)
-		p.Intake = countRows(in.counts.intake, []string{"queued", "duplicate", "ignored"})
+		// The intake's outcomes are the requests accepted, and the
+		// others the reasons a request was refused.
+		refused := maps.Clone(in.counts.intake)
+		for _, accepted := range []string{"queued", "duplicate"} {
+			p.Intake = append(p.Intake, countRow{Name: accepted, Count: int(refused[accepted])})
+			delete(refused, accepted)
+		}
 		p.Jobs = countRows(in.counts.jobs, []string{"done", "retry", "failed"})
+		p.Refused = countRows(refused, refusalReasons)
+		total := 0
+		for _, r := range p.Refused {
+			total += r.Count
+		}
+		p.Facts = append(p.Facts, fact{"requests refused since start", strconv.Itoa(total)})
 	}
+	p.LearnJobs, p.Workers = learnJobRows(in.learnJobs), workersAlive(in.workers, in.now)
 	servedBy := map[string]store.RepositoryServing{}
 	own := 0
 	for _, s := range in.served {
@@ -155,17 +207,15 @@ func buildPage(in pageInput) *page {
 			row.Serving = "global model"
 			row.Detail = p.GlobalModel
 		}
-		switch {
-		case s.Latest.Version == 0:
+		if s.Latest.Version == 0 {
 			row.Latest = "never learned"
-		case s.Latest.Version != s.Served.Version:
-			row.Latest = fmt.Sprintf("v%d (%d commits, %s) not accepted",
-				s.Latest.Version, s.Latest.Commits, s.Latest.CreatedAt.UTC().Format(timeFormat))
+		} else {
+			row.Latest = fmt.Sprintf("v%d, %s: %s", s.Latest.Version, s.Latest.CreatedAt.UTC().Format(timeFormat), latestFigures(s.Latest))
 		}
 		p.Models = append(p.Models, row)
 	}
 	p.Facts = append(p.Facts, fact{"repositories", strconv.Itoa(len(in.served))}, fact{"served by their own model", strconv.Itoa(own)})
-	p.Decisions = decisionGroups(in.predictions, servedBy)
+	p.Decisions = decisionGroups(in.predictions, servedBy, in.webURL)
 	for _, c := range in.corrections {
 		p.Corrections = append(p.Corrections, correctionRow{
 			At: c.CreatedAt.UTC().Format(timeFormat), Repo: c.Repo, Pull: "#" + strconv.Itoa(c.PullNumber),
@@ -175,8 +225,9 @@ func buildPage(in pageInput) *page {
 	return p
 }
 
-// hourRows lists every hour from since's to now's, newest first, with a
-// bar scaled to the busiest.
+// hourRows lists the hours from since's to now's, newest first, with a
+// bar scaled to the busiest; each run of hours without a delivery is one
+// row, so that a quiet night is one line rather than a screenful.
 func hourRows(counted []store.HourlyDeliveries, since, now time.Time) []hourRow {
 	byHour := map[time.Time]store.HourlyDeliveries{}
 	busiest := 1
@@ -185,8 +236,18 @@ func hourRows(counted []store.HourlyDeliveries, since, now time.Time) []hourRow 
 		busiest = max(busiest, h.Total())
 	}
 	var rows []hourRow
+	var quietUntil time.Time // the end of the run of empty hours being folded
 	for at := now.Truncate(time.Hour); !at.Before(since); at = at.Add(-time.Hour) {
-		h := byHour[at]
+		h, ok := byHour[at]
+		if !ok || h.Total() == 0 {
+			if quietUntil.IsZero() {
+				quietUntil = at.Add(time.Hour)
+				rows = append(rows, hourRow{})
+			}
+			rows[len(rows)-1] = quietRow(at, quietUntil)
+			continue
+		}
+		quietUntil = time.Time{}
 		row := hourRow{Hour: at.Format(hourFormat), Done: h.Done, Failed: h.Failed, Queued: h.Queued, Total: h.Total()}
 		x := 0.0
 		for _, seg := range []struct {
@@ -204,6 +265,17 @@ func hourRows(counted []store.HourlyDeliveries, since, now time.Time) []hourRow 
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// quietRow is the row of the hours from from to until without a
+// delivery: "no deliveries 03:00–14:00", the day named at the start and,
+// when it differs, at the end.
+func quietRow(from, until time.Time) hourRow {
+	end := until.Format("15:04")
+	if until.YearDay() != from.YearDay() || until.Year() != from.Year() {
+		end = until.Format(hourFormat)
+	}
+	return hourRow{Hour: from.Format(hourFormat), Empty: fmt.Sprintf("no deliveries %s–%s", from.Format("15:04"), end)}
 }
 
 // svgNumber writes a coordinate with at most one decimal.
@@ -231,7 +303,7 @@ func countRows(counts map[string]float64, first []string) []countRow {
 
 // decisionGroups groups the predictions by repository, keeping their order
 // (the most recently active repository first, newest decision first).
-func decisionGroups(preds []store.BotPrediction, servedBy map[string]store.RepositoryServing) []repoDecisions {
+func decisionGroups(preds []store.BotPrediction, servedBy map[string]store.RepositoryServing, webURL string) []repoDecisions {
 	var groups []repoDecisions
 	for _, pr := range preds {
 		if len(groups) == 0 || groups[len(groups)-1].Repo != pr.Repo {
@@ -242,19 +314,23 @@ func decisionGroups(preds []store.BotPrediction, servedBy map[string]store.Repos
 			groups = append(groups, repoDecisions{Repo: pr.Repo, Model: model})
 		}
 		g := &groups[len(groups)-1]
-		g.Rows = append(g.Rows, decision(pr))
+		g.Rows = append(g.Rows, decision(pr, webURL))
 	}
 	return groups
 }
 
-// decision is the row of one prediction: its applied labels with the
-// confidence the prediction gave them, and what decided.
-func decision(pr store.BotPrediction) decisionRow {
-	row := decisionRow{At: pr.CreatedAt.UTC().Format(timeFormat), Delivery: pr.DeliveryID}
+// decision is the row of one prediction: its pull request or commit,
+// linked, and its title; the labels chosen with the confidence the
+// prediction gave them and what became of each; and what decided.
+func decision(pr store.BotPrediction, webURL string) decisionRow {
+	row := decisionRow{At: pr.CreatedAt.UTC().Format(timeFormat), Delivery: pr.DeliveryID, Title: pr.Title}
+	repoURL := strings.TrimSuffix(webURL, "/") + "/" + pr.Repo
 	if pr.PullNumber > 0 {
 		row.Subject = fmt.Sprintf("pull request #%d at %s", pr.PullNumber, shortSHA(pr.SHA))
+		row.Link = fmt.Sprintf("%s/pull/%d", repoURL, pr.PullNumber)
 	} else {
 		row.Subject = "commit " + shortSHA(pr.SHA)
+		row.Link = repoURL + "/commit/" + pr.SHA
 	}
 	// The stored detail is the whole classify.Prediction: every label's
 	// probability, of which the labels applied are a selection.
@@ -266,7 +342,8 @@ func decision(pr store.BotPrediction) decisionRow {
 		}
 	}
 	for _, l := range pr.Labels {
-		cell := labelCell{Name: l}
+		action := pr.LabelActions[l]
+		cell := labelCell{Name: l, Action: action, Note: labelNotes[action]}
 		if c, ok := confidence[l]; ok {
 			cell.Confidence = strconv.FormatFloat(c, 'f', 2, 64)
 		}
@@ -284,6 +361,41 @@ func decision(pr store.BotPrediction) decisionRow {
 		row.DecidedBy = modelName(pr.ModelVersion)
 	}
 	return row
+}
+
+// latestFigures says how a repository's newest learning was judged
+// (learnjob.Figures), from its report.
+func latestFigures(m store.RepositoryModel) string {
+	var l classify.Learned
+	if err := json.Unmarshal(m.Report, &l); err != nil {
+		return fmt.Sprintf("%d commits, accepted %t (report unreadable: %v)", m.Commits, m.Accepted, err)
+	}
+	return learnjob.Figures(&l)
+}
+
+// learnJobRows are the rows of the learn jobs.
+func learnJobRows(jobs []learnjob.Status) []learnJobRow {
+	rows := make([]learnJobRow, len(jobs))
+	for i, j := range jobs {
+		rows[i] = learnJobRow{ID: j.ID, Repo: j.Repo, Reason: j.Reason, State: j.State,
+			Attempt: fmt.Sprintf("%d of %d", j.Attempt, j.MaxAttempts), At: j.CreatedAt.UTC().Format(timeFormat),
+			LastErr: j.LastError, Stranded: j.Stranded}
+	}
+	return rows
+}
+
+// workersAlive says which learning workers are alive at now.
+func workersAlive(workers []store.Worker, now time.Time) string {
+	var alive []string
+	for _, w := range workers {
+		if w.Alive(now) {
+			alive = append(alive, fmt.Sprintf("%s (pid %d on %s, last heard %s)", w.ID, w.PID, w.Host, w.SeenAt.UTC().Format(timeFormat)))
+		}
+	}
+	if len(alive) == 0 {
+		return "No learning worker is alive: learn jobs wait until one (train worker) starts."
+	}
+	return "Learning workers alive: " + strings.Join(alive, "; ") + "."
 }
 
 // modelName names a version of a repository's own model.

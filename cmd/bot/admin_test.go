@@ -20,6 +20,7 @@ import (
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/models"
+	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // chromium is Debian's browser, which renders the admin page headless.
@@ -94,6 +95,37 @@ func TestAdminPage(t *testing.T) {
 	deliver("opened-8", map[string]any{"action": "opened", "number": 8, "pull_request": pull(8, "fix: keep the widget's size on reload", titleHead)}, 2)
 	deliver("unlabeled-8", map[string]any{"action": "unlabeled", "number": 8, "label": map[string]any{"name": "type: fix"},
 		"pull_request": pull(8, "fix: keep the widget's size on reload", titleHead)}, 3)
+	// The pull request labeled again: the label the maintainer removed is
+	// held back, which the page must not show as applied.
+	deliver("synchronize-8", map[string]any{"action": "synchronize", "number": 8, "before": titleHead, "after": titleHead,
+		"pull_request": pull(8, "fix: keep the widget's size on reload", titleHead)}, 4)
+	// Requests refused: a forged signature and a signed body that is no
+	// JSON. Each is logged at WARN and counted by reason.
+	for _, r := range []struct{ delivery, secret, body string }{
+		{"forged-1", "wrong", `{"action":"opened"}`},
+		{"malformed-1", "s3cret", `{"action":`},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+bot.addr+webhook.PathWebhooks, strings.NewReader(r.body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(webhook.HeaderEvent, "pull_request")
+		req.Header.Set(webhook.HeaderDelivery, r.delivery)
+		req.Header.Set(webhook.HeaderSignature, webhook.SignatureHeader([]byte(r.secret), []byte(r.body)))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	for _, line := range []string{
+		`level=WARN msg="delivery refused" reason=bad_signature status=401`,
+		`delivery=forged-1 event=pull_request remote=127.0.0.1:`,
+		`level=WARN msg="delivery refused" reason=malformed_payload status=400 detail="payload is not valid JSON: truncated" delivery=malformed-1 event=pull_request remote=127.0.0.1:`,
+	} {
+		waitFor(t, bot, func() bool { return strings.Contains(bot.output(), line) })
+	}
+	if out := bot.output(); strings.Contains(out, "s3cret") || strings.Contains(out, "sha256=") || strings.Contains(out, `{"action":`) {
+		t.Errorf("the log shows a secret, a signature or a body:\n%s", out)
+	}
 
 	// The label the model chose, which the page must show: the one it
 	// added on GitHub, under the default configuration's name.
@@ -102,6 +134,7 @@ func TestAdminPage(t *testing.T) {
 		t.Fatalf("pull request 7 labeled %q, want a vocabulary label\n%s", added, bot.output())
 	}
 	modelLabel, titleLabel := strings.TrimPrefix(added[0], "type: "), "fix"
+	hour := time.Now().UTC().Truncate(time.Hour)
 	meta, err := shippedModelMeta()
 	if err != nil {
 		t.Fatal(err)
@@ -110,14 +143,21 @@ func TestAdminPage(t *testing.T) {
 		section string
 		text    []string
 	}{
-		{"", []string{"3 deliveries in the last 24 h", "3 handled", "0 failed", "1 repositories",
+		{"", []string{"4 deliveries in the last 24 h", "4 handled", "0 failed", "1 repositories", "2 requests refused since start",
 			"The global model: " + meta.Kind + " (the shipped model)."}},
-		{"deliveries", []string{time.Now().UTC().Format("2006-01-02 15:00") + " 3 0 0 3"}},
-		{"queue", []string{"queued 3", "done 3"}},
+		// One row for the hour of the deliveries, one for the 23 quiet
+		// hours before it.
+		{"deliveries", []string{hour.Format("2006-01-02 15:00") + " 4 0 0 4",
+			hour.Add(-23*time.Hour).Format("2006-01-02 15:00") + " no deliveries " + hour.Add(-23*time.Hour).Format("15:04") + "–"}},
+		{"queue", []string{"queued 4", "done 4"}},
+		{"refused", []string{"bad_signature 1", "malformed_payload 1", "too_large 0"}},
+		{"learning", []string{"No learning worker is alive", "acme/app correction available",
+			"⚠ stranded: no learning worker is alive (train worker): nothing will learn it", "0 of 5"}},
 		{"models", []string{"acme/app global model " + meta.Kind + " (the shipped model) never learned"}},
 		{"decisions", []string{"acme/app (model serving: global model)",
-			"pull request #7 at " + modelHead[:7] + " " + modelLabel, "global model opened-7",
-			"pull request #8 at " + titleHead[:7] + " " + titleLabel + " 1.00 title (Conventional Commits) opened-8"}},
+			"pull request #7 at " + modelHead[:7] + " Explain widget setup in the guide " + modelLabel, "global model opened-7",
+			"pull request #8 at " + titleHead[:7] + " fix: keep the widget's size on reload " + titleLabel +
+				" 1.00 (held back: a maintainer removed it) title (Conventional Commits) synchronize-8"}},
 		{"corrections", []string{"acme/app #8 fix removed octocat 1"}},
 	}
 	renderers := []struct {
@@ -143,6 +183,25 @@ func TestAdminPage(t *testing.T) {
 			doc, err := html.Parse(bytes.NewReader(r.render(t, "http://"+adminAddr+"/")))
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Each decision links its pull request on the fake GitHub's web
+			// root; the held-back label has a class of its own.
+			web, err := webhook.WebURL(fake.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range []int{7, 8} {
+				link := fmt.Sprintf("%sacme/app/pull/%d", web, n)
+				if findNode(doc, func(n *html.Node) bool { return n.Data == "a" && attr(n, "href") == link }) == nil {
+					t.Errorf("no link to %s", link)
+				}
+			}
+			held := findNode(doc, func(n *html.Node) bool { return n.Data == "span" && attr(n, "class") == "label held_back" })
+			if held == nil || held.FirstChild == nil || held.FirstChild.Data != titleLabel {
+				t.Errorf("no held-back label %s distinct from applied ones", titleLabel)
+			}
+			if findNode(doc, func(n *html.Node) bool { return n.Data == "tr" && attr(n, "class") == "stranded" }) == nil {
+				t.Error("the learn job waiting with no worker alive is not flagged")
 			}
 			for _, w := range want {
 				text := domText(doc, w.section)
@@ -241,6 +300,16 @@ func domText(doc *html.Node, id string) string {
 	}
 	walk(root)
 	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// attr is n's attribute key ("" when absent).
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
 }
 
 func findNode(n *html.Node, match func(*html.Node) bool) *html.Node {

@@ -128,7 +128,7 @@ func serve(ctx context.Context, o *options, s *settings, log *slog.Logger) error
 		}
 	}
 	if o.adminAddr != "" {
-		if err := serveAdmin(ctx, o.adminAddr, db, metrics, o.modelDir, log); err != nil {
+		if err := serveAdmin(ctx, o.adminAddr, db, metrics, o.modelDir, s.app.APIURL, log); err != nil {
 			srv.Stop(context.Background())
 			return err
 		}
