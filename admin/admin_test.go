@@ -154,7 +154,7 @@ func newBotState(t *testing.T) *botState {
 	if _, err := db.PublishRepositoryModel(ctx, store.RepositoryModel{Repo: "acme/app", Accepted: true, Commits: 480, Report: accepted, Files: []byte("tar")}); err != nil {
 		t.Fatal(err)
 	}
-	refused := report(classify.Learned{Commits: 12, Reason: "12 labeled commits: learning needs 100, 20 of them to compare on"})
+	refused := report(classify.Learned{Commits: 12, Reason: "12 labeled commits: learning needs 100, 30 of them to compare on"})
 	if _, err := db.PublishRepositoryModel(ctx, store.RepositoryModel{Repo: "acme/lib", Accepted: false, Commits: 12, Report: refused}); err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestPageShowsTheBotsState(t *testing.T) {
 		{"refused", []string{"bad_signature 1", "malformed_payload 0"}},
 		{"models", []string{"acme/app own model v1 learned from 480 commits",
 			"accepted: on the newest 96 of 480 labeled commits, macro-F1 0.740 vs the global model's 0.610, precision 0.91 vs 0.88, coverage 0.66 vs 0.52",
-			"acme/lib global model tfidf_logreg (the shipped model) v1,", "refused: 12 labeled commits: learning needs 100, 20 of them to compare on"}},
+			"acme/lib global model tfidf_logreg (the shipped model) v1,", "refused: 12 labeled commits: learning needs 100, 30 of them to compare on"}},
 		{"decisions", []string{"acme/app (model serving: own model v1)", "pull request #7 at abcdef0 docs 0.91 own model v1 ok-1",
 			"acme/lib (model serving: global model)", "commit 0123456 fix 1.00 title (Conventional Commits) ok-2",
 			"commit fedcba9 none applied global model ok-2"}},

@@ -16,8 +16,8 @@ func TestFigures(t *testing.T) {
 		want    string
 	}{
 		{"no report", nil, "no report"},
-		{"too few commits", &classify.Learned{Reason: "0 labeled commits: learning needs 100, 20 of them to compare on"},
-			"refused: 0 labeled commits: learning needs 100, 20 of them to compare on"},
+		{"too few commits", &classify.Learned{Reason: "0 labeled commits: learning needs 100, 30 of them to compare on"},
+			"refused: 0 labeled commits: learning needs 100, 30 of them to compare on"},
 		{"refused on macro-F1", &classify.Learned{Commits: 480, ValidCommits: 96, Global: global,
 			Reason: "macro-F1 on the newest 96 commits 0.580, the global model's 0.610"},
 			"refused: macro-F1 on the newest 96 commits 0.580, the global model's 0.610 (of 480 labeled commits); the global model's precision 0.88, coverage 0.52"},
