@@ -28,6 +28,9 @@ type EvalReport struct {
 	*classify.Metrics
 	// Balanced are the metrics of the balanced sample (EvalOptions.BalancedPerLabel).
 	Balanced *classify.Metrics `json:"balanced,omitempty"`
+	// Repos are each repository's figures, and Spread how they vary.
+	Repos  map[string]RepoFigures `json:"repos"`
+	Spread Spread                 `json:"spread"`
 	// Kind is the evaluated model's kind.
 	Kind string `json:"kind"`
 	// Skipped counts the records of repositories left out by the options.
@@ -61,37 +64,33 @@ func EvaluateFiles(ctx context.Context, m classify.Model, paths []string, opts E
 	}
 	rep := &EvalReport{Kind: m.Meta().Kind}
 	var outcomes []classify.Scored
+	byRepo := make(map[string][]classify.Scored)
 	start := time.Now()
 	for _, path := range paths {
-		scored, err := evaluateFile(ctx, m, path, keep, rep)
-		if err != nil {
+		if err := readExamples(ctx, path, keep, &rep.Skipped, func(batch []classify.Example) error {
+			scored, err := classify.Score(ctx, m, batch)
+			for i, o := range scored {
+				byRepo[batch[i].Repo] = append(byRepo[batch[i].Repo], o)
+			}
+			outcomes = append(outcomes, scored...)
+			return err
+		}); err != nil {
 			return nil, err
 		}
-		outcomes = append(outcomes, scored...)
 	}
 	elapsed := time.Since(start)
 	if len(outcomes) == 0 {
 		return nil, fmt.Errorf("eval: %s: no records to evaluate (%d left out by the repository selection)", strings.Join(paths, ", "), rep.Skipped)
 	}
 	rep.Metrics = classify.Evaluate(m.Meta().Labels, outcomes)
+	rep.Repos = repoFigures(m.Meta().Labels, byRepo)
+	rep.Spread = spreadOf(rep.Repos)
 	if opts.BalancedPerLabel > 0 {
 		rep.Balanced = classify.Evaluate(m.Meta().Labels, classify.BalancedSample(outcomes, opts.BalancedPerLabel, 1))
 	}
 	rep.Seconds = elapsed.Seconds()
 	rep.CommitsPerSecond = float64(len(outcomes)) / elapsed.Seconds()
 	return rep, nil
-}
-
-// evaluateFile scores the records of one file that keep selects, counting
-// the others in rep.Skipped.
-func evaluateFile(ctx context.Context, m classify.Model, path string, keep func(string) bool, rep *EvalReport) ([]classify.Scored, error) {
-	var outcomes []classify.Scored
-	err := readExamples(ctx, path, keep, &rep.Skipped, func(batch []classify.Example) error {
-		scored, err := classify.Score(ctx, m, batch)
-		outcomes = append(outcomes, scored...)
-		return err
-	})
-	return outcomes, err
 }
 
 // readExamples decodes the records of path (JSON Lines in the schema of

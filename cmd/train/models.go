@@ -64,6 +64,7 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var opts pipeline.EvalOptions
 	fs.BoolVar(&opts.ExcludeTrained, "exclude-trained", false, "leave out the repositories the model was trained on")
 	fs.IntVar(&opts.BalancedPerLabel, "balanced", 150, "also score a balanced sample of N records of each first label that has N (0: not)")
+	precision := fs.Float64("precision-point", 0, "serve the model's operating point for this precision, as a repository's precision: does (0: its default thresholds)")
 	warm := fs.Bool("warm", false, "learn each repository from the oldest --train-share of its records as the learning worker does, and score its newest records with the global model and with what then serves it")
 	var warmOpts pipeline.WarmOptions
 	fs.Float64Var(&warmOpts.TrainShare, "train-share", pipeline.DefaultWarmTrainShare, "--warm: share of each repository's records, oldest first, that is its history")
@@ -91,6 +92,13 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer m.Close()
+	if *precision != 0 {
+		p, ok := m.Meta().PointFor(*precision)
+		if !ok {
+			return usageErrorf("--precision-point: the model has no operating curve")
+		}
+		m.Meta().Thresholds = p.Thresholds
+	}
 	if *warm {
 		warmOpts.Repos = opts.Repos
 		if !*asJSON {
@@ -133,6 +141,10 @@ func printEval(w io.Writer, rep *pipeline.EvalReport) {
 		}
 		fmt.Fprintf(w, "balanced sample (%d commits, %d of each of %s): accuracy %.3f  macro-F1 %.3f\n",
 			b.N, b.N/max(len(sampled), 1), strings.Join(sampled, " "), b.Accuracy, b.MacroF1)
+	}
+	if s := rep.Spread; s.Repositories > 1 {
+		fmt.Fprintf(w, "across %d repositories: applied precision median %.3f, worst decile %.3f (least: %s %.3f; %d under 0.80); coverage median %.3f, worst decile %.3f\n",
+			s.Repositories, s.MedianPrecision, s.WorstDecilePrecision, s.LeastPrecise, s.LeastPrecisePrecision, s.Under080, s.MedianCoverage, s.WorstDecileCoverage)
 	}
 	fmt.Fprintf(w, "applied precision %.3f  coverage %.3f", m.AppliedPrecision, m.AppliedCoverage)
 	for _, c := range m.CoverageAt {
