@@ -17,6 +17,11 @@ type LabelMetrics struct {
 	Support int `json:"support"`
 	// Predicted counts the examples predicted with this top label.
 	Predicted int `json:"predicted"`
+	// Applied counts the examples this label was applied to under the
+	// thresholds, AppliedRight those of them that carry it: which labels
+	// a model applies at all, and how well.
+	Applied      int `json:"applied"`
+	AppliedRight int `json:"applied_right"`
 }
 
 // CoveragePoint is the share of examples a model labels at a precision.
@@ -96,6 +101,7 @@ func Evaluate(labels []string, outcomes []Scored) *Metrics {
 	ranked := make([]confident, 0, len(outcomes))
 	var correct, appliedTrue, appliedAll, labeled int
 	tp, fp, fn := make([]int, k), make([]int, k), make([]int, k)
+	appliedBy, appliedRightBy := make([]int, k), make([]int, k)
 	for _, o := range outcomes {
 		top := argmax(o.Probabilities)
 		first, ok := index[o.Truth[0]]
@@ -133,8 +139,10 @@ func Evaluate(labels []string, outcomes []Scored) *Metrics {
 			}
 			if applied {
 				appliedAll++
+				appliedBy[i]++
 				if hit {
 					appliedTrue++
+					appliedRightBy[i]++
 				}
 			}
 			delete(truth, i)
@@ -154,7 +162,7 @@ func Evaluate(labels []string, outcomes []Scored) *Metrics {
 			support += m.Confusion[i][j]
 			predicted += m.Confusion[j][i]
 		}
-		lm := LabelMetrics{Support: support, Predicted: predicted}
+		lm := LabelMetrics{Support: support, Predicted: predicted, Applied: appliedBy[i], AppliedRight: appliedRightBy[i]}
 		lm.Precision = ratio(m.Confusion[i][i], predicted)
 		lm.Recall = ratio(m.Confusion[i][i], support)
 		lm.F1 = harmonic(lm.Precision, lm.Recall)

@@ -133,3 +133,19 @@ func TestThresholdsHoldThePrecisionOfAllLabelsApplied(t *testing.T) {
 		t.Errorf("thresholds %v, want a ≤ 0.9 and b at 0.70", th)
 	}
 }
+
+func TestEvaluateCountsAppliedLabelsPerLabel(t *testing.T) {
+	labels := []string{"ci", "fix"}
+	outcomes := []Scored{
+		{Truth: []string{"ci"}, Probabilities: []float32{0.9, 0.1}, Applied: []string{"ci"}},
+		{Truth: []string{"fix"}, Probabilities: []float32{0.8, 0.2}, Applied: []string{"ci"}},
+		{Truth: []string{"ci"}, Probabilities: []float32{0.6, 0.4}}, // abstained: not applied
+		{Truth: []string{"fix"}, Probabilities: []float32{0.1, 0.9}, Applied: []string{"fix"}},
+	}
+	m := Evaluate(labels, outcomes)
+	for l, want := range map[string][2]int{"ci": {2, 1}, "fix": {1, 1}} {
+		if got := m.PerLabel[l]; got.Applied != want[0] || got.AppliedRight != want[1] {
+			t.Errorf("%s: applied %d, right %d; want %d, %d", l, got.Applied, got.AppliedRight, want[0], want[1])
+		}
+	}
+}
