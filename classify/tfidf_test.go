@@ -267,3 +267,46 @@ func TestCalibratedModelServesWhatItsThresholdsWereTunedOn(t *testing.T) {
 		}
 	}
 }
+
+// TestTfidfReadsTheDiffsWordsWhenAsked: two labels told apart only by the
+// words their diffs add, which tfidf_logreg reads with DiffWords alone.
+func TestTfidfReadsTheDiffsWordsWhenAsked(t *testing.T) {
+	requireRuntime(t)
+	examples := make([]classify.Example, 200)
+	for i := range examples {
+		label, added := "fix", "retryBackoff timeoutGuard"
+		if i%2 == 0 {
+			label, added = "perf", "cachedLookup memoize"
+		}
+		c := classify.Commit{Subject: "update the client", FilesChanged: 1, Additions: 1,
+			Files: []classify.File{{Path: "src/client.go", Status: "M", Additions: 1}},
+			Diff:  "diff --git a/src/client.go b/src/client.go\n@@ -1,1 +1,2 @@\n context\n+" + added + "\n"}
+		f := classify.BuildFeatures(c)
+		examples[i] = classify.Example{ID: fmt.Sprint(i), Repo: fmt.Sprintf("org/repo%d", i%6), Features: &f, Labels: []string{label}}
+	}
+	for _, diffWords := range []int{0, 50} {
+		dir := t.TempDir()
+		meta, err := classify.Train(context.Background(), classify.KindTfidfLogreg, classify.TrainInput{
+			Labels: commitlabeler.Default().Names(), Train: examples, Options: classify.TrainOptions{Seed: 1, DiffWords: diffWords},
+		}, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cfg classify.TfidfConfig
+		if err := json.Unmarshal(meta.Config, &cfg); err != nil {
+			t.Fatal(err)
+		}
+		m, err := classify.Load(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scored, err := classify.Score(context.Background(), m, examples[:20])
+		m.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if accuracy := classify.Evaluate(meta.Labels, scored).Accuracy; cfg.Tokens.DiffWords != diffWords || (diffWords > 0) != (accuracy > 0.9) {
+			t.Errorf("diff words %d: model.json reads %d, accuracy %.2f; want it above 0.9 exactly when the diff is read", diffWords, cfg.Tokens.DiffWords, accuracy)
+		}
+	}
+}

@@ -25,6 +25,9 @@ func trainTfidf(ctx context.Context, in TrainInput, dir string) error {
 	if in.Options.Tfidf != nil {
 		cfg = *in.Options.Tfidf
 	}
+	if in.Options.DiffWords > 0 {
+		cfg.Tokens.DiffWords = in.Options.DiffWords
+	}
 	train := hashExamples(ctx, in.Train, in.Labels, cfg)
 	if len(train) == 0 {
 		return fmt.Errorf("no training example has a first label among %v", in.Labels)

@@ -58,6 +58,9 @@ type TrainOptions struct {
 	// CGrid, when set, has tfidf_logreg choose its regularisation strength
 	// among these by repository-grouped cross-validation.
 	CGrid []float64
+	// DiffWords, when set, has tfidf_logreg read that many words of the
+	// diff's added and removed lines (TokenConfig.DiffWords).
+	DiffWords int
 }
 
 // TrainInput is what a kind trains on.

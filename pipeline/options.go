@@ -78,6 +78,9 @@ type Options struct {
 	// CGrid are regularisation strengths tfidf_logreg chooses from by
 	// repository-grouped cross-validation (none: its default C).
 	CGrid []float64
+	// DiffWords is how many words of the diff's changed lines
+	// tfidf_logreg reads (classify.TrainOptions.DiffWords).
+	DiffWords int
 	// Target, when set, narrows clone, extract and learn to one repository
 	// (a learn job's).
 	Target *Target
@@ -147,6 +150,9 @@ func (o Options) Params() map[string]any {
 		p["threshold_folds"] = o.ThresholdFolds
 		if len(o.CGrid) > 0 {
 			p["c_grid"] = o.CGrid
+		}
+		if o.DiffWords > 0 {
+			p["diff_words"] = o.DiffWords
 		}
 	}
 	if o.MaxExamples > 0 {

@@ -32,7 +32,7 @@ var Phases = []Phase{
 	{PhaseLabel, "label commits (conventional headers, ollama, human corrections)",
 		[]string{"labeler", "ollama-host", "ollama-model", "ollama-batch", "ollama-concurrency", "ollama-num-ctx"}, Label},
 	{PhaseTrain, "train --model KIND[,KIND...] into --out DIR (several kinds: and their ensemble)",
-		[]string{"model", "out", "holdout", "max-examples", "seed", "encoder", "pooling", "import", "valid-share", "threshold-folds", "precision", "c-grid"}, TrainModels},
+		[]string{"model", "out", "holdout", "max-examples", "seed", "encoder", "pooling", "import", "valid-share", "threshold-folds", "precision", "c-grid", "diff-words"}, TrainModels},
 	{PhaseSummary, "write summary.json, summary.md and summary.html into --out",
 		[]string{"out"}, Summarize},
 }

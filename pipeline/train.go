@@ -86,7 +86,7 @@ func TrainModels(ctx context.Context, env *Env) (Counts, error) {
 	counts[CountTrainRepos], counts[CountValidRepos] = int64(countRepos(train)), int64(countRepos(valid))
 
 	in := classify.TrainInput{Labels: labelsOf(examples), Train: train, Valid: valid,
-		Options: classify.TrainOptions{Seed: o.Seed, PrecisionTarget: o.PrecisionTarget, ThresholdFolds: o.ThresholdFolds, Encoder: o.Encoder, Pooling: o.Pooling, Import: o.Import, CGrid: o.CGrid}}
+		Options: classify.TrainOptions{Seed: o.Seed, PrecisionTarget: o.PrecisionTarget, ThresholdFolds: o.ThresholdFolds, Encoder: o.Encoder, Pooling: o.Pooling, Import: o.Import, CGrid: o.CGrid, DiffWords: o.DiffWords}}
 	kinds := o.Models
 	if len(kinds) > 1 {
 		kinds = append(slices.Clone(kinds), classify.KindEnsemble)

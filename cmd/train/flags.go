@@ -187,6 +187,9 @@ var optionFlags = map[string]func(fs *flag.FlagSet, pf *phaseFlags){
 	"precision": func(fs *flag.FlagSet, pf *phaseFlags) {
 		fs.Float64Var(&pf.opts.PrecisionTarget, "precision", pf.opts.PrecisionTarget, "precision the label thresholds are tuned for on validation")
 	},
+	"diff-words": func(fs *flag.FlagSet, pf *phaseFlags) {
+		fs.IntVar(&pf.opts.DiffWords, "diff-words", pf.opts.DiffWords, "tfidf_logreg: also read up to N words of the diff's added and removed lines (0: none, the default)")
+	},
 	"c-grid": func(fs *flag.FlagSet, pf *phaseFlags) {
 		fs.Func("c-grid", "tfidf_logreg: regularisation strengths C (comma-separated) to choose from by repository-grouped cross-validation", func(s string) error {
 			for v := range strings.SplitSeq(s, ",") {
