@@ -23,7 +23,7 @@ const (
 // repositories, so a label the repository has little evidence of keeps
 // nearly the global threshold and one it has much of earns its own.
 func repositoryThresholds(meta *Meta, outcomes []Scored, target float64, global *Meta, prior float64) {
-	calibrateAndTune(meta, outcomes, outcomes, target)
+	calibrateAndTune(meta, outcomes, nil, target)
 	if prior <= 0 {
 		return
 	}
@@ -49,18 +49,16 @@ func repositoryThresholds(meta *Meta, outcomes []Scored, target float64, global 
 	for i := range meta.OperatingPoints {
 		shrink(meta.OperatingPoints[i].Thresholds, meta.OperatingPoints[i].Target)
 	}
-	for i := range outcomes {
-		outcomes[i].Applied = labelNames(ApplyThresholds(meta.Labels, outcomes[i].Probabilities, meta.Thresholds))
-	}
 }
 
 // crossFitted returns outcomes (a repository's newest commits in time
 // order, as the repository model scores them before calibration) with
 // probabilities calibrated and labels applied as repositoryThresholds would
 // serve them, each half under the calibration and thresholds fitted on
-// the other half, in their order: the applied precision and coverage they give are the
-// ones to expect on commits the thresholds never saw, where the same
-// figures on the outcomes the thresholds were tuned on flatter them.
+// the other half, in their order: the applied precision and coverage
+// they give are the ones to expect on commits the thresholds never saw,
+// where the same figures on the outcomes the thresholds were tuned on
+// flatter them.
 func crossFitted(labels []string, outcomes []Scored, target float64, global *Meta, prior float64) []Scored {
 	half := len(outcomes) / 2
 	out := make([]Scored, len(outcomes))

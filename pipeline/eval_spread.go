@@ -48,7 +48,7 @@ func repoFigures(labels []string, byRepo map[string][]classify.Scored) map[strin
 
 // spreadOf summarises the repositories' applied precision and coverage.
 func spreadOf(repos map[string]RepoFigures) Spread {
-	s := Spread{LeastPrecisePrecision: 1}
+	var s Spread
 	var precision, coverage []float64
 	for _, name := range slices.Sorted(maps.Keys(repos)) {
 		r := repos[name]
@@ -60,12 +60,9 @@ func spreadOf(repos map[string]RepoFigures) Spread {
 		if r.AppliedPrecision < 0.80 {
 			s.Under080++
 		}
-		if r.AppliedPrecision < s.LeastPrecisePrecision || s.LeastPrecise == "" {
+		if s.LeastPrecise == "" || r.AppliedPrecision < s.LeastPrecisePrecision {
 			s.LeastPrecise, s.LeastPrecisePrecision = name, r.AppliedPrecision
 		}
-	}
-	if s.LeastPrecise == "" {
-		s.LeastPrecisePrecision = 0
 	}
 	s.Repositories = len(precision)
 	s.MedianPrecision, s.WorstDecilePrecision = quantile(precision, 0.5), quantile(precision, 0.1)
