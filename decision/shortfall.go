@@ -64,15 +64,11 @@ func closest(scores []classify.LabelScore, meta *classify.Meta, cfg repoconfig.C
 }
 
 // thresholdOf is the least probability a model label needs under cfg, by
-// the precedence repoconfig.Config.Select applies: the repository's
-// threshold for the label, its one threshold, the thresholds of its asked
-// precision, the model's own.
+// the precedence repoconfig.Config.Select applies: the repository's own
+// (LabelThreshold), the thresholds of its asked precision, the model's.
 func thresholdOf(label string, meta *classify.Meta, cfg repoconfig.Config) float64 {
-	if t, ok := cfg.Thresholds[label]; ok {
+	if t, ok := cfg.LabelThreshold(label); ok {
 		return t
-	}
-	if cfg.Threshold > 0 {
-		return cfg.Threshold
 	}
 	var thresholds map[string]float64
 	switch {

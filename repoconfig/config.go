@@ -267,13 +267,24 @@ func (c Config) Select(p classify.Prediction) []classify.LabelScore {
 // accepts reports whether a label is applied: by the repository's
 // thresholds where it sets them, else when the model chose it.
 func (c Config) accepts(chosen []classify.LabelScore, s classify.LabelScore) bool {
-	if t, ok := c.Thresholds[s.Label]; ok {
+	if t, ok := c.LabelThreshold(s.Label); ok {
 		return s.Probability >= t
 	}
-	if c.Threshold > 0 {
-		return s.Probability >= c.Threshold
-	}
 	return slices.ContainsFunc(chosen, func(l classify.LabelScore) bool { return l.Label == s.Label })
+}
+
+// LabelThreshold is the threshold the repository sets for a model label:
+// its thresholds: entry, else its threshold:. ok is false when it sets
+// neither, and the model's thresholds (those of its precision: when it
+// asks for one) decide.
+func (c Config) LabelThreshold(label string) (t float64, ok bool) {
+	if t, ok := c.Thresholds[label]; ok {
+		return t, true
+	}
+	if c.Threshold > 0 {
+		return c.Threshold, true
+	}
+	return 0, false
 }
 
 // PrecisionCurve is implemented by classifiers whose model carries an
