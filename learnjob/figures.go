@@ -23,12 +23,16 @@ func Figures(l *classify.Learned) string {
 		return fmt.Sprintf("%s: %s", verdict, l.Reason)
 	}
 	if l.Learned != nil {
-		return fmt.Sprintf("%s: on the newest %d of %d labeled commits, macro-F1 %.3f vs the global model's %.3f, precision %s vs %s, coverage %.2f vs %.2f",
+		figures := fmt.Sprintf("%s: on the newest %d of %d labeled commits, macro-F1 %.3f vs the global model's %.3f, precision %s vs %s, coverage %.2f vs %.2f",
 			verdict, l.ValidCommits, l.Commits, l.Learned.MacroF1, l.Global.MacroF1, precision(l.Learned), precision(l.Global),
 			l.Learned.AppliedCoverage, l.Global.AppliedCoverage)
+		if l.Reason != "" {
+			figures += "; " + l.Reason
+		}
+		return figures
 	}
-	// Refused on macro-F1, which Reason states; the learned model's other
-	// figures were not computed.
+	// A report of the former rule, refused on macro-F1, which Reason
+	// states: the learned model's other figures were not computed.
 	return fmt.Sprintf("%s: %s (of %d labeled commits); the global model's precision %s, coverage %.2f",
 		verdict, l.Reason, l.Commits, precision(l.Global), l.Global.AppliedCoverage)
 }
