@@ -63,6 +63,11 @@ const (
 	MinLearnValidCommits = 30
 )
 
+// LearnRules names the rules LearnRepository learns and judges by; it
+// changes with them, so that a repository learned under older rules is
+// learned again even when its history and labels are unchanged.
+const LearnRules = "learn-2: cross-fitted acceptance on accuracy and applied precision, thresholds drawn toward the global ones"
+
 // DefaultLearnCGrid are the strengths LearnRepository chooses from.
 var DefaultLearnCGrid = []float64{4, 16, 64, 256}
 

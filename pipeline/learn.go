@@ -195,12 +195,13 @@ func boolCount(b bool) int64 {
 	return 0
 }
 
-// learnInputs digests what a repository model is learned from: the global
-// model, the options and every labeled commit with its labels (a commit's
-// features follow from its SHA). Equal digests learn equal models.
+// learnInputs digests what a repository model is learned from: the
+// learning rules, the global model, the options and every labeled commit
+// with its labels (a commit's features follow from its SHA). Equal
+// digests learn equal models.
 func learnInputs(global classify.Model, history []classify.Example, opts classify.LearnOptions) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "global %s\nprecision target %v\n", global.Meta().Fingerprint, opts.PrecisionTarget)
+	fmt.Fprintf(h, "rules %s\nglobal %s\nprecision target %v\n", classify.LearnRules, global.Meta().Fingerprint, opts.PrecisionTarget)
 	ids := make([]string, len(history))
 	for i, e := range history {
 		ids[i] = e.ID + " " + strings.Join(e.Labels, ",")
