@@ -37,6 +37,16 @@ type LearnOptions struct {
 	// (repositoryThresholds; DefaultLearnThresholdPrior, negative: the
 	// repository's own thresholds alone).
 	ThresholdPrior float64
+	// CorrectionWeight and PullRequestWeight are the Weight of a commit
+	// whose labels a maintainer corrected and of one whose labels come from
+	// its merged pull request, against 1 for a commit labeled by its
+	// header (DefaultLearnCorrectionWeight, DefaultLearnPullRequestWeight).
+	// The learning worker gives them by each commit's label source.
+	CorrectionWeight, PullRequestWeight float64
+	// Calibration is how a repository model's probabilities are calibrated
+	// on its newest commits: CalibrateLabels (the default),
+	// CalibrateTemperature or CalibrateGlobal.
+	Calibration string
 	// AcceptanceZ is how many standard errors the repository model's
 	// applied precision may fall short of the global model's before it is
 	// refused (acceptance; DefaultLearnAcceptanceZ, negative: none).
@@ -118,7 +128,7 @@ func LearnRepository(ctx context.Context, global Model, history []Example, dir s
 	if err := base.readParameters(); err != nil {
 		return nil, fmt.Errorf("learn %s: %w", opts.Repository, err)
 	}
-	opts = opts.withDefaults()
+	opts = opts.WithDefaults()
 	labels := global.Meta().Labels
 	examples := orderedHistory(history, labels)
 	out := &Learned{Repository: opts.Repository, Commits: len(examples), BaseFingerprint: global.Meta().Fingerprint}
@@ -150,12 +160,17 @@ func LearnRepository(ctx context.Context, global Model, history []Example, dir s
 			best, bestF1, out.C = outcomes, f1, c
 		}
 	}
-	learned := crossFitted(labels, best, opts.PrecisionTarget, global.Meta(), opts.ThresholdPrior)
+	learned, err := crossFitted(labels, best, opts.PrecisionTarget, global.Meta(), opts.ThresholdPrior, opts.Calibration)
+	if err != nil {
+		return nil, fmt.Errorf("learn %s: %w", opts.Repository, err)
+	}
 	if out.Learned, out.Global, out.Reason = acceptance(labels, learned, globalOutcomes, opts.PrecisionTarget, opts.AcceptanceZ); out.Reason != "" {
 		return out, nil
 	}
 	meta := &Meta{Labels: labels}
-	repositoryThresholds(meta, best, opts.PrecisionTarget, global.Meta(), opts.ThresholdPrior)
+	if err := repositoryThresholds(meta, best, opts.PrecisionTarget, global.Meta(), opts.ThresholdPrior, opts.Calibration); err != nil {
+		return nil, fmt.Errorf("learn %s: %w", opts.Repository, err)
+	}
 	out.Accepted = true
 	fit, err := prior.fit(ctx, raw, out.C)
 	if err != nil {
@@ -193,7 +208,8 @@ func orderedHistory(history []Example, labels []string) []Example {
 	return examples
 }
 
-func (o LearnOptions) withDefaults() LearnOptions {
+// WithDefaults returns o with each unset option at its default.
+func (o LearnOptions) WithDefaults() LearnOptions {
 	if o.PrecisionTarget == 0 {
 		o.PrecisionTarget = DefaultLearnPrecisionTarget
 	}
@@ -205,6 +221,15 @@ func (o LearnOptions) withDefaults() LearnOptions {
 	}
 	if o.ThresholdPrior == 0 {
 		o.ThresholdPrior = DefaultLearnThresholdPrior
+	}
+	if o.CorrectionWeight == 0 {
+		o.CorrectionWeight = DefaultLearnCorrectionWeight
+	}
+	if o.PullRequestWeight == 0 {
+		o.PullRequestWeight = DefaultLearnPullRequestWeight
+	}
+	if o.Calibration == "" {
+		o.Calibration = CalibrateLabels
 	}
 	if o.AcceptanceZ == 0 {
 		o.AcceptanceZ = DefaultLearnAcceptanceZ
@@ -246,7 +271,8 @@ const classCountSmoothing = 10
 // weights are the examples' weights (history order, oldest first): each
 // label weighed by (n/(labels·(count+smoothing)))^power, times 2^(−age /
 // half-life), age counted in commits back from the newest: conventions
-// drift, and the newest commits say most about the next ones.
+// drift, and the newest commits say most about the next ones. Each is
+// then multiplied by the example's own Weight.
 func (p repositoryPrior) weights(train []labeledVector) []float64 {
 	counts, present := labelCounts(train, p.k)
 	w := make([]float64, len(train))
@@ -254,6 +280,9 @@ func (p repositoryPrior) weights(train []labeledVector) []float64 {
 		w[i] = math.Pow(float64(len(train))/(float64(present)*(counts[v.label]+classCountSmoothing)), p.classWeightPower)
 		if p.halfLife > 0 {
 			w[i] *= math.Exp2(-float64(len(train)-1-i) / p.halfLife)
+		}
+		if v.weight > 0 {
+			w[i] *= v.weight
 		}
 	}
 	return w

@@ -12,6 +12,44 @@ const (
 	DefaultLearnAcceptanceZ    = 1
 )
 
+// Default weights of a commit by the source of its labels
+// (LearnOptions.CorrectionWeight, PullRequestWeight).
+const (
+	DefaultLearnCorrectionWeight  = 1
+	DefaultLearnPullRequestWeight = 1
+)
+
+// How a repository model's probabilities are calibrated
+// (LearnOptions.Calibration): a temperature and each label's top
+// calibration fitted on the repository's newest commits, the temperature
+// alone, or the global model's calibration kept.
+const (
+	CalibrateLabels      = "labels"
+	CalibrateTemperature = "temperature"
+	CalibrateGlobal      = "global"
+)
+
+// calibrateRepository sets meta's calibration as mode says and calibrates
+// outcomes in place by it.
+func calibrateRepository(meta *Meta, outcomes []Scored, global *Meta, mode string) error {
+	switch mode {
+	case CalibrateLabels:
+		calibrate(meta, outcomes)
+		return nil
+	case CalibrateTemperature:
+		meta.Temperature = FitTemperature(meta.Labels, outcomes)
+	case CalibrateGlobal:
+		meta.Temperature, meta.TopCalibration = global.Temperature, global.TopCalibration
+	default:
+		return fmt.Errorf("calibration %q: want %s, %s or %s", mode, CalibrateLabels, CalibrateTemperature, CalibrateGlobal)
+	}
+	eachRow(func(p []float32) {
+		Temper(p, meta.Temperature)
+		calibrateTop(p, meta.Labels, meta.TopCalibration)
+	}, outcomes)
+	return nil
+}
+
 // repositoryThresholds calibrates outcomes in place (meta's temperature
 // and per-label top calibration are fitted on them) and sets meta's
 // thresholds and operating curve: each label's threshold tuned on outcomes
@@ -22,10 +60,13 @@ const (
 // commits that follow; the global ones were fitted out of fold over many
 // repositories, so a label the repository has little evidence of keeps
 // nearly the global threshold and one it has much of earns its own.
-func repositoryThresholds(meta *Meta, outcomes []Scored, target float64, global *Meta, prior float64) {
-	calibrateAndTune(meta, outcomes, nil, target)
+func repositoryThresholds(meta *Meta, outcomes []Scored, target float64, global *Meta, prior float64, calibration string) error {
+	if err := calibrateRepository(meta, outcomes, global, calibration); err != nil {
+		return err
+	}
+	tune(meta, outcomes, target)
 	if prior <= 0 {
-		return
+		return nil
 	}
 	counts := make(map[string]float64, len(meta.Labels))
 	for _, o := range outcomes {
@@ -49,6 +90,7 @@ func repositoryThresholds(meta *Meta, outcomes []Scored, target float64, global 
 	for i := range meta.OperatingPoints {
 		shrink(meta.OperatingPoints[i].Thresholds, meta.OperatingPoints[i].Target)
 	}
+	return nil
 }
 
 // crossFitted returns outcomes (a repository's newest commits in time
@@ -59,13 +101,15 @@ func repositoryThresholds(meta *Meta, outcomes []Scored, target float64, global 
 // they give are the ones to expect on commits the thresholds never saw,
 // where the same figures on the outcomes the thresholds were tuned on
 // flatter them.
-func crossFitted(labels []string, outcomes []Scored, target float64, global *Meta, prior float64) []Scored {
+func crossFitted(labels []string, outcomes []Scored, target float64, global *Meta, prior float64, calibration string) ([]Scored, error) {
 	half := len(outcomes) / 2
 	out := make([]Scored, len(outcomes))
 	for _, split := range [][2][2]int{{{0, half}, {half, len(outcomes)}}, {{half, len(outcomes)}, {0, half}}} {
 		tune, apply := split[0], split[1]
 		meta := &Meta{Labels: labels}
-		repositoryThresholds(meta, cloneScored(outcomes[tune[0]:tune[1]]), target, global, prior)
+		if err := repositoryThresholds(meta, cloneScored(outcomes[tune[0]:tune[1]]), target, global, prior, calibration); err != nil {
+			return nil, err
+		}
 		for i := apply[0]; i < apply[1]; i++ {
 			p := append([]float32(nil), outcomes[i].Probabilities...)
 			Temper(p, meta.Temperature)
@@ -73,7 +117,7 @@ func crossFitted(labels []string, outcomes []Scored, target float64, global *Met
 			out[i] = Scored{Truth: outcomes[i].Truth, Probabilities: p, Applied: labelNames(ApplyThresholds(labels, p, meta.Thresholds))}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // cloneScored copies outcomes with their own probabilities, for fitting a

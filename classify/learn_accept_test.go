@@ -95,9 +95,13 @@ func TestRepositoryThresholdsDrawTowardTheGlobalOnesByEvidence(t *testing.T) {
 		outcomes[i].Probabilities[argmax(outcomes[i].Probabilities)] -= float32(i%10) * 0.01
 	}
 	own := &Meta{Labels: labels}
-	repositoryThresholds(own, cloneScored(outcomes), 0.8, global, -1)
+	if err := repositoryThresholds(own, cloneScored(outcomes), 0.8, global, -1, CalibrateLabels); err != nil {
+		t.Fatal(err)
+	}
 	shrunk := &Meta{Labels: labels}
-	repositoryThresholds(shrunk, outcomes, 0.8, global, 40)
+	if err := repositoryThresholds(shrunk, outcomes, 0.8, global, 40, CalibrateLabels); err != nil {
+		t.Fatal(err)
+	}
 	for _, l := range []string{"fix", "docs"} {
 		n := map[string]float64{"fix": 400, "docs": 20}[l]
 		want := (n*own.Thresholds[l] + 40*0.9) / (n + 40)
@@ -115,7 +119,10 @@ func TestCrossFittedKeepsOrderAndTruth(t *testing.T) {
 	labels := []string{"feat", "fix", "docs"}
 	outcomes := append(scoredAs(labels, 50, "fix", "fix", 0.7), scoredAs(labels, 50, "feat", "feat", 0.6)...)
 	before := cloneScored(outcomes)
-	out := crossFitted(labels, outcomes, 0.8, &Meta{Labels: labels}, 40)
+	out, err := crossFitted(labels, outcomes, 0.8, &Meta{Labels: labels}, 40, CalibrateLabels)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(out) != len(outcomes) {
 		t.Fatalf("%d outcomes, want %d", len(out), len(outcomes))
 	}
@@ -125,6 +132,34 @@ func TestCrossFittedKeepsOrderAndTruth(t *testing.T) {
 		}
 		if outcomes[i].Probabilities[0] != before[i].Probabilities[0] {
 			t.Fatalf("outcome %d: the input's probabilities changed", i)
+		}
+	}
+}
+
+func TestCalibrateRepositoryModes(t *testing.T) {
+	labels := []string{"feat", "fix", "docs"}
+	global := &Meta{Labels: labels, Temperature: 2, TopCalibration: map[string]TopCalibration{"fix": {X: []float64{0, 1}, Y: []float64{0.5, 0.5}}}}
+	for _, tc := range []struct {
+		mode    string
+		wantErr bool
+		check   func(m *Meta) bool
+	}{
+		{CalibrateLabels, false, func(m *Meta) bool { return m.Temperature > 0 && m.Temperature != 2 }},
+		{CalibrateTemperature, false, func(m *Meta) bool { return m.Temperature > 0 && m.Temperature != 2 && m.TopCalibration == nil }},
+		{CalibrateGlobal, false, func(m *Meta) bool { return m.Temperature == 2 && len(m.TopCalibration["fix"].Y) == 2 }},
+		{"label", true, nil},
+	} {
+		outcomes := append(scoredAs(labels, 40, "fix", "fix", 0.9), scoredAs(labels, 40, "feat", "fix", 0.9)...)
+		meta := &Meta{Labels: labels}
+		err := calibrateRepository(meta, outcomes, global, tc.mode)
+		if tc.wantErr {
+			if err == nil || !strings.Contains(err.Error(), `"label"`) {
+				t.Errorf("%s: error %v, want one naming the mode", tc.mode, err)
+			}
+			continue
+		}
+		if err != nil || !tc.check(meta) {
+			t.Errorf("%s: err %v, temperature %v, top calibration %v", tc.mode, err, meta.Temperature, meta.TopCalibration)
 		}
 	}
 }

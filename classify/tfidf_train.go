@@ -13,8 +13,9 @@ import (
 // labeledVector is one training example as a normalised TF-IDF vector.
 type labeledVector struct {
 	SparseVector
-	label int
-	repo  string
+	label  int
+	repo   string
+	weight float64
 }
 
 // trainTfidf fits class-weighted multinomial logistic regression to
@@ -120,7 +121,7 @@ func compactRows(raw []labeledVector, idf []float32) (train []labeledVector, act
 			w.Indices = append(w.Indices, int64(row[i]))
 			w.Values = append(w.Values, values[j])
 		}
-		train[t] = labeledVector{SparseVector: w, label: v.label, repo: v.repo}
+		train[t] = labeledVector{SparseVector: w, label: v.label, repo: v.repo, weight: v.weight}
 	}
 	return train, active
 }
@@ -217,7 +218,7 @@ func hashExamples(ctx context.Context, examples []Example, labels []string, cfg 
 	out := make([]labeledVector, 0, len(examples))
 	for i, e := range examples {
 		if y := slices.Index(labels, e.Labels[0]); y >= 0 {
-			out = append(out, labeledVector{SparseVector: vecs[i], label: y, repo: e.Repo})
+			out = append(out, labeledVector{SparseVector: vecs[i], label: y, repo: e.Repo, weight: e.Weight})
 		}
 	}
 	return out

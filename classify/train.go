@@ -26,6 +26,10 @@ type Example struct {
 	Features *Features
 	// Labels are the commit's labels, the first being the primary one.
 	Labels []string
+	// Weight is how many commits labeled by their header the example
+	// counts as when a repository is learned (0 counts as 1): labels a
+	// maintainer gave weigh more (LearnOptions.CorrectionWeight).
+	Weight float64
 }
 
 // TrainOptions tune training; kinds read what concerns them.
@@ -156,16 +160,29 @@ func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, 
 // with tuning) in place, applies the thresholds to them and returns their
 // metrics.
 func calibrateAndTune(meta *Meta, tuning, outcomes []Scored, target float64) *Metrics {
-	meta.Temperature = FitTemperature(meta.Labels, tuning)
-	eachRow(func(p []float32) { Temper(p, meta.Temperature) }, tuning, outcomes)
-	meta.TopCalibration = FitTopCalibration(meta.Labels, tuning)
-	eachRow(func(p []float32) { calibrateTop(p, meta.Labels, meta.TopCalibration) }, tuning, outcomes)
-	meta.OperatingPoints = OperatingCurve(meta.Labels, tuning)
-	meta.Thresholds = TuneThresholds(meta.Labels, tuning, target)
+	calibrate(meta, tuning, outcomes)
+	tune(meta, tuning, target)
 	for i := range outcomes {
 		outcomes[i].Applied = labelNames(ApplyThresholds(meta.Labels, outcomes[i].Probabilities, meta.Thresholds))
 	}
 	return Evaluate(meta.Labels, outcomes)
+}
+
+// calibrate fits meta's temperature and each label's top calibration on
+// tuning (the first set) and calibrates every set in place by them.
+func calibrate(meta *Meta, tuning []Scored, others ...[]Scored) {
+	sets := append([][]Scored{tuning}, others...)
+	meta.Temperature = FitTemperature(meta.Labels, tuning)
+	eachRow(func(p []float32) { Temper(p, meta.Temperature) }, sets...)
+	meta.TopCalibration = FitTopCalibration(meta.Labels, tuning)
+	eachRow(func(p []float32) { calibrateTop(p, meta.Labels, meta.TopCalibration) }, sets...)
+}
+
+// tune sets meta's operating curve and its thresholds for target from
+// tuning's calibrated probabilities.
+func tune(meta *Meta, tuning []Scored, target float64) {
+	meta.OperatingPoints = OperatingCurve(meta.Labels, tuning)
+	meta.Thresholds = TuneThresholds(meta.Labels, tuning, target)
 }
 
 // eachRow calls fn on the probabilities of the outcome sets, each row once

@@ -31,7 +31,7 @@ const AuditFolds = 5
 // It also returns how many commits were audited.
 func Audit(ctx context.Context, env *Env, global classify.Model, repo string, minConfidence float64) ([]AuditRow, int, error) {
 	subjects, reviewed := map[string]string{}, map[string]bool{}
-	history, err := repositoryExamples(ctx, env, repo, func(c *store.Commit, source string) {
+	history, err := repositoryExamples(ctx, env, repo, classify.LearnOptions{}.WithDefaults(), func(c *store.Commit, source string) {
 		id := repo + "@" + c.SHA
 		subjects[id], reviewed[id] = c.Subject, source == store.SourceHuman
 	})

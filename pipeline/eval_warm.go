@@ -24,6 +24,10 @@ type WarmOptions struct {
 	TrainShare float64
 	// Learn tunes how each repository is learned.
 	Learn classify.LearnOptions
+	// Corrections is the share of the history's commits, of those the
+	// global model applied a wrong label to, taken as corrected by a
+	// maintainer (weighHistory).
+	Corrections float64
 	// Workdir holds the repository models while they are scored (a
 	// temporary directory when empty); they are removed after.
 	Workdir string
@@ -115,6 +119,9 @@ func EvaluateWarm(ctx context.Context, global classify.Model, paths []string, op
 		history, newest := examples[:cut], examples[cut:]
 		if len(newest) == 0 {
 			continue
+		}
+		if history, err = weighHistory(ctx, global, history, opts.Corrections, opts.Learn); err != nil {
+			return nil, fmt.Errorf("eval --warm: %s: %w", repo, err)
 		}
 		r, globalOut, servedOut, err := warmRepo(ctx, global, repo, history, newest, filepath.Join(workdir, strings.ReplaceAll(repo, "/", "_")), opts.Learn)
 		if err != nil {

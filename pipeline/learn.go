@@ -139,11 +139,11 @@ func Learn(ctx context.Context, env *Env) (Counts, error) {
 	case env.Global == nil:
 		return nil, errors.New("no global model to learn from")
 	}
-	history, err := repositoryExamples(ctx, env, target.Repo, nil)
+	opts := classify.LearnOptions{PrecisionTarget: env.Options.PrecisionTarget}.WithDefaults()
+	history, err := repositoryExamples(ctx, env, target.Repo, opts, nil)
 	if err != nil {
 		return nil, err
 	}
-	opts := classify.LearnOptions{PrecisionTarget: env.Options.PrecisionTarget}
 	inputs := learnInputs(env.Global, history, opts)
 	newest, learned, err := env.DB.RepositoryModel(ctx, target.Repo, 0)
 	if err != nil {
@@ -204,7 +204,7 @@ func learnInputs(global classify.Model, history []classify.Example, opts classif
 	fmt.Fprintf(h, "rules %s\nglobal %s\nprecision target %v\n", classify.LearnRules, global.Meta().Fingerprint, opts.PrecisionTarget)
 	ids := make([]string, len(history))
 	for i, e := range history {
-		ids[i] = e.ID + " " + strings.Join(e.Labels, ",")
+		ids[i] = fmt.Sprintf("%s %s %v", e.ID, strings.Join(e.Labels, ","), e.Weight)
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
@@ -215,9 +215,10 @@ func learnInputs(global classify.Model, history []classify.Example, opts classif
 
 // repositoryExamples reads a repository's commits with their effective
 // labels (a maintainer's over a header's) as examples, features built as
-// the bot builds them, and hands each labeled commit to each (when set)
-// with the source of its labels.
-func repositoryExamples(ctx context.Context, env *Env, repo string, each func(c *store.Commit, source string)) ([]classify.Example, error) {
+// the bot builds them and weighed by the source of their labels
+// (sourceWeight), and hands each labeled commit to each (when set) with
+// that source.
+func repositoryExamples(ctx context.Context, env *Env, repo string, opts classify.LearnOptions, each func(c *store.Commit, source string)) ([]classify.Example, error) {
 	effective, err := env.DB.EffectiveLabels(ctx)
 	if err != nil {
 		return nil, err
@@ -237,13 +238,26 @@ func repositoryExamples(ctx context.Context, env *Env, repo string, each func(c 
 			labels[i] = l.Label
 		}
 		f := classify.BuildFeatures(classifyCommit(c))
-		examples = append(examples, classify.Example{ID: repo + "@" + c.SHA, Repo: repo, Time: c.AuthoredUnix, Features: &f, Labels: labels})
+		examples = append(examples, classify.Example{ID: repo + "@" + c.SHA, Repo: repo, Time: c.AuthoredUnix, Features: &f, Labels: labels, Weight: sourceWeight(opts, e.Source)})
 		if each != nil {
 			each(c, e.Source)
 		}
 		return nil
 	})
 	return examples, err
+}
+
+// sourceWeight is the weight learning gives a commit whose labels come
+// from source: a maintainer's correction and a merged pull request's
+// labels are judgements a maintainer made, a header one an author made.
+func sourceWeight(opts classify.LearnOptions, source string) float64 {
+	switch source {
+	case store.SourceHuman:
+		return opts.CorrectionWeight
+	case store.SourcePullRequest:
+		return opts.PullRequestWeight
+	}
+	return 1
 }
 
 // LearnRepository learns repository repo's own model from its labeled

@@ -72,6 +72,10 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.Float64Var(&warmOpts.Learn.ThresholdPrior, "threshold-prior", classify.DefaultLearnThresholdPrior, "--warm: predictions of a label on the newest history that weigh as much as the global model's threshold for it (negative: the repository's own thresholds alone)")
 	fs.Float64Var(&warmOpts.Learn.AcceptanceZ, "acceptance-z", classify.DefaultLearnAcceptanceZ, "--warm: standard errors by which a repository model's applied precision may fall short of the global model's and still serve (negative: none)")
 	fs.Float64Var(&warmOpts.Learn.HalfLife, "half-life", classify.DefaultLearnHalfLife, "--warm: commits back from the newest at which a history commit's weight halves (negative: all weigh alike)")
+	fs.Float64Var(&warmOpts.Learn.CorrectionWeight, "correction-weight", classify.DefaultLearnCorrectionWeight, "--warm: weight of a history commit a maintainer corrected (--corrections)")
+	fs.Float64Var(&warmOpts.Learn.PullRequestWeight, "pull-request-weight", classify.DefaultLearnPullRequestWeight, "--warm: weight of a history commit merged from a pull request (its subject ends in (#N)), labeled from it")
+	fs.Float64Var(&warmOpts.Corrections, "corrections", 0, "--warm: share of the history commits the global model applied a wrong label to that count as corrected by a maintainer")
+	fs.StringVar(&warmOpts.Learn.Calibration, "calibration", classify.CalibrateLabels, "--warm: how a repository model is calibrated on its newest history: "+classify.CalibrateLabels+" (temperature and each label's), "+classify.CalibrateTemperature+" or "+classify.CalibrateGlobal+" (the global model's)")
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
