@@ -44,8 +44,8 @@ type LearnOptions struct {
 	// The learning worker gives them by each commit's label source.
 	CorrectionWeight, PullRequestWeight float64
 	// Calibration is how a repository model's probabilities are calibrated
-	// on its newest commits: CalibrateLabels (the default),
-	// CalibrateTemperature or CalibrateGlobal.
+	// on its newest commits: CalibrateTemperature (the default),
+	// CalibrateLabels or CalibrateGlobal.
 	Calibration string
 	// AcceptanceZ is how many standard errors the repository model's
 	// applied precision may fall short of the global model's before it is
@@ -76,7 +76,7 @@ const (
 // LearnRules names the rules LearnRepository learns and judges by; it
 // changes with them, so that a repository learned under older rules is
 // learned again even when its history and labels are unchanged.
-const LearnRules = "learn-2: cross-fitted acceptance on accuracy and applied precision, thresholds drawn toward the global ones"
+const LearnRules = "learn-3: cross-fitted acceptance on accuracy and applied precision, thresholds drawn toward the global ones, temperature calibration, corrections weigh 2"
 
 // DefaultLearnCGrid are the strengths LearnRepository chooses from.
 var DefaultLearnCGrid = []float64{4, 16, 64, 256}
@@ -229,7 +229,7 @@ func (o LearnOptions) WithDefaults() LearnOptions {
 		o.PullRequestWeight = DefaultLearnPullRequestWeight
 	}
 	if o.Calibration == "" {
-		o.Calibration = CalibrateLabels
+		o.Calibration = CalibrateTemperature
 	}
 	if o.AcceptanceZ == 0 {
 		o.AcceptanceZ = DefaultLearnAcceptanceZ

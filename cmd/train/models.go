@@ -75,7 +75,7 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.Float64Var(&warmOpts.Learn.CorrectionWeight, "correction-weight", classify.DefaultLearnCorrectionWeight, "--warm: weight of a history commit a maintainer corrected (--corrections)")
 	fs.Float64Var(&warmOpts.Learn.PullRequestWeight, "pull-request-weight", classify.DefaultLearnPullRequestWeight, "--warm: weight of a history commit merged from a pull request (its subject ends in (#N)), labeled from it")
 	fs.Float64Var(&warmOpts.Corrections, "corrections", 0, "--warm: share of the history commits the global model applied a wrong label to that count as corrected by a maintainer")
-	fs.StringVar(&warmOpts.Learn.Calibration, "calibration", classify.CalibrateLabels, "--warm: how a repository model is calibrated on its newest history: "+classify.CalibrateLabels+" (temperature and each label's), "+classify.CalibrateTemperature+" or "+classify.CalibrateGlobal+" (the global model's)")
+	fs.StringVar(&warmOpts.Learn.Calibration, "calibration", classify.CalibrateTemperature, "--warm: how a repository model is calibrated on its newest history: "+classify.CalibrateTemperature+", "+classify.CalibrateLabels+" (temperature and each label's top calibration) or "+classify.CalibrateGlobal+" (the global model's)")
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
