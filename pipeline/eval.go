@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,22 +59,42 @@ type evalItem struct {
 // compare the top label with each record's first label. An invalid record
 // stops the evaluation with an error naming file, line and field.
 func EvaluateFiles(ctx context.Context, m classify.Model, paths []string, opts EvalOptions) (*EvalReport, error) {
-	keep, err := evalRepoFilter(m.Meta(), opts)
+	return EvaluateFolds(ctx, []classify.Model{m}, paths, opts)
+}
+
+// EvaluateFolds is EvaluateFiles over models trained on folds of the
+// repositories, such as leave-organisations-out folds: each record is
+// scored by the one model that did not train on its repository
+// (foldRoute), and the figures pool every fold's outcomes. With a single
+// model it is EvaluateFiles.
+func EvaluateFolds(ctx context.Context, models []classify.Model, paths []string, opts EvalOptions) (*EvalReport, error) {
+	route, err := foldRoute(models, opts)
 	if err != nil {
 		return nil, err
 	}
-	rep := &EvalReport{Kind: m.Meta().Kind}
+	labels := models[0].Meta().Labels
+	rep := &EvalReport{Kind: models[0].Meta().Kind}
 	var outcomes []classify.Scored
 	byRepo := make(map[string][]classify.Scored)
 	start := time.Now()
+	keep := func(repo string) bool { return route(repo) >= 0 }
 	for _, path := range paths {
 		if err := readExamples(ctx, path, keep, &rep.Skipped, func(batch []classify.Example) error {
-			scored, err := classify.Score(ctx, m, batch)
-			for i, o := range scored {
-				byRepo[batch[i].Repo] = append(byRepo[batch[i].Repo], o)
+			parts := make(map[int][]classify.Example)
+			for _, e := range batch {
+				parts[route(e.Repo)] = append(parts[route(e.Repo)], e)
 			}
-			outcomes = append(outcomes, scored...)
-			return err
+			for i, part := range parts {
+				scored, err := classify.Score(ctx, models[i], part)
+				if err != nil {
+					return err
+				}
+				for j, o := range scored {
+					byRepo[part[j].Repo] = append(byRepo[part[j].Repo], o)
+				}
+				outcomes = append(outcomes, scored...)
+			}
+			return nil
 		}); err != nil {
 			return nil, err
 		}
@@ -82,15 +103,75 @@ func EvaluateFiles(ctx context.Context, m classify.Model, paths []string, opts E
 	if len(outcomes) == 0 {
 		return nil, fmt.Errorf("eval: %s: no records to evaluate (%d left out by the repository selection)", strings.Join(paths, ", "), rep.Skipped)
 	}
-	rep.Metrics = classify.Evaluate(m.Meta().Labels, outcomes)
-	rep.Repos = repoFigures(m.Meta().Labels, byRepo)
+	rep.Metrics = classify.Evaluate(labels, outcomes)
+	rep.Repos = repoFigures(labels, byRepo)
 	rep.Spread = spreadOf(rep.Repos)
 	if opts.BalancedPerLabel > 0 {
-		rep.Balanced = classify.Evaluate(m.Meta().Labels, classify.BalancedSample(outcomes, opts.BalancedPerLabel, 1))
+		rep.Balanced = classify.Evaluate(labels, classify.BalancedSample(outcomes, opts.BalancedPerLabel, 1))
 	}
 	rep.Seconds = elapsed.Seconds()
 	rep.CommitsPerSecond = float64(len(outcomes)) / elapsed.Seconds()
 	return rep, nil
+}
+
+// foldRoute returns which of models scores a repository's records (−1:
+// none). A single model scores those the options select. Of several, each
+// must list its training repositories and share the first's labels; a
+// repository selected is scored by the one model that did not train on
+// it. One that every model trained on, or that none did, is left out, and
+// folds that overlap (a repository some model trained on that two did not)
+// are an error.
+func foldRoute(models []classify.Model, opts EvalOptions) (func(repo string) int, error) {
+	if len(models) == 0 {
+		return nil, errors.New("eval: no model")
+	}
+	if len(models) == 1 {
+		keep, err := evalRepoFilter(models[0].Meta(), opts)
+		if err != nil {
+			return nil, err
+		}
+		return func(repo string) int {
+			if keep(repo) {
+				return 0
+			}
+			return -1
+		}, nil
+	}
+	held := make(map[string]int)
+	for i, m := range models {
+		meta := m.Meta()
+		if len(meta.TrainRepos) == 0 {
+			return nil, fmt.Errorf("eval: model %d of %d (%s) lists no training repositories (train_repos): folds need them", i+1, len(models), meta.Kind)
+		}
+		if !slices.Equal(meta.Labels, models[0].Meta().Labels) {
+			return nil, fmt.Errorf("eval: model %d of %d has labels %v, model 1 %v: folds share their labels", i+1, len(models), meta.Labels, models[0].Meta().Labels)
+		}
+		for _, r := range meta.TrainRepos {
+			held[r] = -1
+		}
+	}
+	for repo := range held {
+		for i, m := range models {
+			if slices.Contains(m.Meta().TrainRepos, repo) {
+				continue
+			}
+			if held[repo] >= 0 {
+				return nil, fmt.Errorf("eval: models %d and %d both held out %s: folds must not overlap", held[repo]+1, i+1, repo)
+			}
+			held[repo] = i
+		}
+	}
+	only := make(map[string]bool, len(opts.Repos))
+	for _, r := range opts.Repos {
+		only[r] = true
+	}
+	return func(repo string) int {
+		i, ok := held[repo]
+		if !ok || (len(only) > 0 && !only[repo]) {
+			return -1
+		}
+		return i
+	}, nil
 }
 
 // readExamples decodes the records of path (JSON Lines in the schema of

@@ -49,7 +49,11 @@ func loadModel(dir string) (classify.Model, error) {
 
 func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("eval", stderr)
-	modelDir := modelFlag(fs)
+	var modelDirs []string
+	fs.Func("model", "model directory (default: the model shipped in the binary); repeat with models trained on folds of the repositories to score each record by the one that did not train on its repository", func(s string) error {
+		modelDirs = append(modelDirs, s)
+		return nil
+	})
 	var data []string
 	fs.Func("data", "JSONL(.gz) file of labeled records in the corpus schema (DATA.md); repeat or separate with commas for several", func(s string) error {
 		for f := range strings.SplitSeq(s, ",") {
@@ -91,18 +95,29 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			opts.Repos = append(opts.Repos, r)
 		}
 	}
-	m, err := loadModel(*modelDir)
-	if err != nil {
-		return err
+	if len(modelDirs) == 0 {
+		modelDirs = []string{""}
 	}
-	defer m.Close()
-	if *precision != 0 {
-		p, ok := m.Meta().PointFor(*precision)
-		if !ok {
-			return usageErrorf("--precision-point: the model has no operating curve")
+	if *warm && len(modelDirs) > 1 {
+		return usageErrorf("--warm learns from one global model: %d --model given", len(modelDirs))
+	}
+	folds := make([]classify.Model, len(modelDirs))
+	for i, dir := range modelDirs {
+		m, err := loadModel(dir)
+		if err != nil {
+			return err
 		}
-		m.Meta().Thresholds = p.Thresholds
+		defer m.Close()
+		if *precision != 0 {
+			p, ok := m.Meta().PointFor(*precision)
+			if !ok {
+				return usageErrorf("--precision-point: model %s has no operating curve", dir)
+			}
+			m.Meta().Thresholds = p.Thresholds
+		}
+		folds[i] = m
 	}
+	m := folds[0]
 	if *warm {
 		warmOpts.Repos = opts.Repos
 		if !*asJSON {
@@ -118,7 +133,7 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		printWarm(stdout, rep)
 		return nil
 	}
-	rep, err := pipeline.EvaluateFiles(ctx, m, data, opts)
+	rep, err := pipeline.EvaluateFolds(ctx, folds, data, opts)
 	if err != nil {
 		return err
 	}

@@ -236,3 +236,42 @@ func TestEvalWarm(t *testing.T) {
 		t.Errorf("progress lacks the short repository:\n%s", errOut)
 	}
 }
+
+// TestEvalFolds scores each record by the fold model that held its
+// repository out, and refuses folds that overlap.
+func TestEvalFolds(t *testing.T) {
+	testkind.Require(t)
+	dir := t.TempDir()
+	corpus, db := filepath.Join(dir, "corpus.jsonl"), filepath.Join(dir, "corpus.db")
+	testkind.WriteJSONL(t, corpus, testkind.Corpus(4, 30))
+	if code, _, errOut := train(t, "import", "--db", db, corpus); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, errOut)
+	}
+	fold := func(name, holdout string) string {
+		out := filepath.Join(dir, name)
+		if code, _, errOut := train(t, "train", "--db", db, "--model", testkind.Name, "--out", out, "--holdout", holdout, "--valid-share", "0"); code != 0 {
+			t.Fatalf("train %s: exit %d: %s", name, code, errOut)
+		}
+		return filepath.Join(out, testkind.Name)
+	}
+	a, b, c := fold("a", "owner/repo0,owner/repo1"), fold("b", "owner/repo2,owner/repo3"), fold("c", "owner/repo0")
+	code, stdout, errOut := train(t, "eval", "--model", a, "--model", b, "--data", corpus, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep struct {
+		N     int                        `json:"n"`
+		Repos map[string]json.RawMessage `json:"repos"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || rep.N != 120 || len(rep.Repos) != 4 {
+		t.Fatalf("two folds scored %d commits of %d repositories (%v), want 120 of 4", rep.N, len(rep.Repos), err)
+	}
+	code, _, errOut = train(t, "eval", "--model", a, "--model", b, "--model", c, "--data", corpus)
+	if code == 0 || !strings.Contains(errOut, "models 1 and 3 both held out owner/repo0") {
+		t.Fatalf("overlapping folds: exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = train(t, "eval", "--warm", "--model", a, "--model", b, "--data", corpus)
+	if code != 2 || !strings.Contains(errOut, "--warm") {
+		t.Fatalf("--warm with folds: exit %d, stderr %q", code, errOut)
+	}
+}
