@@ -6,11 +6,15 @@
 // which model decided), maintainers' corrections and the model serving
 // each repository with how its newest learning was judged.
 //
-// The page is for operators only: cmd/bot serves it on a listener of its
-// own (--admin), never on the public webhook address, because it shows
-// what the bot knows of every installation's repositories. It is rendered
-// on the server from the store and the bot's metrics, with no script and
-// no external asset, so that it works wherever the bot runs.
+// cmd/bot serves it on a listener of its own (--admin), never on the
+// public webhook address, because it shows what the bot knows of every
+// installation's repositories. Each view shows what its viewer may see
+// (Viewer): the operator everything; a person signed in with GitHub the
+// rows of the repositories GitHub says they can access, and none of the
+// process-wide figures (the queue, the requests since start, the learning
+// workers' hosts), which would tell of the others. It is rendered on the
+// server from the store and the bot's metrics, with no script and no
+// external asset, so that it works wherever the bot runs.
 package admin
 
 import (
@@ -33,18 +37,20 @@ import (
 // Store is what the page reads from the bot's database; *store.DB
 // implements it.
 type Store interface {
-	// DeliveriesPerHour counts the deliveries received since since's hour,
-	// by hour and status.
-	DeliveriesPerHour(ctx context.Context, since time.Time) ([]store.HourlyDeliveries, error)
+	// DeliveriesPerHour counts the deliveries of scope received since
+	// since's hour, by hour and status.
+	DeliveriesPerHour(ctx context.Context, scope store.RepoScope, since time.Time) ([]store.HourlyDeliveries, error)
 	// RecentPredictions returns up to perRepo newest predictions of each of
-	// the repos repositories predicted for last.
-	RecentPredictions(ctx context.Context, repos, perRepo int) ([]store.BotPrediction, error)
-	// RecentCorrections returns the newest label changes of maintainers.
-	RecentCorrections(ctx context.Context, limit int) ([]store.Correction, error)
-	// RepositoriesServed lists every known repository and its model.
-	RepositoriesServed(ctx context.Context) ([]store.RepositoryServing, error)
-	// RiverJobs returns the newest jobs of a kind: the learn jobs.
-	RiverJobs(ctx context.Context, kind string, limit int) ([]*rivertype.JobRow, error)
+	// the repos repositories of scope predicted for last.
+	RecentPredictions(ctx context.Context, scope store.RepoScope, repos, perRepo int) ([]store.BotPrediction, error)
+	// RecentCorrections returns the newest label changes of maintainers in
+	// the repositories of scope.
+	RecentCorrections(ctx context.Context, scope store.RepoScope, limit int) ([]store.Correction, error)
+	// RepositoriesServed lists every known repository of scope and its model.
+	RepositoriesServed(ctx context.Context, scope store.RepoScope) ([]store.RepositoryServing, error)
+	// RiverJobs returns the newest jobs of a kind of the repositories of
+	// scope: the learn jobs.
+	RiverJobs(ctx context.Context, kind string, scope store.RepoScope, limit int) ([]*rivertype.JobRow, error)
 	// Workers lists the learning workers seen since since.
 	Workers(ctx context.Context, since time.Time) ([]store.Worker, error)
 }
@@ -90,7 +96,26 @@ type Config struct {
 	Log *slog.Logger
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Viewer says who asks for a view and what they may see; nil makes
+	// every view the operator's (OperatorView), for a page only the
+	// operator reaches.
+	Viewer func(*http.Request) Viewer
 }
+
+// Viewer is who a view is for.
+type Viewer struct {
+	// Login is the GitHub login of a person signed in ("" for the
+	// operator: the page on loopback, or a bearer token).
+	Login string
+	// Scope is the repositories whose rows the view shows. A scope other
+	// than store.AllRepos also leaves out the process-wide figures.
+	Scope store.RepoScope
+	// SignOut is the path a signed-in person signs out at ("" for none).
+	SignOut string
+}
+
+// OperatorView is the operator's view: every repository and every figure.
+var OperatorView = Viewer{Scope: store.AllRepos}
 
 // templateFS holds the page's template.
 //
@@ -127,6 +152,9 @@ func Handler(c Config) http.Handler {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.Viewer == nil {
+		c.Viewer = func(*http.Request) Viewer { return OperatorView }
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", c.servePage)
 	return mux
@@ -137,7 +165,7 @@ func Handler(c Config) http.Handler {
 func (c Config) servePage(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), readTimeout)
 	defer cancel()
-	p, err := c.read(ctx)
+	p, err := c.read(ctx, c.Viewer(r))
 	var buf bytes.Buffer
 	if err == nil {
 		err = pageTemplate.Execute(&buf, p)
@@ -153,27 +181,27 @@ func (c Config) servePage(w http.ResponseWriter, r *http.Request) {
 	buf.WriteTo(w)
 }
 
-// read gathers everything the page shows.
-func (c Config) read(ctx context.Context) (*page, error) {
+// read gathers everything the page shows v.
+func (c Config) read(ctx context.Context, v Viewer) (*page, error) {
 	now := c.Now().UTC()
 	since := now.Truncate(time.Hour).Add(-time.Duration(c.Hours-1) * time.Hour)
-	hourly, err := c.Store.DeliveriesPerHour(ctx, since)
+	hourly, err := c.Store.DeliveriesPerHour(ctx, v.Scope, since)
 	if err != nil {
 		return nil, fmt.Errorf("deliveries per hour: %w", err)
 	}
-	preds, err := c.Store.RecentPredictions(ctx, c.Repositories, c.PerRepository)
+	preds, err := c.Store.RecentPredictions(ctx, v.Scope, c.Repositories, c.PerRepository)
 	if err != nil {
 		return nil, fmt.Errorf("recent decisions: %w", err)
 	}
-	corrections, err := c.Store.RecentCorrections(ctx, c.Corrections)
+	corrections, err := c.Store.RecentCorrections(ctx, v.Scope, c.Corrections)
 	if err != nil {
 		return nil, fmt.Errorf("corrections: %w", err)
 	}
-	served, err := c.Store.RepositoriesServed(ctx)
+	served, err := c.Store.RepositoriesServed(ctx, v.Scope)
 	if err != nil {
 		return nil, fmt.Errorf("models served: %w", err)
 	}
-	jobs, err := c.Store.RiverJobs(ctx, learnjob.Kind, c.LearnJobs)
+	jobs, err := c.Store.RiverJobs(ctx, learnjob.Kind, v.Scope, c.LearnJobs)
 	if err != nil {
 		return nil, fmt.Errorf("learn jobs: %w", err)
 	}
@@ -182,15 +210,18 @@ func (c Config) read(ctx context.Context) (*page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("learning workers: %w", err)
 	}
+	// The metrics count every repository's requests and jobs: the
+	// operator's alone.
+	haveMetrics := c.Metrics != nil && v.Scope.All()
 	var counts metricCounts
-	if c.Metrics != nil {
+	if haveMetrics {
 		// A collector failing leaves its rows out, not the page.
 		if counts, err = gatherCounts(c.Metrics); err != nil {
 			c.Log.WarnContext(ctx, "admin page: metrics", "err", err)
 		}
 	}
 	return buildPage(pageInput{
-		now: now, since: since, hours: c.Hours, globalModel: c.GlobalModel, haveMetrics: c.Metrics != nil,
+		now: now, since: since, hours: c.Hours, globalModel: c.GlobalModel, haveMetrics: haveMetrics, viewer: v,
 		hourly: hourly, predictions: preds, corrections: corrections, served: served, counts: counts,
 		learnJobs: learnjob.Statuses(jobs, workers, now), workers: workers, webURL: c.WebURL,
 	}), nil

@@ -225,6 +225,51 @@ func TestPageShowsTheBotsState(t *testing.T) {
 	}
 }
 
+// TestPageShowsTheViewersRepositoriesOnly renders the page for people
+// signed in with access to one repository each: each sees its rows and
+// never a word of the other's, nor the process-wide figures.
+func TestPageShowsTheViewersRepositoriesOnly(t *testing.T) {
+	st := newBotState(t)
+	for _, tc := range []struct {
+		login, sees, never string
+		want               []string
+	}{
+		{"alice", "acme/app", "acme/lib", []string{"4 deliveries in the last 24 h", "1 repositories",
+			"pull request #7 at abcdef0 docs 0.91 own model v1 ok-1", "acme/app #7 docs removed maintainer 2"}},
+		{"bob", "acme/lib", "acme/app", []string{"0 deliveries in the last 24 h", "1 repositories",
+			"commit 0123456 fix 1.00 title (Conventional Commits) ok-2"}},
+	} {
+		t.Run(tc.login, func(t *testing.T) {
+			viewer := admin.Viewer{Login: tc.login, Scope: store.OnlyRepos(tc.sees), SignOut: "/logout"}
+			page := httptest.NewServer(admin.Handler(admin.Config{Store: st.db, Metrics: st.metrics.Gatherer(), Log: quietLog(),
+				Viewer: func(*http.Request) admin.Viewer { return viewer }}))
+			defer page.Close()
+			code, body := get(t, http.MethodGet, page.URL+"/")
+			if code != http.StatusOK {
+				t.Fatalf("GET /: %d\n%s", code, body)
+			}
+			if strings.Contains(body, tc.never) {
+				t.Errorf("%s, who may see %s only, sees %s:\n%s", tc.login, tc.sees, tc.never, body)
+			}
+			doc, err := html.Parse(strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := sectionText(t, doc, "")
+			for _, w := range append(tc.want, "Signed in with GitHub as "+tc.login+": the 1 repositories GitHub says you can access.") {
+				if !strings.Contains(text, w) {
+					t.Errorf("lacks %q:\n%s", w, text)
+				}
+			}
+			for _, operators := range []string{"queue", "refused"} {
+				if findID(doc, operators) != nil {
+					t.Errorf("section %s, the operator's, is shown to %s", operators, tc.login)
+				}
+			}
+		})
+	}
+}
+
 // TestPageRoutes: the admin handler serves the page at / alone, and the
 // webhook server, which faces the internet, does not serve it.
 func TestPageRoutes(t *testing.T) {
@@ -258,7 +303,7 @@ func TestPageRoutes(t *testing.T) {
 // failingStore fails every read.
 type failingStore struct{ admin.Store }
 
-func (failingStore) DeliveriesPerHour(context.Context, time.Time) ([]store.HourlyDeliveries, error) {
+func (failingStore) DeliveriesPerHour(context.Context, store.RepoScope, time.Time) ([]store.HourlyDeliveries, error) {
 	return nil, errors.New("disk I/O error")
 }
 

@@ -32,9 +32,13 @@ var waitingStates = []string{"available", "pending", "scheduled", "retryable", "
 type page struct {
 	GeneratedAt string
 	GlobalModel string
-	Hours       int
-	Facts       []fact
-	Hourly      []hourRow
+	// Login and SignOut are the signed-in person's (Viewer).
+	Login, SignOut string
+	// Repos counts the repositories a signed-in person may see.
+	Repos  int
+	Hours  int
+	Facts  []fact
+	Hourly []hourRow
 	// HaveMetrics is set when the bot's metrics were given: the queue and
 	// the outcomes since start are shown.
 	HaveMetrics bool
@@ -152,11 +156,13 @@ type pageInput struct {
 	learnJobs   []learnjob.Status
 	workers     []store.Worker
 	webURL      string
+	viewer      Viewer
 }
 
 // buildPage turns the reads into the page's rows.
 func buildPage(in pageInput) *page {
-	p := &page{GeneratedAt: in.now.Format(timeFormat), GlobalModel: in.globalModel, Hours: in.hours, HaveMetrics: in.haveMetrics}
+	p := &page{GeneratedAt: in.now.Format(timeFormat), GlobalModel: in.globalModel, Hours: in.hours, HaveMetrics: in.haveMetrics,
+		Login: in.viewer.Login, SignOut: in.viewer.SignOut, Repos: in.viewer.Scope.Repos()}
 	if p.GlobalModel == "" {
 		p.GlobalModel = "the global model"
 	}
@@ -193,7 +199,7 @@ func buildPage(in pageInput) *page {
 		}
 		p.Facts = append(p.Facts, fact{"requests refused since start", strconv.Itoa(total)})
 	}
-	p.LearnJobs, p.Workers = learnJobRows(in.learnJobs), workersAlive(in.workers, in.now)
+	p.LearnJobs, p.Workers = learnJobRows(in.learnJobs), workersAlive(in.workers, in.now, in.viewer.Scope.All())
 	servedBy := map[string]store.RepositoryServing{}
 	own := 0
 	for _, s := range in.served {
@@ -384,16 +390,20 @@ func learnJobRows(jobs []learnjob.Status) []learnJobRow {
 	return rows
 }
 
-// workersAlive says which learning workers are alive at now.
-func workersAlive(workers []store.Worker, now time.Time) string {
+// workersAlive says which learning workers are alive at now: named, with
+// their hosts, when identify is set (the operator's view), else counted.
+func workersAlive(workers []store.Worker, now time.Time, identify bool) string {
 	var alive []string
 	for _, w := range workers {
 		if w.Alive(now) {
 			alive = append(alive, fmt.Sprintf("%s (pid %d on %s, last heard %s)", w.ID, w.PID, w.Host, w.SeenAt.UTC().Format(timeFormat)))
 		}
 	}
-	if len(alive) == 0 {
+	switch {
+	case len(alive) == 0:
 		return "No learning worker is alive: learn jobs wait until one (train worker) starts."
+	case !identify:
+		return fmt.Sprintf("Learning workers alive: %d.", len(alive))
 	}
 	return "Learning workers alive: " + strings.Join(alive, "; ") + "."
 }

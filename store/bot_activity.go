@@ -28,14 +28,16 @@ type HourlyDeliveries struct {
 // Total is the hour's number of deliveries.
 func (h HourlyDeliveries) Total() int { return h.Queued + h.Done + h.Failed }
 
-// DeliveriesPerHour counts the deliveries received since the start of
-// since's hour, by hour and status, oldest hour first. Hours without a
-// delivery are left out.
-func (db *DB) DeliveriesPerHour(ctx context.Context, since time.Time) ([]HourlyDeliveries, error) {
+// DeliveriesPerHour counts the deliveries of scope received since the
+// start of since's hour, by hour and status, oldest hour first. Hours
+// without a delivery are left out. Only AllRepos counts the deliveries of
+// no repository (installation events).
+func (db *DB) DeliveriesPerHour(ctx context.Context, scope RepoScope, since time.Time) ([]HourlyDeliveries, error) {
+	inScope, args := scope.condition(db.dialect, "repo")
 	rows, err := db.reads.QueryContext(ctx, `
 		SELECT substr(received_at, 1, 13) AS hour, status, count(*) FROM deliveries
-		WHERE received_at >= ? GROUP BY hour, status ORDER BY hour`,
-		since.UTC().Format(hourFormat))
+		WHERE received_at >= ? AND `+inScope+` GROUP BY hour, status ORDER BY hour`,
+		append([]any{since.UTC().Format(hourFormat)}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: deliveries per hour: %w", err)
 	}
@@ -68,12 +70,12 @@ func (db *DB) DeliveriesPerHour(ctx context.Context, since time.Time) ([]HourlyD
 	return out, rows.Err()
 }
 
-// RecentPredictions returns the newest predictions of the repositories the
-// bot predicted for most recently: up to perRepo of each of up to repos
-// repositories, by repository (the most recently active first), then
-// newest first.
-func (db *DB) RecentPredictions(ctx context.Context, repos, perRepo int) ([]BotPrediction, error) {
-	names, err := db.recentlyPredictedRepos(ctx, repos)
+// RecentPredictions returns the newest predictions of the repositories of
+// scope the bot predicted for most recently: up to perRepo of each of up
+// to repos repositories, by repository (the most recently active first),
+// then newest first.
+func (db *DB) RecentPredictions(ctx context.Context, scope RepoScope, repos, perRepo int) ([]BotPrediction, error) {
+	names, err := db.recentlyPredictedRepos(ctx, scope, repos)
 	if err != nil {
 		return nil, err
 	}
@@ -88,11 +90,13 @@ func (db *DB) RecentPredictions(ctx context.Context, repos, perRepo int) ([]BotP
 	return out, nil
 }
 
-// recentlyPredictedRepos lists up to n repositories, the one predicted for
-// last first.
-func (db *DB) recentlyPredictedRepos(ctx context.Context, n int) ([]string, error) {
+// recentlyPredictedRepos lists up to n repositories of scope, the one
+// predicted for last first.
+func (db *DB) recentlyPredictedRepos(ctx context.Context, scope RepoScope, n int) ([]string, error) {
+	inScope, args := scope.condition(db.dialect, "repo")
 	rows, err := db.reads.QueryContext(ctx, `
-		SELECT repo FROM bot_predictions GROUP BY repo ORDER BY MAX(created_at) DESC, repo LIMIT ?`, n)
+		SELECT repo FROM bot_predictions WHERE `+inScope+` GROUP BY repo ORDER BY MAX(created_at) DESC, repo LIMIT ?`,
+		append(args, n)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: repositories predicted for: %w", err)
 	}
@@ -120,14 +124,16 @@ func (db *DB) newestPredictions(ctx context.Context, repo string, n int) ([]BotP
 }
 
 // RecentCorrections returns up to limit of the newest label changes
-// maintainers made, newest first: one per change, with the commits it
-// applies to in SHAs (they are stored one row per commit).
-func (db *DB) RecentCorrections(ctx context.Context, limit int) ([]Correction, error) {
+// maintainers made in the repositories of scope, newest first: one per
+// change, with the commits it applies to in SHAs (they are stored one row
+// per commit).
+func (db *DB) RecentCorrections(ctx context.Context, scope RepoScope, limit int) ([]Correction, error) {
+	inScope, args := scope.condition(db.dialect, "repo")
 	rows, err := db.reads.QueryContext(ctx, `
 		SELECT repo, pull_number, label, action, sender, delivery_id, created_at, `+db.dialect.groupConcat("sha", "' '")+`
-		FROM corrections
+		FROM corrections WHERE `+inScope+`
 		GROUP BY repo, pull_number, label, action, sender, delivery_id, created_at
-		ORDER BY created_at DESC, MAX(id) DESC LIMIT ?`, limit)
+		ORDER BY created_at DESC, MAX(id) DESC LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: recent corrections: %w", err)
 	}
@@ -161,11 +167,13 @@ type RepositoryServing struct {
 	Latest RepositoryModel
 }
 
-// RepositoriesServed lists every repository the bot knows (installed,
-// predicted for, or learned) with the model serving it, by name. The
-// models' Files are not read, nor the Report of the one serving unless it
-// is the newest (Latest.Report says how the newest learning was judged).
-func (db *DB) RepositoriesServed(ctx context.Context) ([]RepositoryServing, error) {
+// RepositoriesServed lists every repository of scope the bot knows
+// (installed, predicted for, or learned) with the model serving it, by
+// name. The models' Files are not read, nor the Report of the one serving
+// unless it is the newest (Latest.Report says how the newest learning was
+// judged).
+func (db *DB) RepositoriesServed(ctx context.Context, scope RepoScope) ([]RepositoryServing, error) {
+	inScope, args := scope.condition(db.dialect, "r.repo")
 	rows, err := db.reads.QueryContext(ctx, `
 		WITH repos AS (
 			SELECT full_name AS repo FROM installation_repositories
@@ -181,7 +189,8 @@ func (db *DB) RepositoriesServed(ctx context.Context) ([]RepositoryServing, erro
 			(SELECT MAX(version) FROM repository_models WHERE repo = r.repo AND accepted <> 0)
 		LEFT JOIN repository_models l ON l.repo = r.repo AND l.version =
 			(SELECT MAX(version) FROM repository_models WHERE repo = r.repo)
-		ORDER BY r.repo`)
+		WHERE `+inScope+`
+		ORDER BY r.repo`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: repositories served: %w", err)
 	}

@@ -70,7 +70,7 @@ func TestDeliveriesPerHour(t *testing.T) {
 			{"nothing since", hour.Add(5 * time.Hour), nil},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				got, err := db.DeliveriesPerHour(context.Background(), tc.since)
+				got, err := db.DeliveriesPerHour(context.Background(), AllRepos, tc.since)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -137,7 +137,7 @@ func TestRecentPredictions(t *testing.T) {
 			{"the two most recent repositories", 2, 1, []string{"o/busy/b3", "o/late/l1"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				got, err := db.RecentPredictions(ctx, tc.repos, tc.perRepo)
+				got, err := db.RecentPredictions(ctx, AllRepos, tc.repos, tc.perRepo)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -150,7 +150,7 @@ func TestRecentPredictions(t *testing.T) {
 				}
 			})
 		}
-		got, err := db.RecentPredictions(ctx, 10, 10)
+		got, err := db.RecentPredictions(ctx, AllRepos, 10, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,7 +185,7 @@ func TestPredictionModelMigration(t *testing.T) {
 		if err := db.SavePredictions(ctx, []BotPrediction{{Repo: "o/r", SHA: "new", Source: "model", ModelVersion: 3}}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.RecentPredictions(ctx, 1, 10)
+		got, err := db.RecentPredictions(ctx, AllRepos, 1, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,7 +219,7 @@ func TestRecentCorrections(t *testing.T) {
 			{"limited", 1, []string{"docs added by other on o/s#9: [b1]"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				got, err := db.RecentCorrections(ctx, tc.limit)
+				got, err := db.RecentCorrections(ctx, AllRepos, tc.limit)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -233,7 +233,7 @@ func TestRecentCorrections(t *testing.T) {
 				}
 			})
 		}
-		got, err := db.RecentCorrections(ctx, 1)
+		got, err := db.RecentCorrections(ctx, AllRepos, 1)
 		if err != nil || len(got) != 1 || got[0].DeliveryID != "d3" || !got[0].CreatedAt.Equal(base.Add(2*time.Minute)) {
 			t.Errorf("newest correction = %+v, %v", got, err)
 		}
@@ -262,7 +262,7 @@ func TestRepositoriesServed(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		got, err := db.RepositoriesServed(ctx)
+		got, err := db.RepositoriesServed(ctx, AllRepos)
 		if err != nil {
 			t.Fatal(err)
 		}

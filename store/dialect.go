@@ -41,17 +41,21 @@ type dialect struct {
 	groupConcat func(expr, sep string) string
 	// truncate is expr, a non-negative number, cut to an integer toward zero.
 	truncate func(expr string) string
+	// jsonArrayElements is the query of the strings of the JSON array
+	// arg (a placeholder), one row each.
+	jsonArrayElements func(arg string) string
 }
 
 // sqliteDialect keeps the schema version in the file's header (PRAGMA
 // user_version), where SQLite tools look for it.
 var sqliteDialect = dialect{
-	engine:      SQLite,
-	migrations:  "migrations",
-	readVersion: "PRAGMA user_version",
-	setVersion:  func(v int) string { return "PRAGMA user_version = " + strconv.Itoa(v) },
-	groupConcat: func(expr, sep string) string { return "group_concat(" + expr + ", " + sep + ")" },
-	truncate:    func(expr string) string { return "CAST(" + expr + " AS INTEGER)" },
+	engine:            SQLite,
+	migrations:        "migrations",
+	readVersion:       "PRAGMA user_version",
+	setVersion:        func(v int) string { return "PRAGMA user_version = " + strconv.Itoa(v) },
+	groupConcat:       func(expr, sep string) string { return "group_concat(" + expr + ", " + sep + ")" },
+	truncate:          func(expr string) string { return "CAST(" + expr + " AS INTEGER)" },
+	jsonArrayElements: func(arg string) string { return "SELECT value FROM json_each(" + arg + ")" },
 }
 
 // postgresDialect keeps the schema version in a one-row table: PostgreSQL
@@ -68,6 +72,9 @@ var postgresDialect = dialect{
 	setVersion:  func(v int) string { return "UPDATE schema_version SET version = " + strconv.Itoa(v) },
 	groupConcat: func(expr, sep string) string { return "string_agg(" + expr + ", " + sep + ")" },
 	truncate:    func(expr string) string { return "CAST(TRUNC(" + expr + ") AS BIGINT)" },
+	jsonArrayElements: func(arg string) string {
+		return "SELECT jsonb_array_elements_text(CAST(" + arg + " AS jsonb))"
+	},
 }
 
 // dataSource is what Open was given, taken apart.

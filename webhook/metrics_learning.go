@@ -60,7 +60,7 @@ func (f *repositoryModelFigures) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	ch <- prometheus.MustNewConstMetric(f.workers, prometheus.GaugeValue, float64(alive))
-	served, err := f.db.RepositoriesServed(ctx)
+	served, err := f.db.RepositoriesServed(ctx, store.AllRepos)
 	if err != nil {
 		f.log.Warn("learning metrics", "err", err)
 		return

@@ -212,7 +212,7 @@ func learnJobs(ctx context.Context, db *store.DB, limit int) ([]learnjob.Status,
 	if err := db.MigrateRiver(ctx, slog.New(slog.DiscardHandler)); err != nil {
 		return nil, err
 	}
-	rows, err := db.RiverJobs(ctx, learnjob.Kind, limit)
+	rows, err := db.RiverJobs(ctx, learnjob.Kind, store.AllRepos, limit)
 	if err != nil {
 		return nil, err
 	}
