@@ -1,6 +1,6 @@
-// Package ghapp authenticates as a GitHub App and as its installations. The
-// webhook bot and the training pipeline share it; it imports no other package
-// of this module.
+// Package ghapp authenticates as a GitHub App, as its installations, and
+// signs people in to it (OAuth). The webhook bot and the training pipeline
+// share it; it imports no other package of this module.
 package ghapp
 
 import (

@@ -28,7 +28,8 @@ const (
 	// (https://docs.github.com/rest/checks/runs#list-check-runs-for-a-git-reference).
 	MaxCheckRuns = 1000
 	// MaxInstallations and MaxInstallationRepositories bound what `train
-	// --installations` clones: 10,000 of each is more than one run
+	// --installations` clones, and what a person signed in to the admin
+	// page may see (UserAccess): 10,000 of each is more than one run
 	// clones, at 100 requests a list.
 	MaxInstallations            = 10000
 	MaxInstallationRepositories = 10000

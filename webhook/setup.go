@@ -120,6 +120,9 @@ type AppCredentials struct {
 	Slug          string
 	PrivateKeyPEM string
 	WebhookSecret string
+	// ClientID and ClientSecret are the App's OAuth client, with which
+	// people sign in to the admin page.
+	ClientID, ClientSecret string
 	// APIURL is the REST API root; empty for github.com.
 	APIURL string
 }
@@ -131,6 +134,8 @@ type AppCredentials struct {
 //	GITHUB_APP_ID=12345
 //	GITHUB_PRIVATE_KEY_PATH=/home/me/.config/commit-labeler/private-key.pem
 //	GITHUB_WEBHOOK_SECRET=...
+//	GITHUB_CLIENT_ID=Iv23...                         (when GitHub gave one)
+//	GITHUB_CLIENT_SECRET=...
 //	GITHUB_API_URL=https://ghe.example.com/api/v3/   (Enterprise Server only)
 //
 // It returns the app.env path.
@@ -148,6 +153,9 @@ func SaveAppEnv(dir string, c AppCredentials) (string, error) {
 	var env strings.Builder
 	fmt.Fprintf(&env, "# GitHub App %s, written by `bot setup`. Environment variables override these.\n", c.Slug)
 	fmt.Fprintf(&env, "%s=%d\n%s=%s\n%s=%s\n", ghapp.EnvAppID, c.AppID, ghapp.EnvPrivateKeyPath, keyPath, EnvWebhookSecret, c.WebhookSecret)
+	if c.ClientID != "" && c.ClientSecret != "" {
+		fmt.Fprintf(&env, "%s=%s\n%s=%s\n", ghapp.EnvClientID, c.ClientID, ghapp.EnvClientSecret, c.ClientSecret)
+	}
 	if c.APIURL != "" {
 		fmt.Fprintf(&env, "%s=%s\n", ghapp.EnvAPIURL, c.APIURL)
 	}

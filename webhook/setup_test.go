@@ -62,6 +62,7 @@ func TestManifestFlow(t *testing.T) {
 	pem := string(fake.PrivateKeyPEM())
 	fakegithub.ServeManifestConversions(fake, map[string]*github.AppConfig{"the-code": {
 		ID: new(int64(42)), Slug: new("commit-labeler-test"), PEM: &pem, WebhookSecret: new("whsec"),
+		ClientID: new("Iv23.client"), ClientSecret: new("client-secret"),
 		HTMLURL: new("https://github.com/apps/commit-labeler-test"),
 	}})
 	manifest, err := webhook.ParseManifest(commitlabeler.AppManifest())
@@ -73,7 +74,8 @@ func TestManifestFlow(t *testing.T) {
 	flow := &webhook.ManifestFlow{Manifest: manifest, WebURL: "https://ghe.example.com/", Org: "octo-org", API: api,
 		Done: func(cfg *github.AppConfig) error {
 			_, err := webhook.SaveAppEnv(dir, webhook.AppCredentials{AppID: cfg.GetID(), Slug: cfg.GetSlug(),
-				PrivateKeyPEM: cfg.GetPEM(), WebhookSecret: cfg.GetWebhookSecret(), APIURL: fake.URL})
+				PrivateKeyPEM: cfg.GetPEM(), WebhookSecret: cfg.GetWebhookSecret(), ClientID: cfg.GetClientID(),
+				ClientSecret: cfg.GetClientSecret(), APIURL: fake.URL})
 			return err
 		}}
 	h, err := flow.Handler()
@@ -108,7 +110,8 @@ func TestManifestFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env[ghapp.EnvAppID] != "42" || env[webhook.EnvWebhookSecret] != "whsec" || env[ghapp.EnvAPIURL] != fake.URL {
+	if env[ghapp.EnvAppID] != "42" || env[webhook.EnvWebhookSecret] != "whsec" || env[ghapp.EnvAPIURL] != fake.URL ||
+		env[ghapp.EnvClientID] != "Iv23.client" || env[ghapp.EnvClientSecret] != "client-secret" {
 		t.Fatalf("app.env = %v", env)
 	}
 	for _, p := range []string{webhook.AppEnvPath(dir), env[ghapp.EnvPrivateKeyPath]} {

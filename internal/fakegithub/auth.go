@@ -1,6 +1,7 @@
 package fakegithub
 
 import (
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -27,6 +28,10 @@ const (
 	// AuthInstallation requires "Authorization: token <installation token>"
 	// (or Bearer) of a token the server issued and that has not expired.
 	AuthInstallation
+	// AuthUser requires "Authorization: Bearer <user access token>" (or
+	// token) of a token the App's OAuth client issued (ServeOAuth) and
+	// that has not expired.
+	AuthUser
 )
 
 // tokenLifetime is GitHub's installation token lifetime.
@@ -50,16 +55,27 @@ func (s *Server) authenticate(auth Auth, h http.HandlerFunc) http.HandlerFunc {
 				WriteError(w, http.StatusUnauthorized, err.Error())
 				return
 			}
-		case AuthInstallation:
-			id, ok := s.TokenInstallation(cred)
+		case AuthInstallation, AuthUser:
+			ctx, ok := s.tokenContext(r.Context(), auth, cred)
 			if !ok || (!strings.EqualFold(scheme, "token") && !strings.EqualFold(scheme, "Bearer")) {
 				WriteError(w, http.StatusUnauthorized, "Bad credentials")
 				return
 			}
-			r = r.WithContext(withInstallation(r.Context(), id))
+			r = r.WithContext(ctx)
 		}
 		h(w, r)
 	}
+}
+
+// tokenContext is ctx with whom the token cred of the kind auth was issued
+// to (an installation, a user), if it is known and unexpired.
+func (s *Server) tokenContext(ctx context.Context, auth Auth, cred string) (context.Context, bool) {
+	if auth == AuthUser {
+		login, ok := s.userLogin(cred)
+		return withUser(ctx, login), ok
+	}
+	id, ok := s.TokenInstallation(cred)
+	return withInstallation(ctx, id), ok
 }
 
 // TokenInstallation returns the installation a token was issued to, if the

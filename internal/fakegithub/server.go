@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 
@@ -56,6 +57,7 @@ type Server struct {
 	installations []*github.Installation
 	repos         map[int64][]*github.Repository
 	tokens        map[string]issuedToken
+	userTokens    map[string]issuedUserToken
 	requests      []Request
 }
 
@@ -134,6 +136,7 @@ func Start(opts ...Option) (*Server, error) {
 		record:     true,
 		repos:      map[int64][]*github.Repository{},
 		tokens:     map[string]issuedToken{},
+		userTokens: map[string]issuedUserToken{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -198,7 +201,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	o := s.oracle
 	s.mu.Unlock()
-	if o == nil {
+	// The sign-in pages are github.com's, not the API's (oauth.go).
+	if o == nil || strings.HasPrefix(r.URL.Path, oauthPathPrefix) {
 		s.mux.ServeHTTP(w, r)
 		return
 	}
