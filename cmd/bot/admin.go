@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/commit-labeler/commit-labeler/admin"
+	"github.com/commit-labeler/commit-labeler/adminauth"
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/models"
@@ -17,16 +18,17 @@ import (
 )
 
 // serveAdmin serves the admin page (package admin) on addr until ctx
-// ends: a listener of its own, like --pprof's, so that what the bot knows
-// of every repository is never reachable through the webhook address.
-// Pull requests are linked on the web root of apiURL's GitHub.
-func serveAdmin(ctx context.Context, addr string, db *store.DB, metrics *webhook.Metrics, modelDir, apiURL string, log *slog.Logger) error {
+// ends, behind guard: a listener of its own, like --pprof's, so that what
+// the bot knows of every repository is never reachable through the
+// webhook address. Pull requests are linked on the web root of apiURL's
+// GitHub.
+func serveAdmin(ctx context.Context, addr string, guard *adminauth.Guard, db *store.DB, metrics *webhook.Metrics, modelDir, apiURL string, log *slog.Logger) error {
 	webURL, err := webhook.WebURL(apiURL)
 	if err != nil {
 		return fmt.Errorf("--admin: %s: %w", ghapp.EnvAPIURL, err)
 	}
-	handler := admin.Handler(admin.Config{Store: db, Metrics: metrics.Gatherer(), GlobalModel: globalModelName(modelDir),
-		WebURL: webURL, Log: log})
+	handler := guard.Admin(admin.Handler(admin.Config{Store: db, Metrics: metrics.Gatherer(), GlobalModel: globalModelName(modelDir),
+		WebURL: webURL, Log: log, Viewer: guard.Viewer}))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("--admin %s: %w", addr, err)

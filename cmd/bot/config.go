@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/commit-labeler/commit-labeler/adminauth"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/store"
 	"github.com/commit-labeler/commit-labeler/webhook"
@@ -31,6 +32,8 @@ type options struct {
 	logLevel          string
 	pprofAddr         string
 	adminAddr         string
+	adminURL          string
+	adminTokenFile    string
 }
 
 // defaultDB is the bot's database when neither --db nor $DATABASE_URL
@@ -42,8 +45,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("bot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: bot [flags]        serve GitHub's webhooks\n       bot setup [flags]  register the GitHub App from app.yml\n       bot action [flags] label one GitHub Actions event with the job's token\n       bot migrate        move a SQLite bot's state to PostgreSQL\n\nEnvironment: %s, %s or %s, %s, %s, %s.\n\n",
-			ghapp.EnvAppID, ghapp.EnvPrivateKeyPath, ghapp.EnvPrivateKey, webhook.EnvWebhookSecret, ghapp.EnvAPIURL, envPort)
+		fmt.Fprintf(stderr, "usage: bot [flags]        serve GitHub's webhooks\n       bot setup [flags]  register the GitHub App from app.yml\n       bot action [flags] label one GitHub Actions event with the job's token\n       bot migrate        move a SQLite bot's state to PostgreSQL\n\nEnvironment: %s, %s or %s, %s, %s, %s; for --admin-url, %s and %s.\n\n",
+			ghapp.EnvAppID, ghapp.EnvPrivateKeyPath, ghapp.EnvPrivateKey, webhook.EnvWebhookSecret, ghapp.EnvAPIURL, envPort,
+			ghapp.EnvClientID, ghapp.EnvClientSecret)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.addr, "addr", "", "listen address HOST:PORT (default :$PORT, :3000)")
@@ -57,7 +61,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.stopTimeout, "shutdown-timeout", 30*time.Second, "how long running handlers may finish on SIGTERM")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&o.pprofAddr, "pprof", "", "serve Go profiles (/debug/pprof/) on this HOST:PORT (default: off)")
-	fs.StringVar(&o.adminAddr, "admin", "", "serve the admin page (deliveries, queue, decisions, corrections, models) on this HOST:PORT, never on --addr (default: off)")
+	fs.StringVar(&o.adminAddr, "admin", "", "serve the admin page (deliveries, queue, decisions, corrections, models) on this HOST:PORT, never on --addr; other than loopback only with --admin-url or --admin-token-file (default: off)")
+	fs.StringVar(&o.adminURL, "admin-url", "", "the admin page's public URL, e.g. https://admin.example.com/: people sign in with GitHub there and see the repositories they can access; its callback must be one of the App's callback URLs (default: no sign-in)")
+	fs.StringVar(&o.adminTokenFile, "admin-token-file", "", "file holding a bearer token (at least 32 characters) that opens the admin page and --pprof's profiles, for automation (default: none)")
 	// The usage of --db says its default, which depends on the
 	// environment: flag's own "(default …)" would say it twice.
 	fs.Lookup("db").DefValue = ""
@@ -78,6 +84,8 @@ type settings struct {
 	app    ghapp.Config
 	secret []byte
 	addr   string
+	// access guards --admin and --pprof.
+	access adminauth.Config
 }
 
 // loadSettings fills the environment's gaps from app.env, then reads and
@@ -108,5 +116,9 @@ func loadSettings(o *options) (*settings, error) {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return nil, fmt.Errorf("--addr %q: %w", addr, err)
 	}
-	return &settings{app: app, secret: []byte(secret), addr: addr}, nil
+	access, err := adminAccess(o, app.APIURL)
+	if err != nil {
+		return nil, err
+	}
+	return &settings{app: app, secret: []byte(secret), addr: addr, access: access}, nil
 }

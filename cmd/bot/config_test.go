@@ -20,6 +20,9 @@ func TestBadSettingsExit(t *testing.T) {
 	os.WriteFile(keyPath, fake.PrivateKeyPEM(), 0o600)
 	appEnv := filepath.Join(dir, "app.env")
 	os.WriteFile(appEnv, []byte("# from bot setup\nGITHUB_WEBHOOK_SECRET=from-file-secret\nnot a setting\n"), 0o600)
+	shortToken := filepath.Join(dir, "short-token")
+	os.WriteFile(shortToken, []byte("hush-hush\n"), 0o600)
+	client := map[string]string{"GITHUB_CLIENT_ID": "Iv23.client", "GITHUB_CLIENT_SECRET": "hush-hush-client"}
 	good := map[string]string{
 		"GITHUB_APP_ID": "1", "GITHUB_PRIVATE_KEY_PATH": keyPath, "GITHUB_WEBHOOK_SECRET": "hush-hush", "GITHUB_API_URL": fake.URL,
 	}
@@ -40,6 +43,18 @@ func TestBadSettingsExit(t *testing.T) {
 		{"malformed config file", nil, []string{"--config", appEnv}, appEnv + ":3"},
 		{"absent config file", nil, []string{"--config", filepath.Join(dir, "none.env")}, "--config"},
 		{"unknown flag", nil, []string{"--nope"}, "nope"},
+		{"admin page on every interface, unguarded", nil, []string{"--admin", ":0"},
+			"--admin :0 is not a loopback address and nothing controls access to the page: set --admin-url URL (GitHub sign-in) or --admin-token-file FILE"},
+		{"admin page on a public address, unguarded", nil, []string{"--admin", "0.0.0.0:0"}, "--admin 0.0.0.0:0 is not a loopback address"},
+		{"profiles on every interface, unguarded", nil, []string{"--pprof", "[::]:0"}, "--pprof [::]:0 is not a loopback address and no token guards the profiles"},
+		{"profiles opened by GitHub sign-in alone", client, []string{"--admin", "0.0.0.0:0", "--admin-url", "https://admin.example/", "--pprof", "0.0.0.0:0"},
+			"--pprof 0.0.0.0:0 is not a loopback address"},
+		{"sign-in without the App's OAuth client", nil, []string{"--admin", "0.0.0.0:0", "--admin-url", "https://admin.example/"},
+			"--admin-url: GitHub sign-in needs the App's GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET"},
+		{"sign-in at no URL", client, []string{"--admin", "0.0.0.0:0", "--admin-url", "admin.example"}, "--admin-url: adminauth: the admin page's public URL"},
+		{"sign-in without the page", client, []string{"--admin-url", "https://admin.example/"}, "--admin-url: the admin page is off"},
+		{"a short token", nil, []string{"--admin", "0.0.0.0:0", "--admin-token-file", shortToken}, "--admin-token-file: admin token " + shortToken + ": 9 characters"},
+		{"an absent token file", nil, []string{"--pprof", "0.0.0.0:0", "--admin-token-file", filepath.Join(dir, "absent-token")}, "--admin-token-file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

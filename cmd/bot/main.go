@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/commit-labeler/commit-labeler/adminauth"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/store"
 	"github.com/commit-labeler/commit-labeler/webhook"
@@ -121,14 +122,20 @@ func serve(ctx context.Context, o *options, s *settings, log *slog.Logger) error
 		go r.Run(ctx, o.redeliverInterval)
 	}
 
+	s.access.Log = log
+	guard, err := adminauth.New(s.access)
+	if err != nil {
+		srv.Stop(context.Background())
+		return err
+	}
 	if o.pprofAddr != "" {
-		if err := servePprof(ctx, o.pprofAddr, log); err != nil {
+		if err := servePprof(ctx, o.pprofAddr, guard, log); err != nil {
 			srv.Stop(context.Background())
 			return err
 		}
 	}
 	if o.adminAddr != "" {
-		if err := serveAdmin(ctx, o.adminAddr, db, metrics, o.modelDir, s.app.APIURL, log); err != nil {
+		if err := serveAdmin(ctx, o.adminAddr, guard, db, metrics, o.modelDir, s.app.APIURL, log); err != nil {
 			srv.Stop(context.Background())
 			return err
 		}

@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"time"
+
+	"github.com/commit-labeler/commit-labeler/adminauth"
 )
 
-// servePprof serves Go's profiles (/debug/pprof/) on addr, a listener of
-// its own so that they are never reachable through the webhook address,
-// until ctx ends.
-func servePprof(ctx context.Context, addr string, log *slog.Logger) error {
+// servePprof serves Go's profiles (/debug/pprof/) on addr to the
+// operator (guard.Operator), a listener of its own so that they are never
+// reachable through the webhook address, until ctx ends.
+func servePprof(ctx context.Context, addr string, guard *adminauth.Guard, log *slog.Logger) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
@@ -24,7 +26,7 @@ func servePprof(ctx context.Context, addr string, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("--pprof %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: guard.Operator(mux), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		srv.Close()

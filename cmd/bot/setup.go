@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-github/v93/github"
 
 	commitlabeler "github.com/commit-labeler/commit-labeler"
+	"github.com/commit-labeler/commit-labeler/adminauth"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/webhook"
 )
@@ -29,26 +30,34 @@ func runSetup(ctx context.Context, args []string, stderr io.Writer) int {
 	githubURL := fs.String("github-url", "", "GitHub's web root (default: from "+ghapp.EnvAPIURL+", https://github.com/)")
 	org := fs.String("org", "", "create the App in this organization instead of your account")
 	outDir := fs.String("out", "", "directory of app.env and private-key.pem (default ~/.config/commit-labeler)")
+	adminURL := fs.String("admin-url", "", "public URL of the admin page (bot --admin-url): GitHub sign-in's callback there becomes one of the App's callback URLs (default: none)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return exitUsage
 	}
-	if err := setup(ctx, *addr, *manifestPath, *webhookURL, *githubURL, *org, *outDir, stderr); err != nil {
+	if err := setup(ctx, *addr, *manifestPath, *webhookURL, *githubURL, *org, *outDir, *adminURL, stderr); err != nil {
 		fmt.Fprintf(stderr, "bot setup: %v\n", err)
 		return exitFailure
 	}
 	return 0
 }
 
-func setup(ctx context.Context, addr, manifestPath, webhookURL, githubURL, org, outDir string, stderr io.Writer) error {
+func setup(ctx context.Context, addr, manifestPath, webhookURL, githubURL, org, outDir, adminURL string, stderr io.Writer) error {
 	manifest, err := loadManifest(manifestPath)
 	if err != nil {
 		return err
 	}
 	if webhookURL != "" {
 		manifest.HookAttributes.URL = webhookURL
+	}
+	if adminURL != "" {
+		callback, err := adminauth.CallbackURL(adminURL)
+		if err != nil {
+			return fmt.Errorf("--admin-url: %w", err)
+		}
+		manifest.CallbackURLs = append(manifest.CallbackURLs, callback)
 	}
 	apiURL := os.Getenv(ghapp.EnvAPIURL)
 	if githubURL == "" {
@@ -73,7 +82,8 @@ func setup(ctx context.Context, addr, manifestPath, webhookURL, githubURL, org, 
 	flow := &webhook.ManifestFlow{Manifest: manifest, WebURL: githubURL, Org: org, API: api,
 		Done: func(cfg *github.AppConfig) error {
 			path, err := webhook.SaveAppEnv(outDir, webhook.AppCredentials{AppID: cfg.GetID(), Slug: cfg.GetSlug(),
-				PrivateKeyPEM: cfg.GetPEM(), WebhookSecret: cfg.GetWebhookSecret(), APIURL: apiURL})
+				PrivateKeyPEM: cfg.GetPEM(), WebhookSecret: cfg.GetWebhookSecret(), ClientID: cfg.GetClientID(),
+				ClientSecret: cfg.GetClientSecret(), APIURL: apiURL})
 			if err == nil {
 				done <- path
 			}

@@ -43,10 +43,15 @@ func TestSetupServesManifestFromAnyDirectory(t *testing.T) {
 		name     string
 		args     []string
 		manifest []byte
-		wantErr  string
+		// callbacks are the callback URLs the page adds to the manifest's.
+		callbacks []string
+		wantErr   string
 	}{
 		{name: "built-in manifest", manifest: commitlabeler.AppManifest()},
 		{name: "manifest file", args: []string{"--manifest", customPath}, manifest: custom},
+		{name: "admin page's sign-in", args: []string{"--admin-url", "https://admin.example/bot"}, manifest: commitlabeler.AppManifest(),
+			callbacks: []string{"https://admin.example/bot/callback"}},
+		{name: "admin page at no URL", args: []string{"--admin-url", "admin.example"}, wantErr: "--admin-url: adminauth: the admin page's public URL"},
 		{name: "manifest file absent", args: []string{"--manifest", "app.yml"}, wantErr: "--manifest: open app.yml: no such file"},
 	}
 	for _, tt := range tests {
@@ -70,6 +75,7 @@ func TestSetupServesManifestFromAnyDirectory(t *testing.T) {
 			}
 			want.HookAttributes.URL = setupWebhookURL
 			want.RedirectURL = pageURL + "/callback"
+			want.CallbackURLs = append(want.CallbackURLs, tt.callbacks...)
 			if got := pagePostedManifest(t, pageURL); !reflect.DeepEqual(got, want) {
 				t.Fatalf("the page posts\n%+v\nwant\n%+v", got, want)
 			}
