@@ -165,13 +165,25 @@ func SaveAppEnv(dir string, c AppCredentials) (string, error) {
 
 // writeFile0600 replaces path atomically with a file only its owner reads.
 func writeFile0600(path string, data []byte) error {
+	return replaceFile0600(path, func(f *os.File) error {
+		_, err := f.Write(data)
+		return err
+	})
+}
+
+// replaceFile0600 has write fill a temporary file beside path and renames
+// it over path only when its chmod, write and close all succeed: a failed
+// or short write of the App's key or app.env leaves the old file, or none,
+// never a partial one. write is the seam its tests make fail.
+func replaceFile0600(path string, write func(*os.File) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err == nil {
-		_, err = tmp.Write(data)
+	err = tmp.Chmod(0o600)
+	if err == nil {
+		err = write(tmp)
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
