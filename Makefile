@@ -25,13 +25,15 @@ demo: build
 # The tests also start throw-away PostgreSQL clusters (Debian's
 # postgresql), render the summary page in Debian's chromium, post
 # GitHub's own webhook examples and check the pretrained sentence encoder's
-# tokenizer: all are fetched here, outside the clone.
+# tokenizer: all are fetched here, outside the clone. staticcheck is the
+# version go.mod's tool line pins.
 test:
 	scripts/setup.sh chromium
 	scripts/setup.sh postgres
 	scripts/setup.sh encoder
 	scripts/fetch-github-descriptions.sh >/dev/null
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 	$(GO) test -count=1 ./...
 
 bench: setup

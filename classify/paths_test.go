@@ -2,6 +2,7 @@ package classify
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -156,7 +157,11 @@ func FuzzCategorizePath(f *testing.F) {
 		if c := CategorizePath(path, binary); !slices.Contains(Categories, c) {
 			t.Fatalf("CategorizePath(%q) = %q: not a category", path, c)
 		}
-		FileExt(path)
-		TopDir(path)
+		if ext := FileExt(path); strings.Contains(ext, "/") {
+			t.Fatalf("FileExt(%q) = %q: an extension holds no /", path, ext)
+		}
+		if dir := TopDir(path); dir != "." && !strings.HasPrefix(path, dir+"/") {
+			t.Fatalf("TopDir(%q) = %q: neither . nor the path's first directory", path, dir)
+		}
 	})
 }

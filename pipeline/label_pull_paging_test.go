@@ -52,7 +52,7 @@ func TestPullLabelerReadsABoundedList(t *testing.T) {
 			for i := 1; i <= tt.pulls; i++ {
 				at := &github.Timestamp{Time: start.Add(time.Duration(i) * time.Minute)}
 				repo.Pulls[i] = &fakegithub.Pull{PullRequest: &github.PullRequest{
-					Number: github.Ptr(i), State: github.Ptr("closed"), CreatedAt: at, UpdatedAt: at, MergedAt: at,
+					Number: new(i), State: new("closed"), CreatedAt: at, UpdatedAt: at, MergedAt: at,
 				}}
 			}
 			fakegithub.NewRepos(fake).Add(repo)

@@ -174,8 +174,8 @@ func newPullFixtureConfigured(t *testing.T, n int, config string) *pullFixture {
 		at := &github.Timestamp{Time: start.Add(time.Duration(i) * time.Hour)}
 		f.shas[i] = byMark[marks[i]]
 		repo.Pulls[i] = &fakegithub.Pull{Labels: []string{label}, PullRequest: &github.PullRequest{
-			Number: github.Ptr(i), State: github.Ptr("closed"), Title: github.Ptr(fmt.Sprintf("pull request %d", i)),
-			CreatedAt: at, UpdatedAt: at, MergedAt: at, MergeCommitSHA: github.Ptr(f.shas[i]),
+			Number: new(i), State: new("closed"), Title: new(fmt.Sprintf("pull request %d", i)),
+			CreatedAt: at, UpdatedAt: at, MergedAt: at, MergeCommitSHA: new(f.shas[i]),
 		}}
 	}
 	f.repos.Add(repo)

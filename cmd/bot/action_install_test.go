@@ -340,7 +340,7 @@ func BenchmarkActionDryRun(b *testing.B) {
 	}
 	repos.Add(&fakegithub.Repo{Owner: "Codertocat", Name: "Hello-World", InstallationID: 1, DefaultBranch: "master",
 		Pulls: map[int]*fakegithub.Pull{ev.GetNumber(): {PullRequest: ev.PullRequest,
-			Files: []*github.CommitFile{{Filename: github.Ptr("README.md"), Status: github.Ptr("modified"), Additions: github.Ptr(1)}}}}})
+			Files: []*github.CommitFile{{Filename: new("README.md"), Status: new("modified"), Additions: new(1)}}}}})
 	eventPath := filepath.Join(b.TempDir(), "event.json")
 	if err := os.WriteFile(eventPath, payload, 0o600); err != nil {
 		b.Fatal(err)

@@ -109,7 +109,7 @@ func withTitle(title string) func(map[string]any) {
 }
 
 // actionsBotUser is the user GITHUB_TOKEN writes as.
-var actionsBotUser = &github.User{Login: github.Ptr("github-actions[bot]"), Type: github.Ptr("Bot")}
+var actionsBotUser = &github.User{Login: new("github-actions[bot]"), Type: new("Bot")}
 
 // actionRepo serves the examples' repository and pull request #2 (README.md
 // changed) to a job token of installation 1.
@@ -127,13 +127,13 @@ func actionRepo(t *testing.T, payload []byte, events ...*github.IssueEvent) (*fa
 		Commits: map[string]*github.RepositoryCommit{}}
 	if ev.PullRequest != nil {
 		repo.Pulls = map[int]*fakegithub.Pull{2: {PullRequest: ev.PullRequest, Events: events,
-			Commits: []*github.RepositoryCommit{{SHA: github.Ptr(ev.GetPullRequest().GetHead().GetSHA())}},
-			Files: []*github.CommitFile{{Filename: github.Ptr("README.md"), Status: github.Ptr("modified"),
-				Additions: github.Ptr(1), Deletions: github.Ptr(1), Patch: github.Ptr("@@ -1 +1 @@\n-Hello\n+Hello, world")}}}}
+			Commits: []*github.RepositoryCommit{{SHA: new(ev.GetPullRequest().GetHead().GetSHA())}},
+			Files: []*github.CommitFile{{Filename: new("README.md"), Status: new("modified"),
+				Additions: new(1), Deletions: new(1), Patch: new("@@ -1 +1 @@\n-Hello\n+Hello, world")}}}}
 	}
 	for _, c := range push.Commits {
-		repo.Commits[c.GetID()] = &github.RepositoryCommit{SHA: github.Ptr(c.GetID()), Commit: &github.Commit{Message: github.Ptr(c.GetMessage())},
-			Files: []*github.CommitFile{{Filename: github.Ptr("README.md"), Status: github.Ptr("modified"), Additions: github.Ptr(1), Deletions: github.Ptr(1)}}}
+		repo.Commits[c.GetID()] = &github.RepositoryCommit{SHA: new(c.GetID()), Commit: &github.Commit{Message: new(c.GetMessage())},
+			Files: []*github.CommitFile{{Filename: new("README.md"), Status: new("modified"), Additions: new(1), Deletions: new(1)}}}
 	}
 	repos.Add(repo)
 	return fake, repos, fake.JobToken(1)
@@ -145,7 +145,7 @@ func TestActionLabelsPullRequests(t *testing.T) {
 	if err := classify.InitRuntime(); err != nil {
 		t.Skipf("ONNX Runtime absent, run scripts/setup.sh: %v", err)
 	}
-	maintainer := &github.User{Login: github.Ptr("octocat"), Type: github.Ptr("User")}
+	maintainer := &github.User{Login: new("octocat"), Type: new("User")}
 	edited := func(ev map[string]any) {
 		withTitle("fix: keep the README's greeting")(ev)
 		ev["changes"] = map[string]any{"title": map[string]any{"from": "Update the README with new information."}}

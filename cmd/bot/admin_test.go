@@ -39,21 +39,21 @@ func TestAdminPage(t *testing.T) {
 	}
 	fake := fakegithub.New(t)
 	fake.AddInstallation(fakegithub.NewInstallation(1, "acme", "Organization"))
-	human := &github.User{Login: github.Ptr("octocat"), Type: github.Ptr("User")}
+	human := &github.User{Login: new("octocat"), Type: new("User")}
 	modelHead, titleHead := strings.Repeat("ab", 20), strings.Repeat("cd", 20)
 	repos := fakegithub.NewRepos(fake)
 	repos.Add(&fakegithub.Repo{Owner: "acme", Name: "app", InstallationID: 1, DefaultBranch: "main", Pulls: map[int]*fakegithub.Pull{
 		7: {
-			PullRequest: &github.PullRequest{Number: github.Ptr(7), State: github.Ptr("open"), Title: github.Ptr("Explain widget setup in the guide"),
-				Head: &github.PullRequestBranch{SHA: github.Ptr(modelHead)}, User: human},
-			Commits: []*github.RepositoryCommit{{SHA: github.Ptr(modelHead)}},
-			Files: []*github.CommitFile{{Filename: github.Ptr("docs/guide.md"), Status: github.Ptr("modified"), Additions: github.Ptr(2),
-				Changes: github.Ptr(2), Patch: github.Ptr("@@ -1 +1,2 @@\n revision\n+of the guide")}},
+			PullRequest: &github.PullRequest{Number: new(7), State: new("open"), Title: new("Explain widget setup in the guide"),
+				Head: &github.PullRequestBranch{SHA: new(modelHead)}, User: human},
+			Commits: []*github.RepositoryCommit{{SHA: new(modelHead)}},
+			Files: []*github.CommitFile{{Filename: new("docs/guide.md"), Status: new("modified"), Additions: new(2),
+				Changes: new(2), Patch: new("@@ -1 +1,2 @@\n revision\n+of the guide")}},
 		},
 		8: {
-			PullRequest: &github.PullRequest{Number: github.Ptr(8), State: github.Ptr("open"), Title: github.Ptr("fix: keep the widget's size on reload"),
-				Head: &github.PullRequestBranch{SHA: github.Ptr(titleHead)}, User: human},
-			Commits: []*github.RepositoryCommit{{SHA: github.Ptr(titleHead)}},
+			PullRequest: &github.PullRequest{Number: new(8), State: new("open"), Title: new("fix: keep the widget's size on reload"),
+				Head: &github.PullRequestBranch{SHA: new(titleHead)}, User: human},
+			Commits: []*github.RepositoryCommit{{SHA: new(titleHead)}},
 		},
 	}})
 

@@ -63,9 +63,9 @@ func labelsExamplePullRequest(t *testing.T, bare bool) {
 		repos := fakegithub.NewRepos(fake)
 		repos.Add(&fakegithub.Repo{Owner: owner, Name: name, InstallationID: 1, DefaultBranch: "master",
 			Pulls: map[int]*fakegithub.Pull{number: {PullRequest: ev.PullRequest,
-				Commits: []*github.RepositoryCommit{{SHA: github.Ptr(ev.GetPullRequest().GetHead().GetSHA())}},
-				Files: []*github.CommitFile{{Filename: github.Ptr("README.md"), Status: github.Ptr("modified"),
-					Additions: github.Ptr(1), Deletions: github.Ptr(1), Patch: github.Ptr("@@ -1 +1 @@\n-old\n+new")}},
+				Commits: []*github.RepositoryCommit{{SHA: new(ev.GetPullRequest().GetHead().GetSHA())}},
+				Files: []*github.CommitFile{{Filename: new("README.md"), Status: new("modified"),
+					Additions: new(1), Deletions: new(1), Patch: new("@@ -1 +1 @@\n-old\n+new")}},
 			}}})
 		addedLabels = func() []string { return repos.IssueLabels(owner, name, number) }
 	}

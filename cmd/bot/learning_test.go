@@ -61,11 +61,11 @@ func TestLearnedModelLabelsTheNextPullRequest(t *testing.T) {
 	repos := fakegithub.NewRepos(fake)
 	repos.Add(&fakegithub.Repo{Owner: "acme", Name: "app", InstallationID: 1, CloneURL: git.URL + "/acme/app.git",
 		Pulls: map[int]*fakegithub.Pull{7: {
-			PullRequest: &github.PullRequest{Number: github.Ptr(7), State: github.Ptr("open"), Title: github.Ptr("Explain widget setup in the guide"),
-				Head: &github.PullRequestBranch{SHA: github.Ptr(head)}, User: &github.User{Login: github.Ptr("octocat"), Type: github.Ptr("User")}},
-			Commits: []*github.RepositoryCommit{{SHA: github.Ptr(head)}},
-			Files: []*github.CommitFile{{Filename: github.Ptr("docs/guide3.md"), Status: github.Ptr("modified"), Additions: github.Ptr(2),
-				Changes: github.Ptr(2), Patch: github.Ptr("@@ -1 +1,2 @@\n revision\n+of the guide")}},
+			PullRequest: &github.PullRequest{Number: new(7), State: new("open"), Title: new("Explain widget setup in the guide"),
+				Head: &github.PullRequestBranch{SHA: new(head)}, User: &github.User{Login: new("octocat"), Type: new("User")}},
+			Commits: []*github.RepositoryCommit{{SHA: new(head)}},
+			Files: []*github.CommitFile{{Filename: new("docs/guide3.md"), Status: new("modified"), Additions: new(2),
+				Changes: new(2), Patch: new("@@ -1 +1,2 @@\n revision\n+of the guide")}},
 		}},
 	})
 

@@ -48,7 +48,7 @@ func (s *Server) authenticate(auth Auth, h http.HandlerFunc) http.HandlerFunc {
 		switch auth {
 		case AuthApp:
 			if !strings.EqualFold(scheme, "Bearer") {
-				WriteError(w, http.StatusUnauthorized, "A JSON web token could not be decoded")
+				WriteError(w, http.StatusUnauthorized, errJWTUndecodable.Error())
 				return
 			}
 			if err := verifyJWT(cred, s.appID, &s.key.PublicKey, time.Now()); err != nil {
@@ -129,6 +129,12 @@ type jwtClaims struct {
 	Issuer    string `json:"iss"`
 }
 
+// errJWTUndecodable carries GitHub's own message, capital and all: the
+// errors of verifyJWT are the messages of its 401 answers.
+//
+//lint:ignore ST1005 the text is GitHub's answer, word for word
+var errJWTUndecodable = errors.New("A JSON web token could not be decoded")
+
 // clockSkew is the drift GitHub tolerates on iat.
 const clockSkew = time.Minute
 
@@ -137,7 +143,7 @@ const clockSkew = time.Minute
 func verifyJWT(token string, appID int64, pub *rsa.PublicKey, now time.Time) error {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		return errors.New("A JSON web token could not be decoded")
+		return errJWTUndecodable
 	}
 	var header struct {
 		Alg string `json:"alg"`

@@ -17,8 +17,8 @@ func TestPullServedFromItsJSON(t *testing.T) {
 	fake := fakegithub.New(t)
 	fake.AddInstallation(fakegithub.NewInstallation(5, "octo-org", "Organization"))
 	repos := fakegithub.NewRepos(fake)
-	pr := &github.PullRequest{Number: github.Ptr(7), Title: github.Ptr(`fix: "quoted" <title>`), State: github.Ptr("open"),
-		Head: &github.PullRequestBranch{SHA: github.Ptr("abc")}}
+	pr := &github.PullRequest{Number: new(7), Title: new(`fix: "quoted" <title>`), State: new("open"),
+		Head: &github.PullRequestBranch{SHA: new("abc")}}
 	encoded, err := json.Marshal(pr)
 	if err != nil {
 		t.Fatal(err)

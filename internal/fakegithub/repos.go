@@ -108,7 +108,7 @@ func (rs *Repos) Add(r *Repo) *Repo {
 		r.DefaultBranch = "main"
 	}
 	if r.Writer == nil {
-		r.Writer = &github.User{Login: github.Ptr("commit-labeler[bot]"), Type: github.Ptr("Bot")}
+		r.Writer = &github.User{Login: new("commit-labeler[bot]"), Type: new("Bot")}
 	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()

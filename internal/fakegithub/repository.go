@@ -11,11 +11,11 @@ import (
 func (rs *Repos) registerRepository() {
 	rs.handle("GET /repos/{owner}/{repo}", func(w http.ResponseWriter, _ *http.Request, repo *Repo) {
 		out := &github.Repository{
-			Name: github.Ptr(repo.Name), FullName: github.Ptr(repo.Owner + "/" + repo.Name),
-			Owner: &github.User{Login: github.Ptr(repo.Owner)}, DefaultBranch: github.Ptr(repo.DefaultBranch),
+			Name: new(repo.Name), FullName: new(repo.Owner + "/" + repo.Name),
+			Owner: &github.User{Login: new(repo.Owner)}, DefaultBranch: new(repo.DefaultBranch),
 		}
 		if repo.CloneURL != "" {
-			out.CloneURL = github.Ptr(repo.CloneURL)
+			out.CloneURL = new(repo.CloneURL)
 		}
 		WriteJSON(w, http.StatusOK, out)
 	})

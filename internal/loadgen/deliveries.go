@@ -103,7 +103,7 @@ func (t template) fill(d Delivery) []byte {
 func newTemplate(pr *github.PullRequest) (template, error) {
 	marked := *pr
 	mark, _ := strconv.Atoi(numberMark)
-	marked.Number, marked.Title, marked.Labels = &mark, github.Ptr(titleMark), nil
+	marked.Number, marked.Title, marked.Labels = &mark, new(titleMark), nil
 	raw, err := json.Marshal(&marked)
 	if err != nil {
 		return nil, fmt.Errorf("loadgen: pull request template: %w", err)

@@ -54,14 +54,14 @@ func StartFakeGitHub(ds *Deliveries) (*FakeGitHub, error) {
 // AddPull makes the delivery's pull request exist (a Target's BeforeSend).
 func (f *FakeGitHub) AddPull(d Delivery) {
 	pr := *f.ds.PullRequest
-	pr.Number, pr.Title = github.Ptr(d.Number), github.Ptr(d.Title)
+	pr.Number, pr.Title = new(d.Number), new(d.Title)
 	pull := &fakegithub.Pull{
 		PullRequest: &pr,
 		JSON:        f.pullJSON.fill(d),
-		Commits:     []*github.RepositoryCommit{{SHA: github.Ptr(pr.GetHead().GetSHA())}},
-		Files: []*github.CommitFile{{Filename: github.Ptr("src/export.go"), Status: github.Ptr("modified"),
-			Additions: github.Ptr(12), Deletions: github.Ptr(3), Changes: github.Ptr(15),
-			Patch: github.Ptr("@@ -1,3 +1,12 @@\n-old\n+new")}},
+		Commits:     []*github.RepositoryCommit{{SHA: new(pr.GetHead().GetSHA())}},
+		Files: []*github.CommitFile{{Filename: new("src/export.go"), Status: new("modified"),
+			Additions: new(12), Deletions: new(3), Changes: new(15),
+			Patch: new("@@ -1,3 +1,12 @@\n-old\n+new")}},
 	}
 	f.repos.Update(f.owner, f.name, func(r *fakegithub.Repo) { r.Pulls[d.Number] = pull })
 }
