@@ -1,39 +1,119 @@
 package commitlabeler
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// shippedBinaries are the commands a user installs.
-var shippedBinaries = []string{"./cmd/bot", "./cmd/train"}
+// harnessCommands load-test and measure the bot (README "Develop"); they
+// may link test harnesses. Every other command under cmd/ ships.
+var harnessCommands = []string{"cmd/bench"}
 
-// testOnlyPackages are test doubles and harnesses: fakes of GitHub and
-// Ollama, the load generator, fixtures. They belong to tests and to
-// cmd/bench, never to what ships.
-var testOnlyPackages = []string{
-	"internal/fakegithub", "internal/fakeollama", "internal/ghexamples", "internal/ghspec", "internal/gittest",
-	"internal/loadgen", "internal/onnxfixture", "internal/perf", "internal/testkind",
+// listedPackage is what the guards read of `go list -json`.
+type listedPackage struct {
+	ImportPath string
+	Imports    []string // of its non-test files
 }
 
-// TestShippedBinariesCarryNoTestDoubles lists what bot and train link
-// (go list -deps) and fails on any test-only package.
-func TestShippedBinariesCarryNoTestDoubles(t *testing.T) {
+// goList runs `go list` with args and returns what it prints.
+func goList(t *testing.T, args ...string) []byte {
+	t.Helper()
 	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("the go command is not on PATH: go list -deps needs it")
+		t.Skip("the go command is not on PATH: the guards ask go list")
 	}
-	for _, bin := range shippedBinaries {
-		out, err := exec.Command("go", "list", "-deps", bin).CombinedOutput()
-		if err != nil {
-			t.Fatalf("go list -deps %s: %v\n%s", bin, err, out)
+	out, err := exec.Command("go", append([]string{"list"}, args...)...).Output()
+	if err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			t.Fatalf("go list %s: %v\n%s", strings.Join(args, " "), err, exitErr.Stderr)
 		}
-		for dep := range strings.FieldsSeq(string(out)) {
-			for _, banned := range testOnlyPackages {
-				if strings.HasSuffix(dep, "/"+banned) {
-					t.Errorf("%s links %s: test doubles and harnesses must stay out of shipped binaries", bin, dep)
-				}
+		t.Fatalf("go list %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+// goListPackages decodes the packages `go list -json` lists for args.
+func goListPackages(t *testing.T, args ...string) []listedPackage {
+	t.Helper()
+	out := goList(t, append([]string{"-json=ImportPath,Imports"}, args...)...)
+	var pkgs []listedPackage
+	for dec := json.NewDecoder(bytes.NewReader(out)); ; {
+		var p listedPackage
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			return pkgs
+		} else if err != nil {
+			t.Fatalf("go list %s: %v", strings.Join(args, " "), err)
+		}
+		pkgs = append(pkgs, p)
+	}
+}
+
+// moduleLayout names the module's internal/ prefix and its shipped
+// commands, as go list finds them.
+func moduleLayout(t *testing.T) (internalPrefix string, shipped []string) {
+	t.Helper()
+	module := strings.TrimSpace(string(goList(t, "-m")))
+	for _, cmd := range goListPackages(t, "./cmd/...") {
+		rel := strings.TrimPrefix(cmd.ImportPath, module+"/")
+		if !slices.Contains(harnessCommands, rel) {
+			shipped = append(shipped, cmd.ImportPath)
+		}
+	}
+	if len(shipped) == 0 {
+		t.Fatal("go list ./cmd/... found no shipped command")
+	}
+	return module + "/internal/", shipped
+}
+
+// TestShippedBinariesLinkNoInternalPackage lists what each shipped command
+// links (go list -deps) and fails on any internal/ package: internal/ holds
+// test doubles and harnesses.
+func TestShippedBinariesLinkNoInternalPackage(t *testing.T) {
+	internalPrefix, shipped := moduleLayout(t)
+	for _, bin := range shipped {
+		for _, dep := range goListPackages(t, "-deps", bin) {
+			if strings.HasPrefix(dep.ImportPath, internalPrefix) {
+				t.Errorf("%s links %s: test doubles and harnesses must stay out of shipped binaries", bin, dep.ImportPath)
 			}
 		}
+	}
+}
+
+// TestInternalHoldsOnlyTestDoublesAndHarnesses fails on an internal/
+// package that imports no testing and that code other than tests,
+// internal/ and the harness commands imports: production code, which
+// belongs outside internal/.
+func TestInternalHoldsOnlyTestDoublesAndHarnesses(t *testing.T) {
+	internalPrefix, _ := moduleLayout(t)
+	module := strings.TrimSuffix(internalPrefix, "/internal/")
+	pkgs := goListPackages(t, "./...")
+	importers := map[string][]string{}
+	for _, p := range pkgs {
+		rel := strings.TrimPrefix(p.ImportPath, module+"/")
+		if strings.HasPrefix(p.ImportPath, internalPrefix) || slices.Contains(harnessCommands, rel) {
+			continue
+		}
+		for _, imp := range p.Imports {
+			importers[imp] = append(importers[imp], p.ImportPath)
+		}
+	}
+	var checked int
+	for _, p := range pkgs {
+		if !strings.HasPrefix(p.ImportPath, internalPrefix) {
+			continue
+		}
+		checked++
+		if users := importers[p.ImportPath]; len(users) > 0 && !slices.Contains(p.Imports, "testing") {
+			t.Errorf("%s imports no testing and %s imports it: production code belongs outside internal/", p.ImportPath, strings.Join(users, ", "))
+		}
+	}
+	if checked == 0 {
+		t.Fatalf("go list ./... found no package under %s", internalPrefix)
 	}
 }

@@ -16,7 +16,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/commit-labeler/commit-labeler/internal/jsonscan"
+	"github.com/commit-labeler/commit-labeler/jsonscan"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"strings"
 
-	"github.com/commit-labeler/commit-labeler/internal/jsonscan"
+	"github.com/commit-labeler/commit-labeler/jsonscan"
 )
 
 // pickMembers returns a copy of object, a JSON object, holding only the
