@@ -160,7 +160,7 @@ func uniqueSources(sources []source, env *Env) ([]source, []error) {
 	var errs []error
 	for _, s := range sources {
 		if prev, ok := byName[s.Name]; ok {
-			if sameURL(prev.URL, s.URL) {
+			if sameURL(prev.URL, s.URL) && prev.Commit == s.Commit {
 				env.Log.Debug("repository listed twice", "repo", s.Name, "url", s.URL)
 				continue
 			}
@@ -229,6 +229,9 @@ func (c cloner) update(ctx context.Context, s source) (string, store.Repository,
 	case err == nil:
 		err = fetch(ctx, git, s, dest)
 	}
+	if err == nil && s.Commit != "" {
+		err = pin(ctx, git, dest, s.Commit)
+	}
 	if err != nil {
 		return "", store.Repository{}, err
 	}
@@ -260,6 +263,17 @@ func (c cloner) clone(ctx context.Context, git gitCommand, s source, dest string
 		return err
 	}
 	return os.Rename(tmp, dest)
+}
+
+// pin detaches the HEAD of the bare clone at dest at commit, which the
+// clone or fetch must have brought; a later fetch moves HEAD back to the
+// default branch before pinning again.
+func pin(ctx context.Context, git gitCommand, dest, commit string) error {
+	if _, err := git.run(ctx, dest, "cat-file", "-e", commit+"^{commit}"); err != nil {
+		return fmt.Errorf("pinned commit %s is not in the repository: %w", commit, err)
+	}
+	_, err := git.run(ctx, dest, "update-ref", "--no-deref", "HEAD", commit)
+	return err
 }
 
 // fetch brings the bare clone at dest up to date with s: branches and tags

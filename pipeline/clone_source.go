@@ -20,16 +20,44 @@ type source struct {
 	// InstallationID is the GitHub App installation whose token authenticates
 	// the clone, or 0 for none.
 	InstallationID int64
+	// Commit, when set, pins the repository: the clone's HEAD is this
+	// commit rather than the remote's default branch, so that extract reads
+	// the history as of it (a corpus rebuilt from corpus/repos.tsv).
+	Commit string
 }
 
 // scpLike matches git's scp-like syntax, user@host:path.
 var scpLike = regexp.MustCompile(`^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:`)
 
 // parseSource reads a --repo argument: an https, http, ssh, git or file URL,
-// an scp-like address or a local path. It rejects http(s) URLs that carry
+// an scp-like address or a local path, pinned to a commit by a #COMMIT
+// suffix (a full commit id). It rejects http(s) URLs that carry
 // credentials, since git would write them into the clone's config.
 func parseSource(arg string) (source, error) {
-	arg = strings.TrimSpace(arg)
+	arg, commit := cutPin(strings.TrimSpace(arg))
+	s, err := parseLocation(arg)
+	s.Commit = commit
+	return s, err
+}
+
+// cutPin splits a #COMMIT suffix off arg. A # followed by anything but a
+// full commit id stays part of the location.
+func cutPin(arg string) (location, commit string) {
+	i := strings.LastIndexByte(arg, '#')
+	if i < 0 || !isCommitID(strings.ToLower(arg[i+1:])) {
+		return arg, ""
+	}
+	return arg[:i], strings.ToLower(arg[i+1:])
+}
+
+// isCommitID reports whether s is a full lower-case commit id: 40 hex
+// digits (SHA-1) or 64 (SHA-256).
+func isCommitID(s string) bool {
+	return (len(s) == 40 || len(s) == 64) && !strings.ContainsFunc(s, func(c rune) bool { return !strings.ContainsRune("0123456789abcdef", c) })
+}
+
+// parseLocation reads the location of a --repo argument, its pin cut off.
+func parseLocation(arg string) (source, error) {
 	switch {
 	case arg == "":
 		return source{}, errors.New("repository argument is empty")

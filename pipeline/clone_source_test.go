@@ -9,8 +9,9 @@ import (
 
 func TestParseSource(t *testing.T) {
 	abs, _ := filepath.Abs("rel/dir")
+	const pinned = "0123456789abcdef0123456789abcdef01234567"
 	tests := []struct {
-		arg, name, url, wantErr string
+		arg, name, url, commit, wantErr string
 	}{
 		{arg: "https://github.com/octo-org/app.git", name: "octo-org/app", url: "https://github.com/octo-org/app.git"},
 		{arg: "https://ghe.example.com/octo-org/app", name: "octo-org/app", url: "https://ghe.example.com/octo-org/app"},
@@ -21,6 +22,9 @@ func TestParseSource(t *testing.T) {
 		{arg: "/src/app/.git", name: "app", url: "/src/app/.git"},
 		{arg: " /src/app/ ", name: "app", url: "/src/app"},
 		{arg: "rel/dir", name: "dir", url: abs},
+		{arg: "https://github.com/octo-org/app.git#" + pinned, name: "octo-org/app", url: "https://github.com/octo-org/app.git", commit: pinned},
+		{arg: "rel/dir#" + strings.ToUpper(pinned), name: "dir", url: abs, commit: pinned},
+		{arg: "/src/app#1", name: "app#1", url: "/src/app#1"},
 		{arg: "", wantErr: "empty"},
 		{arg: "https://x-access-token:ghs_secret@github.com/o/r.git", wantErr: "carries credentials"},
 		{arg: "https://ghs_secret@github.com/o/r.git", wantErr: "carries credentials"},
@@ -43,8 +47,8 @@ func TestParseSource(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || got.Name != tt.name || got.URL != tt.url {
-				t.Fatalf("parseSource = %+v, %v; want name %q, url %q", got, err, tt.name, tt.url)
+			if err != nil || got.Name != tt.name || got.URL != tt.url || got.Commit != tt.commit {
+				t.Fatalf("parseSource = %+v, %v; want name %q, url %q, commit %q", got, err, tt.name, tt.url, tt.commit)
 			}
 		})
 	}

@@ -88,7 +88,7 @@ func (r *importRecord) validate(vocab *commitlabeler.Vocabulary) (importedCommit
 		return out, &fieldError{"repo", fmt.Errorf("%q is not a repository name", *r.Repo)}
 	}
 	sha := strings.ToLower(*r.SHA)
-	if (len(sha) != 40 && len(sha) != 64) || strings.ContainsFunc(sha, func(c rune) bool { return !strings.ContainsRune("0123456789abcdef", c) }) {
+	if !isCommitID(sha) {
 		return out, &fieldError{"sha", fmt.Errorf("%q is not a 40 or 64 digit hex commit id", *r.SHA)}
 	}
 	authored, err := time.Parse(time.RFC3339, *r.Date)
