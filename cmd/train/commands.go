@@ -70,11 +70,17 @@ func runPhasesCommand(ctx context.Context, cmd string, args []string, stdout, st
 	defer env.DB.Close()
 
 	results, runErr := pipeline.RunPhases(ctx, env, phases)
+	return reportRuns(stdout, pf.json, results, runErr)
+}
+
+// reportRuns prints the phase runs' results and returns the error that
+// ended them, if any.
+func reportRuns(w io.Writer, asJSON bool, results []pipeline.Result, runErr error) error {
 	rep := runReport{Phases: results}
 	if runErr != nil {
 		rep.Error = runErr.Error()
 	}
-	if err := printReport(stdout, pf.json, rep); err != nil {
+	if err := printReport(w, asJSON, rep); err != nil {
 		return err
 	}
 	return runErr
@@ -136,14 +142,7 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 			break
 		}
 	}
-	rep := runReport{Phases: results}
-	if runErr != nil {
-		rep.Error = runErr.Error()
-	}
-	if err := printReport(stdout, common.json, rep); err != nil {
-		return err
-	}
-	return runErr
+	return reportRuns(stdout, common.json, results, runErr)
 }
 
 func runsCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
