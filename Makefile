@@ -10,7 +10,7 @@ export CGO_ENABLED := 1
 
 DEMO_DIR ?= .work/demo
 
-.PHONY: setup build demo test bench faults perf model warm lofo clean
+.PHONY: setup build demo test bench faults corpus perf model warm lofo clean
 
 setup:
 	scripts/setup.sh
@@ -48,27 +48,43 @@ faults: setup
 	scripts/fetch-github-descriptions.sh >/dev/null
 	CL_FAULTS=1 $(GO) test -count=1 -v -timeout 60m -run '$(FAULTS)' ./cmd/bot/
 
+# The corpus (docs/corpus.md): the repositories of corpus/repos.tsv cloned
+# at their pinned commits, extracted, labeled by their Conventional Commits
+# headers and exported as CORPUS by `train corpus`. `make model` and `make
+# perf` build it when it is missing; CORPUS=FILE (and MODEL_DATA) name
+# other corpus files of the schema, such as the published ones.
+CORPUS_WORK ?= .work/corpus
+CORPUS      ?= $(CORPUS_WORK)/commits.jsonl.gz
+
+corpus: build
+	mkdir -p $(CORPUS_WORK)
+	bin/train corpus --repos corpus/repos.tsv --db $(CORPUS_WORK)/corpus.db --workdir $(CORPUS_WORK)/clones --out $(CORPUS)
+
+$(CORPUS_WORK)/commits.jsonl.gz:
+	$(MAKE) corpus
+
 # The README's performance table, measured in one run: extract vs plain git,
 # import, training of each kind and its cost curve, classification, and the
 # bot's intake and labeling (`bench bot --json`). PERF_FLAGS=--quick trains on 10k commits.
 PERF_FLAGS ?=
-perf: build
+perf: build $(CORPUS)
 	scripts/fetch-github-descriptions.sh >/dev/null
 	scripts/setup-probot.sh >/dev/null
 	bin/bench train --corpus $(CORPUS) $(PERF_FLAGS)
 
-# The shipped default model (models/default), reproduced from both corpus
-# files. HOLDOUT are the repositories classify.SplitByRepo (share 0.25, seed
+# The shipped default model (models/default), reproduced from MODEL_DATA:
+# the rebuilt corpus, or the two published corpus files it was trained on
+# (make model MODEL_DATA="DIR/commits-dev.jsonl.gz DIR/commits-more.jsonl.gz").
+# HOLDOUT are the repositories classify.SplitByRepo (share 0.25, seed
 # 2026) holds out: the recipe is first trained without them and scored on
 # them (models/default/eval.json, the figures the README reports); the
 # shipped model is then the same recipe trained on every repository.
-CORPUS      ?= ../shared/data/commits-dev.jsonl.gz
-MODEL_DATA  ?= ../shared/data/commits-dev.jsonl.gz ../shared/data/commits-more.jsonl.gz
+MODEL_DATA  ?= $(CORPUS)
 HOLDOUT     ?= Flagsmith/flagsmith,JetBrains/Exposed,argoproj/argo-cd,ash-project/ash,biomejs/biome,caarlos0/env,deepset-ai/haystack,electron/electron,go-task/task,ibis-project/ibis,kestra-io/kestra,kyverno/kyverno,litestar-org/litestar,mudler/LocalAI,oclif/oclif,open-feature/java-sdk,openai/openai-python,oxc-project/oxc,pybind/pybind11,vitejs/vite
 MODEL_WORK  ?= .work/model
 TIME        := /usr/bin/time -f '%C: %e s, peak RSS %M KiB'
 
-model: build
+model: build $(MODEL_DATA)
 	rm -rf $(MODEL_WORK) && mkdir -p $(MODEL_WORK)
 	bin/train import --db $(MODEL_WORK)/corpus.db $(MODEL_DATA)
 	$(TIME) bin/train train --db $(MODEL_WORK)/corpus.db --model tfidf_logreg --out $(MODEL_WORK)/holdout --holdout $(HOLDOUT) --valid-share 0
@@ -96,7 +112,7 @@ LOFO_4 ?= argoproj/argo-cd,charmbracelet/bubbletea,electron-userland/electron-bu
 LOFO_WORK  ?= .work/lofo
 LOFO_POINT ?= 0
 
-lofo: build
+lofo: build $(MODEL_DATA)
 	@test -f $(MODEL_WORK)/corpus.db || bin/train import --db $(MODEL_WORK)/corpus.db $(MODEL_DATA)
 	$(foreach k,1 2 3 4,test -f $(LOFO_WORK)/$(k)/tfidf_logreg/model.onnx || $(TIME) bin/train train --db $(MODEL_WORK)/corpus.db --model tfidf_logreg --out $(LOFO_WORK)/$(k) --holdout $(LOFO_$(k)) --valid-share 0;)
 	bin/train eval $(foreach k,1 2 3 4,--model $(LOFO_WORK)/$(k)/tfidf_logreg) $(addprefix --data ,$(MODEL_DATA)) --precision-point $(LOFO_POINT)

@@ -43,7 +43,7 @@ type importItem struct {
 }
 
 // Import stores the records of a JSON Lines file (gzip-compressed or not) in
-// the schema of DATA.md: repositories, commits with their files, the
+// the format of docs/corpus.md: repositories, commits with their files, the
 // conventional labels of each record (confidence 1, in the order given) and
 // the commit's features. Lines are decoded and enriched on all cores and
 // written in transactions of writeBatch records, so a killed import leaves

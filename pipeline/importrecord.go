@@ -11,7 +11,7 @@ import (
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
-// importRecord is one line of a corpus file in the schema of DATA.md.
+// importRecord is one line of a corpus file (docs/corpus.md).
 // Pointers tell a missing required field from a zero value; fields that
 // reveal the label (type, scope, breaking, masked_subject) are not read.
 type importRecord struct {

@@ -14,7 +14,7 @@ import (
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
-// commitRecord is a commit to classify: a record of DATA.md's schema or just
+// commitRecord is a commit to classify: a corpus record (docs/corpus.md) or just
 // {subject, body, files, diff}. Fields that reveal a label are not read;
 // totals missing are summed from the files.
 type commitRecord struct {

@@ -10,8 +10,8 @@ import (
 	"github.com/commit-labeler/commit-labeler/internal/perf"
 )
 
-// defaultCorpus is the corpus of DATA.md, beside the clone.
-const defaultCorpus = "../shared/data/commits-dev.jsonl.gz"
+// defaultCorpus is the corpus `make corpus` rebuilds (docs/corpus.md).
+const defaultCorpus = ".work/corpus/commits.jsonl.gz"
 
 // runTrain is `bench train`: the measurements of internal/perf, each
 // training in a child `train` process so its time and peak memory are its own.
@@ -19,7 +19,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("bench train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := perf.Config{Progress: stderr}
-	fs.StringVar(&cfg.Corpus, "corpus", defaultCorpus, "JSONL(.gz) corpus of DATA.md's schema to import, train on and classify")
+	fs.StringVar(&cfg.Corpus, "corpus", defaultCorpus, "JSONL(.gz) corpus (docs/corpus.md) to import, train on and classify")
 	fs.StringVar(&cfg.Work, "work", "", "directory kept with the store and models (default: a temporary one, removed)")
 	fs.BoolVar(&cfg.Quick, "quick", false, fmt.Sprintf("train on %d commits, skip the cost curve, classify briefly", perf.QuickExamples))
 	fs.IntVar(&cfg.ExtractCommits, "extract-commits", perf.ExtractCommits, "commits of the repository generated from the Go source tree for the extract row")

@@ -117,3 +117,25 @@ func TestReadCorpusReposRefusesMalformedLines(t *testing.T) {
 		t.Errorf("readCorpusRepos = %q, %v; want [%s]", got, err, want)
 	}
 }
+
+// TestTheCorpusListReads holds corpus/repos.tsv to the form train corpus
+// reads, each repository once.
+func TestTheCorpusListReads(t *testing.T) {
+	f, err := os.Open(filepath.Join("..", "..", "corpus", "repos.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	repos, err := readCorpusRepos(f, "corpus/repos.tsv", "https://github.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range repos {
+		name, _, _ := strings.Cut(r, "#")
+		if seen[name] {
+			t.Errorf("%s listed twice", name)
+		}
+		seen[name] = true
+	}
+}

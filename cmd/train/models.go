@@ -55,7 +55,7 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return nil
 	})
 	var data []string
-	fs.Func("data", "JSONL(.gz) file of labeled records in the corpus schema (DATA.md); repeat or separate with commas for several", func(s string) error {
+	fs.Func("data", "JSONL(.gz) file of labeled records in the corpus format (docs/corpus.md); repeat or separate with commas for several", func(s string) error {
 		for f := range strings.SplitSeq(s, ",") {
 			if f = strings.TrimSpace(f); f != "" {
 				data = append(data, f)

@@ -38,7 +38,7 @@ type Config struct {
 	// that each peak memory is its own; the webhook rows are Bench's
 	// `bench bot --json` driving Bot.
 	Train, Bench, Bot string
-	// Corpus is a JSONL(.gz) file of DATA.md's schema.
+	// Corpus is a JSONL(.gz) file in the format of docs/corpus.md.
 	Corpus string
 	// Work keeps the store and models (a temporary directory when empty).
 	Work string

@@ -62,7 +62,7 @@ func TestCurveRows(t *testing.T) {
 			[]string{"", "", "1.00× the 90.0 s of the line through the smaller samples: linear"}},
 		{"quadratic", []CurvePoint{at(10000, 10), at(20000, 40), at(40000, 160)},
 			[]string{"", "", "1.60× the 100.0 s of the line through the smaller samples: superlinear"}},
-		{"flat below 20k, then linear (make perf, session 4)", []CurvePoint{at(10000, 10.9), at(20000, 11.2), at(40000, 18.3), at(85815, 32.5)},
+		{"flat below 20k, then linear: a measured curve up to 85,815 commits", []CurvePoint{at(10000, 10.9), at(20000, 11.2), at(40000, 18.3), at(85815, 32.5)},
 			[]string{"", "", "", "1.09× the 29.8 s of the line through the smaller samples: linear"}},
 		{"two points: no verdict", []CurvePoint{at(10000, 10), at(20000, 40)}, []string{"", ""}},
 	} {

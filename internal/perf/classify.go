@@ -76,7 +76,7 @@ func For(d time.Duration) func() bool {
 }
 
 // ReadCommits reads the first n commits of a JSONL file (gzip-compressed
-// when named .gz) of DATA.md's schema.
+// when named .gz) in the format of docs/corpus.md.
 func ReadCommits(path string, n int) ([]classify.Commit, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/commit-labeler/commit-labeler/classify"
 )
 
-// Record is a corpus record in the schema of DATA.md (the fields the
+// Record is a corpus record in the format of docs/corpus.md (the fields the
 // importer reads).
 type Record struct {
 	Repo         string   `json:"repo"`
