@@ -115,7 +115,7 @@ func (o *OAuth) AddUser(login string, id int64, access map[int64][]string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	// GET /user shows the signed-in person their own, private view.
-	o.users[login] = &oauthUser{user: &github.User{Login: &login, ID: &id, Type: github.Ptr("User"), UserViewType: github.Ptr("private")},
+	o.users[login] = &oauthUser{user: &github.User{Login: &login, ID: &id, Type: new("User"), UserViewType: new("private")},
 		access: access}
 }
 
