@@ -10,7 +10,7 @@ export CGO_ENABLED := 1
 
 DEMO_DIR ?= .work/demo
 
-.PHONY: setup build demo test bench faults corpus perf model warm lofo clean
+.PHONY: setup build demo test bench faults corpus perf model warm lofo transformer clean
 
 setup:
 	scripts/setup.sh
@@ -116,6 +116,36 @@ lofo: build $(MODEL_DATA)
 	@test -f $(MODEL_WORK)/corpus.db || bin/train import --db $(MODEL_WORK)/corpus.db $(MODEL_DATA)
 	$(foreach k,1 2 3 4,test -f $(LOFO_WORK)/$(k)/tfidf_logreg/model.onnx || $(TIME) bin/train train --db $(MODEL_WORK)/corpus.db --model tfidf_logreg --out $(LOFO_WORK)/$(k) --holdout $(LOFO_$(k)) --valid-share 0;)
 	bin/train eval $(foreach k,1 2 3 4,--model $(LOFO_WORK)/$(k)/tfidf_logreg) $(addprefix --data ,$(MODEL_DATA)) --precision-point $(LOFO_POINT)
+
+# The fine-tuned transformer (docs/models.md "The fine-tuned transformer"):
+# all-MiniLM-L6-v2, as scripts/setup.sh fetches it, fine-tuned by
+# scripts/finetune (PyTorch in a virtualenv outside the clone; never in CI
+# or make test) on TRANSFORMER_EXAMPLES class-balanced commits of the
+# repositories that are neither in HOLDOUT nor validation repositories;
+# imported beside tfidf_logreg, both calibrated and the ensemble's weights
+# fitted on the validation repositories; all three scored on HOLDOUT.
+FINETUNE_VENV        ?= $(HOME)/.cache/commit-labeler/finetune-venv
+TRANSFORMER_WORK     ?= .work/transformer
+TRANSFORMER_EXAMPLES ?= 10000
+TRANSFORMER_EPOCHS   ?= 1
+
+$(FINETUNE_VENV)/installed: scripts/finetune/requirements.txt
+	python3 -m venv $(FINETUNE_VENV)
+	$(FINETUNE_VENV)/bin/pip install -q -r $<
+	touch $@
+
+transformer: build $(MODEL_DATA) $(FINETUNE_VENV)/installed
+	scripts/setup.sh encoder all-minilm-l6-v2
+	FINETUNE_PYTHON=$(FINETUNE_VENV)/bin/python $(GO) test -count=1 ./scripts/finetune/
+	@test -f $(MODEL_WORK)/corpus.db || bin/train import --db $(MODEL_WORK)/corpus.db $(MODEL_DATA)
+	mkdir -p $(TRANSFORMER_WORK)
+	bin/train texts --db $(MODEL_WORK)/corpus.db --holdout $(HOLDOUT) > $(TRANSFORMER_WORK)/texts.jsonl
+	$(TIME) $(FINETUNE_VENV)/bin/python scripts/finetune/finetune.py --encoder $$(scripts/setup.sh encoder-path all-minilm-l6-v2) \
+		--texts $(TRANSFORMER_WORK)/texts.jsonl --labels labels.json --out $(TRANSFORMER_WORK)/finetuned \
+		--max-examples $(TRANSFORMER_EXAMPLES) --epochs $(TRANSFORMER_EPOCHS)
+	$(TIME) bin/train train --db $(MODEL_WORK)/corpus.db --model tfidf_logreg,transformer --import $(TRANSFORMER_WORK)/finetuned \
+		--out $(TRANSFORMER_WORK)/holdout --holdout $(HOLDOUT)
+	$(foreach m,tfidf_logreg transformer ensemble,bin/train eval --model $(TRANSFORMER_WORK)/holdout/$(m) $(addprefix --data ,$(MODEL_DATA)) --repos $(HOLDOUT) --json > $(TRANSFORMER_WORK)/eval-$(m).json;)
 
 clean:
 	rm -rf bin .work

@@ -179,7 +179,7 @@ func (c EmbedMLPConfig) open(dir string) (embedder, error) {
 func (c EmbedMLPConfig) embedAll(ctx context.Context, emb embedder, examples []Example) ([][]float32, error) {
 	out := make([][]float32, len(examples))
 	err := parallelBatches(ctx, len(examples), embedBatch, func(start, end int) error {
-		vecs, err := c.embedTexts(ctx, emb, texts(featuresOf(examples[start:end])))
+		vecs, err := c.embedTexts(ctx, emb, texts(featuresOf(examples[start:end]), InputText))
 		if err != nil {
 			return fmt.Errorf("embed_mlp: embed %s: %w", examples[start].ID, err)
 		}
@@ -329,7 +329,7 @@ func (m *embedMLPModel) Probabilities(ctx context.Context, features []*Features)
 	if len(features) == 0 {
 		return nil, nil
 	}
-	vecs, err := m.cfg.embedTexts(ctx, m.embedder, texts(features))
+	vecs, err := m.cfg.embedTexts(ctx, m.embedder, texts(features, InputText))
 	if err != nil {
 		return nil, err
 	}

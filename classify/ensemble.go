@@ -42,7 +42,7 @@ type EnsembleConfig struct {
 }
 
 func init() {
-	Register(Kind{Name: KindEnsemble, Train: trainEnsemble, Load: loadEnsemble})
+	Register(Kind{Name: KindEnsemble, Train: trainEnsemble, Load: loadEnsemble, Fixed: true})
 }
 
 // trainEnsemble copies the trained models of in.Options.Members into

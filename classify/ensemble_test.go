@@ -130,10 +130,7 @@ func expectedEnsemble(members [][][]float64, weights []float64, majority bool) [
 
 func TestEnsembleCombinesAlignedMembers(t *testing.T) {
 	fx := newEnsembleFixture(t)
-	feats := make([]*classify.Features, len(fx.in.Valid))
-	for i := range fx.in.Valid {
-		feats[i] = fx.in.Valid[i].Features
-	}
+	feats := featuresOfExamples(fx.in.Valid)
 	var members [][][]float64
 	for _, dir := range fx.members {
 		members = append(members, alignedMember(t, dir, fx.in.Labels, feats))
@@ -160,29 +157,79 @@ func TestEnsembleCombinesAlignedMembers(t *testing.T) {
 				t.Fatalf("metrics %+v, train repos %v", meta.Metrics, meta.TrainRepos)
 			}
 
-			m, err := classify.Load(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer m.Close()
-			got, err := m.Probabilities(context.Background(), feats)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := expectedEnsemble(members, cfg.Weights, vote == classify.VoteMajority)
-			for n := range want {
-				row := make([]float32, len(want[n]))
-				for l, p := range want[n] {
-					row[l] = float32(p)
-				}
-				meta.Calibrate(row) // the calibration model.json carries
-				for l, p := range row {
-					want[n][l] = float64(p)
-				}
-				compare(t, "row "+fx.in.Valid[n].ID, got[n], want[n])
-			}
+			checkEnsembleRows(t, dir, meta, members, cfg, fx.in.Valid)
 		})
 	}
+}
+
+// checkEnsembleRows checks the ensemble in dir gives each example the
+// calibrated combination of its members' aligned rows.
+func checkEnsembleRows(t *testing.T, dir string, meta *classify.Meta, members [][][]float64, cfg classify.EnsembleConfig, examples []classify.Example) {
+	t.Helper()
+	m, err := classify.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	got, err := m.Probabilities(context.Background(), featuresOfExamples(examples))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := expectedEnsemble(members, cfg.Weights, cfg.Vote == classify.VoteMajority)
+	for n := range want {
+		row := make([]float32, len(want[n]))
+		for l, p := range want[n] {
+			row[l] = float32(p)
+		}
+		meta.Calibrate(row) // the calibration model.json carries
+		for l, p := range row {
+			want[n][l] = float64(p)
+		}
+		compare(t, "row "+examples[n].ID, got[n], want[n])
+	}
+}
+
+func featuresOfExamples(examples []classify.Example) []*classify.Features {
+	feats := make([]*classify.Features, len(examples))
+	for i := range examples {
+		feats[i] = examples[i].Features
+	}
+	return feats
+}
+
+// TestEnsembleWithFineTunedTransformer: an imported transformer joins an
+// ensemble beside a model trained here; the weights are fitted on the
+// validation repositories, the combination is calibrated on them, and the
+// ensemble serves the weighted mean of both.
+func TestEnsembleWithFineTunedTransformer(t *testing.T) {
+	fx := newEnsembleFixture(t)
+	imported := filepath.Join(t.TempDir(), "transformer")
+	in := fx.in
+	in.Options.Import = writeFineTuned(t, fineTuned)
+	if _, err := classify.Train(context.Background(), classify.KindTransformer, in, imported); err != nil {
+		t.Fatal(err)
+	}
+	in.Options.Members = []string{fx.members[0], imported}
+	in.Options.ThresholdFolds = 4
+	dir := filepath.Join(t.TempDir(), "ensemble")
+	meta, err := classify.Train(context.Background(), classify.KindEnsemble, in, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg classify.EnsembleConfig
+	if err := json.Unmarshal(meta.Config, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Weights) != 2 || math.Abs(cfg.Weights[0]+cfg.Weights[1]-1) > 1e-9 || cfg.Weights[0] == 0.5 {
+		t.Fatalf("weights %v: want two fitted on the validation repositories, summing to 1", cfg.Weights)
+	}
+	if meta.Temperature <= 0 || meta.ThresholdFolds != 0 || len(meta.OperatingPoints) == 0 {
+		t.Fatalf("temperature %v, %d threshold folds, %d operating points: want calibrated and tuned on the validation repositories",
+			meta.Temperature, meta.ThresholdFolds, len(meta.OperatingPoints))
+	}
+	feats := featuresOfExamples(fx.in.Valid)
+	members := [][][]float64{alignedMember(t, fx.members[0], fx.in.Labels, feats), alignedMember(t, imported, fx.in.Labels, feats)}
+	checkEnsembleRows(t, dir, meta, members, cfg, fx.in.Valid)
 }
 
 func TestEnsembleWeightsAreDeterministicAndExplained(t *testing.T) {

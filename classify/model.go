@@ -176,6 +176,12 @@ type Kind struct {
 	Train func(ctx context.Context, in TrainInput, dir string) error
 	// Load opens a model directory whose model.json names this kind.
 	Load func(dir string, meta *Meta) (Model, error)
+	// Fixed is set for a kind whose Train cannot fit its model anew on
+	// other repositories (an ensemble of trained members, an imported
+	// transformer): out-of-fold predictions would come from a model that
+	// saw those repositories, so its thresholds are tuned on the
+	// validation repositories alone (TrainOptions.ThresholdFolds is ignored).
+	Fixed bool
 }
 
 var (

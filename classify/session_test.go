@@ -36,11 +36,17 @@ func openSession(t testing.TB, dir string) *classify.Session {
 // tokenized returns the fixture tokenizer's rows for texts as session inputs.
 func tokenized(t *testing.T, dir string, texts []string, names ...string) (inputs []classify.Input, mask [][]int64) {
 	t.Helper()
+	return tokenizedTo(t, dir, texts, onnxfixture.MaxLength, names...)
+}
+
+// tokenizedTo is tokenized with at most maxLength tokens a text.
+func tokenizedTo(t *testing.T, dir string, texts []string, maxLength int, names ...string) (inputs []classify.Input, mask [][]int64) {
+	t.Helper()
 	tok, err := classify.LoadTokenizer(filepath.Join(dir, classify.TokenizerFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids, mask, types, err := tok.Tokenize(texts, onnxfixture.MaxLength)
+	ids, mask, types, err := tok.Tokenize(texts, maxLength)
 	if err != nil {
 		t.Fatal(err)
 	}

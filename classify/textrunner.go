@@ -116,11 +116,11 @@ func (r *textRunner) runGroup(ctx context.Context, group []*tokenizer.Encoding) 
 
 func (r *textRunner) close() error { return r.session.Close() }
 
-// texts renders features as the text transformers read (InputText).
-func texts(features []*Features) []string {
+// texts renders features as texts by a recipe (TextRecipe).
+func texts(features []*Features, recipe func(*Features) string) []string {
 	out := make([]string, len(features))
 	for i, f := range features {
-		out[i] = InputText(f)
+		out[i] = recipe(f)
 	}
 	return out
 }

@@ -99,11 +99,10 @@ func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, 
 	}
 	ctx = withVectorCache(withEmbeddingCache(ctx))
 	// The threshold folds come first: the final fit starts from the mean
-	// of their models. An ensemble combines members already trained on
-	// every training repository, so its out-of-fold predictions would have
-	// seen their repositories: it keeps the validation outcomes.
+	// of their models. A kind that cannot refit (Kind.Fixed) keeps the
+	// validation outcomes.
 	var tuning []Scored
-	folds := in.Options.ThresholdFolds > 1 && kind != KindEnsemble
+	folds := in.Options.ThresholdFolds > 1 && !k.Fixed
 	if folds {
 		var err error
 		if tuning, in.start, err = outOfFold(ctx, k, in, dir); err != nil {
@@ -121,12 +120,17 @@ func Train(ctx context.Context, kind string, in TrainInput, dir string) (*Meta, 
 	}
 	defer model.Close()
 	meta := model.Meta()
-	meta.Fingerprint = Fingerprint(in.Train)
-	meta.TrainExamples = len(in.Train)
+	// A kind that imports a model trained elsewhere records that
+	// training's data (FineTuning): the repositories it saw are the ones an
+	// evaluation on unseen repositories must leave out.
+	if meta.Fingerprint == "" {
+		meta.Fingerprint = Fingerprint(in.Train)
+		meta.TrainExamples = len(in.Train)
+		meta.TrainRepos = repoNames(in.Train)
+		meta.TrainSeconds = elapsed.Seconds()
+	}
 	meta.ValidExamples = len(in.Valid)
 	meta.ValidRepos = repoNames(in.Valid)
-	meta.TrainRepos = repoNames(in.Train)
-	meta.TrainSeconds = elapsed.Seconds()
 	meta.ThresholdTarget = in.Options.PrecisionTarget
 	var outcomes []Scored
 	if len(in.Valid) > 0 {

@@ -22,7 +22,7 @@ import (
 const KindTransformer = "transformer"
 
 func init() {
-	Register(Kind{Name: KindTransformer, Train: trainTransformer, Load: loadTransformer})
+	Register(Kind{Name: KindTransformer, Train: trainTransformer, Load: loadTransformer, Fixed: true})
 }
 
 // Files of an imported transformer directory beside model.onnx and tokenizer.json.
@@ -33,7 +33,42 @@ const (
 	// when label_mapping.json is missing and whose max_position_embeddings
 	// bounds the token length.
 	HFConfigFile = "config.json"
+	// TrainingFile, when present, says how the model was fine-tuned
+	// (FineTuning), as scripts/finetune writes it.
+	TrainingFile = "training.json"
 )
+
+// FineTuning is the part of an imported directory's training.json the
+// importer reads: the text recipe and length the model was trained on,
+// which serving must repeat, and its training data, which model.json
+// records in place of the importing run's.
+type FineTuning struct {
+	// Text is the text recipe (TextRecipe).
+	Text string `json:"text"`
+	// MaxLength is the most tokens the model was trained on.
+	MaxLength int `json:"max_length"`
+	// Fingerprint is Fingerprint of the examples fine-tuned on.
+	Fingerprint   string   `json:"fingerprint"`
+	TrainExamples int      `json:"train_examples"`
+	TrainRepos    []string `json:"train_repos"`
+	TrainSeconds  float64  `json:"train_seconds"`
+}
+
+// readFineTuning reads dir/training.json; nil when it is missing.
+func readFineTuning(dir string) (*FineTuning, error) {
+	var ft FineTuning
+	err := readJSON(filepath.Join(dir, TrainingFile), &ft)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := TextRecipe(ft.Text); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, TrainingFile), err)
+	}
+	return &ft, nil
+}
 
 // DefaultMaxTokens is how many tokens of a commit's InputText a transformer
 // reads unless its config.json allows fewer.
@@ -43,6 +78,8 @@ const DefaultMaxTokens = 256
 type TransformerConfig struct {
 	// MaxLength is the most tokens of a commit's text the model reads.
 	MaxLength int `json:"max_length"`
+	// Text is the text recipe the model reads (TextRecipe; "" is TextInput).
+	Text string `json:"text,omitempty"`
 	// Files are the SHA-256 sums of the imported files.
 	Files map[string]string `json:"files"`
 }
@@ -132,26 +169,39 @@ func trainTransformer(ctx context.Context, in TrainInput, dir string) error {
 			return fmt.Errorf("%s: label %q is not in labels.json (labels: %v)", src, l, vocabulary.Names())
 		}
 	}
+	tuning, err := readFineTuning(src)
+	if err != nil {
+		return err
+	}
 	files, err := copyModelFiles(src, dir, ModelFile, TokenizerFile)
 	if err != nil {
 		return err
 	}
-	config, err := json.Marshal(TransformerConfig{MaxLength: cfg.maxTokens(), Files: files})
-	if err != nil {
+	tc := TransformerConfig{MaxLength: cfg.maxTokens(), Files: files}
+	meta := &Meta{Kind: KindTransformer, Labels: labels, FeaturesVersion: FeaturesVersion}
+	if tuning != nil {
+		tc.Text = tuning.Text
+		if tuning.MaxLength > 0 {
+			tc.MaxLength = min(tc.MaxLength, tuning.MaxLength)
+		}
+		meta.Fingerprint, meta.TrainExamples, meta.TrainRepos, meta.TrainSeconds =
+			tuning.Fingerprint, tuning.TrainExamples, tuning.TrainRepos, tuning.TrainSeconds
+	}
+	if meta.Config, err = json.Marshal(tc); err != nil {
 		return err
 	}
-	return WriteMeta(dir, &Meta{Kind: KindTransformer, Labels: labels, FeaturesVersion: FeaturesVersion, Config: config})
+	return WriteMeta(dir, meta)
 }
 
-// copyModelFiles copies the required files, and model.onnx.data, config.json
-// and label_mapping.json when src has them, from src into dst, and returns
+// copyModelFiles copies the required files, and model.onnx.data,
+// config.json, label_mapping.json and training.json when src has them, from src into dst, and returns
 // the SHA-256 sum of each copied file.
 func copyModelFiles(src, dst string, required ...string) (map[string]string, error) {
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return nil, err
 	}
 	sums := map[string]string{}
-	for _, name := range append(required, ModelDataFile, HFConfigFile, LabelMappingFile) {
+	for _, name := range append(required, ModelDataFile, HFConfigFile, LabelMappingFile, TrainingFile) {
 		sum, err := copyFile(filepath.Join(src, name), filepath.Join(dst, name))
 		if errors.Is(err, os.ErrNotExist) && !slices.Contains(required, name) {
 			continue
@@ -196,6 +246,7 @@ func copyFile(src, dst string) (string, error) {
 type transformerModel struct {
 	meta   *Meta
 	runner *textRunner
+	text   func(*Features) string
 }
 
 func loadTransformer(dir string, meta *Meta) (Model, error) {
@@ -203,11 +254,15 @@ func loadTransformer(dir string, meta *Meta) (Model, error) {
 	if err := json.Unmarshal(meta.Config, &cfg); err != nil {
 		return nil, fmt.Errorf("%s: config: %w", MetaFile, err)
 	}
+	text, err := TextRecipe(cfg.Text)
+	if err != nil {
+		return nil, fmt.Errorf("%s: config: %w", MetaFile, err)
+	}
 	r, err := openTextRunner(dir, cfg.MaxLength, onnxgraph.OutputLogits)
 	if err != nil {
 		return nil, err
 	}
-	return &transformerModel{meta: meta, runner: r}, nil
+	return &transformerModel{meta: meta, runner: r, text: text}, nil
 }
 
 func (m *transformerModel) Meta() *Meta  { return m.meta }
@@ -219,7 +274,7 @@ func (m *transformerModel) Probabilities(ctx context.Context, features []*Featur
 	if len(features) == 0 {
 		return nil, nil
 	}
-	out, err := m.runner.run(ctx, texts(features))
+	out, err := m.runner.run(ctx, texts(features, m.text))
 	if err != nil {
 		return nil, err
 	}

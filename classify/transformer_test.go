@@ -1,6 +1,7 @@
 package classify_test
 
 import (
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -53,22 +54,22 @@ func TestTransformerImport(t *testing.T) {
 				t.Errorf("labels %v, want the model's order %v", meta.Labels, importedLabels)
 			}
 			probs := scoreModelDir(t, dir)
-			checkSoftmaxOfLogits(t, src, probs, meta)
+			checkSoftmaxOfLogits(t, src, probs, meta, classify.InputText, onnxfixture.MaxLength)
 			checkSelfContained(t, dir, src, probs)
 		})
 	}
 }
 
-// checkSoftmaxOfLogits runs the imported model directly and checks the
-// probabilities are the softmax of its logits.
-func checkSoftmaxOfLogits(t *testing.T, src string, probs [][]float32, meta *classify.Meta) {
+// checkSoftmaxOfLogits runs the imported model directly on the texts of
+// the recipe, of at most maxLength tokens, and checks the probabilities are the softmax of its logits.
+func checkSoftmaxOfLogits(t *testing.T, src string, probs [][]float32, meta *classify.Meta, recipe func(*classify.Features) string, maxLength int) {
 	t.Helper()
 	feats := handMadeExamples("c")
 	texts := make([]string, len(feats))
 	for i, e := range feats {
-		texts[i] = classify.InputText(e.Features)
+		texts[i] = recipe(e.Features)
 	}
-	inputs, _ := tokenized(t, src, texts, onnxgraph.InputIDs, onnxgraph.InputAttentionMask) // the fixture takes no token_type_ids
+	inputs, _ := tokenizedTo(t, src, texts, maxLength, onnxgraph.InputIDs, onnxgraph.InputAttentionMask) // the fixture takes no token_type_ids
 	out, err := openSession(t, src).Run(t.Context(), inputs...)
 	if err != nil {
 		t.Fatal(err)
@@ -91,6 +92,61 @@ func checkSoftmaxOfLogits(t *testing.T, src string, probs [][]float32, meta *cla
 			}
 		}
 	}
+}
+
+// fineTuned is a training.json as scripts/finetune writes it.
+var fineTuned = classify.FineTuning{Text: classify.TextSubjectPaths, MaxLength: 16, Fingerprint: "f1e2",
+	TrainExamples: 300, TrainRepos: []string{"org/one", "org/two"}, TrainSeconds: 12.5}
+
+// writeFineTuned writes a fixture classifier with training.json.
+func writeFineTuned(t *testing.T, ft classify.FineTuning) string {
+	t.Helper()
+	src := writeImport(t, importedLabels)
+	data, err := json.Marshal(ft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(src, classify.TrainingFile), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// TestTransformerImportFineTuned: a model fine-tuned by scripts/finetune
+// is served with the text recipe and length it was trained on, and its
+// model.json records the data it was trained on, not the importing run's,
+// while calibration and scores come from the importing run's validation
+// repositories.
+func TestTransformerImportFineTuned(t *testing.T) {
+	requireRuntime(t)
+	src := writeFineTuned(t, fineTuned)
+	dir := filepath.Join(t.TempDir(), "model")
+	// Threshold folds would refit nothing: the imported model saw every
+	// training repository.
+	meta, err := classify.Train(t.Context(), classify.KindTransformer, handMadeInput(classify.TrainOptions{Import: src, ThresholdFolds: 4}), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta.ThresholdFolds != 0 {
+		t.Errorf("thresholds tuned over %d folds, want on the validation repositories", meta.ThresholdFolds)
+	}
+	if meta.Fingerprint != fineTuned.Fingerprint || meta.TrainExamples != fineTuned.TrainExamples ||
+		!slices.Equal(meta.TrainRepos, fineTuned.TrainRepos) || meta.TrainSeconds != fineTuned.TrainSeconds {
+		t.Errorf("model.json trained on %s: %d examples of %v in %vs, want training.json's %+v",
+			meta.Fingerprint, meta.TrainExamples, meta.TrainRepos, meta.TrainSeconds, fineTuned)
+	}
+	if !slices.Equal(meta.ValidRepos, []string{"b"}) || meta.Metrics == nil || meta.Temperature <= 0 {
+		t.Errorf("validated on %v with metrics %+v and temperature %v: want the importing run's repository b, scored and calibrated",
+			meta.ValidRepos, meta.Metrics, meta.Temperature)
+	}
+	var cfg classify.TransformerConfig
+	if err := json.Unmarshal(meta.Config, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Text != classify.TextSubjectPaths || cfg.MaxLength != fineTuned.MaxLength || cfg.Files[classify.TrainingFile] == "" {
+		t.Errorf("config %+v: want text %s, max_length %d and training.json's sum", cfg, classify.TextSubjectPaths, fineTuned.MaxLength)
+	}
+	checkSoftmaxOfLogits(t, src, scoreModelDir(t, dir), meta, classify.SubjectPathsText, fineTuned.MaxLength)
 }
 
 func TestTransformerImportErrors(t *testing.T) {
@@ -119,6 +175,7 @@ func TestTransformerImportErrors(t *testing.T) {
 			[]string{onnxfixture.LabelMappingFile, "id2label"}},
 		{"ids with a gap", badMapping, []string{onnxfixture.LabelMappingFile, `"2"`}},
 		{"wrong output", encoder, []string{classify.ModelFile, `"logits"`}},
+		{"unknown text recipe", writeFineTuned(t, classify.FineTuning{Text: "diff"}), []string{classify.TrainingFile, `"diff"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := classify.Train(t.Context(), classify.KindTransformer, handMadeInput(classify.TrainOptions{Import: tc.src}), t.TempDir())

@@ -55,31 +55,9 @@ func TrainModels(ctx context.Context, env *Env) (Counts, error) {
 		}
 	}
 	counts := Counts{}
-	examples, err := loadExamples(ctx, env, counts)
+	examples, train, valid, err := splitExamples(ctx, env, counts)
 	if err != nil {
 		return counts, err
-	}
-	if len(o.HoldoutRepos) > 0 {
-		held := len(examples)
-		examples = slices.DeleteFunc(examples, func(e classify.Example) bool { return slices.Contains(o.HoldoutRepos, e.Repo) })
-		counts[CountHeldOut] = int64(held - len(examples))
-	}
-	if o.MaxExamples > 0 && len(examples) > o.MaxExamples {
-		counts[CountSampledOut] = int64(len(examples) - o.MaxExamples)
-		examples = sampleExamples(examples, o.MaxExamples, o.Seed)
-	}
-	if len(examples) == 0 {
-		return counts, errors.New("train: no labeled commits in the store (run the label phase or import a corpus)")
-	}
-	train, valid := classify.SplitByRepo(examples, o.ValidShare, o.Seed)
-	if len(train) == 0 || len(valid) == 0 {
-		// Out-of-fold predictions over repository folds tune the thresholds
-		// and score the model then; without them nothing can.
-		if o.ThresholdFolds <= 1 {
-			env.Log.Warn("train: the repository split leaves one side empty; training on every commit without validation, thresholds untuned",
-				"examples", len(examples), "valid_share", o.ValidShare)
-		}
-		train, valid = examples, nil
 	}
 	counts[CountExamples] = int64(len(examples))
 	counts[CountTrainExamples], counts[CountValidExamples] = int64(len(train)), int64(len(valid))
@@ -110,6 +88,41 @@ func TrainModels(ctx context.Context, env *Env) (Counts, error) {
 		}
 	}
 	return counts, nil
+}
+
+// splitExamples reads the labeled commits, leaves out those of
+// Options.HoldoutRepos, samples Options.MaxExamples and splits the rest by
+// repository into training and validation examples (Options.ValidShare,
+// Options.Seed), counting what it left out.
+func splitExamples(ctx context.Context, env *Env, counts Counts) (examples, train, valid []classify.Example, err error) {
+	o := env.Options
+	examples, err = loadExamples(ctx, env, counts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if len(o.HoldoutRepos) > 0 {
+		held := len(examples)
+		examples = slices.DeleteFunc(examples, func(e classify.Example) bool { return slices.Contains(o.HoldoutRepos, e.Repo) })
+		counts[CountHeldOut] = int64(held - len(examples))
+	}
+	if o.MaxExamples > 0 && len(examples) > o.MaxExamples {
+		counts[CountSampledOut] = int64(len(examples) - o.MaxExamples)
+		examples = sampleExamples(examples, o.MaxExamples, o.Seed)
+	}
+	if len(examples) == 0 {
+		return nil, nil, nil, errors.New("train: no labeled commits in the store (run the label phase or import a corpus)")
+	}
+	train, valid = classify.SplitByRepo(examples, o.ValidShare, o.Seed)
+	if len(train) == 0 || len(valid) == 0 {
+		// Out-of-fold predictions over repository folds tune the thresholds
+		// and score the model then; without them nothing can.
+		if o.ThresholdFolds <= 1 {
+			env.Log.Warn("train: the repository split leaves one side empty; training on every commit without validation, thresholds untuned",
+				"examples", len(examples), "valid_share", o.ValidShare)
+		}
+		train, valid = examples, nil
+	}
+	return examples, train, valid, nil
 }
 
 // sampleExamples keeps n examples drawn with seed, in their order.

@@ -29,6 +29,7 @@ var usage = func() string {
 	line("classify", "decide the labels of JSONL commits from stdin as the bot would (title rule, model, --config FILE), one JSON line each")
 	line("import", "load JSONL(.gz) records of the corpus schema (docs/corpus.md)")
 	line("corpus", "rebuild a corpus from its repository list (--repos corpus/repos.tsv): clone at the pinned commits, extract, label, export (--out)")
+	line("texts", "write the labeled commits as the texts a transformer reads, split as train splits them, one JSON line each (scripts/finetune)")
 	line("runs", "list the recorded phase runs")
 	line("worker", `work the bot's "learn repository" jobs: clone, extract, label, learn and publish each repository's model`)
 	line("audit", "list a repository's commits whose declared label a confident out-of-fold prediction disagrees with (--repo)")
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = importCommand(ctx, rest, stdout, stderr)
 	case "corpus":
 		err = corpusCommand(ctx, rest, stdout, stderr)
+	case "texts":
+		err = textsCommand(ctx, rest, stdout, stderr)
 	case "runs":
 		err = runsCommand(ctx, rest, stdout, stderr)
 	case "eval":

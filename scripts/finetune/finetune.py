@@ -1,0 +1,309 @@
+"""Fine-tune a sentence encoder into a commit classifier that `train train
+--model transformer --import DIR` imports.
+
+The encoder is an ONNX export (model.onnx taking input_ids, attention_mask
+and token_type_ids, giving last_hidden_state; tokenizer.json beside it), as
+`scripts/setup.sh encoder all-minilm-l6-v2` fetches it. onnx2torch turns it
+into a PyTorch module whose initializers become trainable parameters; mean
+pooling and a linear head follow, and the whole is fine-tuned on the texts
+`train texts` writes (records marked valid are left out of training and
+scored). The result is exported as an ONNX sequence classifier (inputs
+input_ids and attention_mask, output logits), kept int8-quantised when that
+holds its validation macro-F1, with tokenizer.json, label_mapping.json and
+training.json (the text recipe, data fingerprint, repositories and scores).
+"""
+
+import argparse
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+
+import numpy as np
+import onnx
+import onnx2torch
+import onnxruntime
+import torch
+from onnxruntime.quantization import QuantType, quantize_dynamic
+from tokenizers import Tokenizer
+
+# Text recipe the texts were written by (classify.TextSubjectPaths).
+DEFAULT_TEXT = "subject_paths"
+# A quantised model is kept when it loses at most this much macro-F1.
+QUANT_TOLERANCE = 0.005
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--encoder", required=True, help="directory of the encoder's model.onnx and tokenizer.json")
+    p.add_argument("--texts", required=True, help="JSONL(.gz) of `train texts`")
+    p.add_argument("--labels", required=True, help="labels.json, whose order the logit columns follow")
+    p.add_argument("--out", required=True, help="directory to write the classifier into")
+    p.add_argument("--text", default=DEFAULT_TEXT, help="text recipe the texts were written by")
+    p.add_argument("--max-examples", type=int, default=10000, help="class-balanced sample of training commits (0: all)")
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--max-length", type=int, default=64, help="tokens per text")
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--lr-encoder", type=float, default=5e-5)
+    p.add_argument("--lr-head", type=float, default=1e-3)
+    p.add_argument("--valid-max", type=int, default=3000, help="validation commits scored to choose float or int8")
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--threads", type=int, default=os.cpu_count())
+    return p.parse_args(argv)
+
+
+def read_records(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def vocabulary(path):
+    with open(path, encoding="utf-8") as f:
+        return [l["name"] for l in json.load(f)["labels"]]
+
+
+def fingerprint(records):
+    """classify.Fingerprint: SHA-256 of the sorted "id NUL [labels]" lines."""
+    ids = sorted(r["id"] + "\x00[" + " ".join(r["labels"]) + "]" for r in records)
+    h = hashlib.sha256()
+    for i in ids:
+        h.update(i.encode())
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def balanced_sample(records, labels, n, gen):
+    """Draws n records without replacement, each class equally likely
+    (a class with too few commits gives all it has)."""
+    if n <= 0 or n >= len(records):
+        return records
+    counts = {l: 0 for l in labels}
+    for r in records:
+        counts[r["labels"][0]] += 1
+    weights = torch.tensor([1.0 / counts[r["labels"][0]] for r in records], dtype=torch.double)
+    picked = torch.multinomial(weights, n, replacement=False, generator=gen)
+    return [records[i] for i in sorted(picked.tolist())]
+
+
+class Classifier(torch.nn.Module):
+    """The encoder, mean pooling over the attention mask and a linear head."""
+
+    def __init__(self, encoder, width, labels):
+        super().__init__()
+        self.encoder = encoder
+        self.head = torch.nn.Linear(width, labels)
+
+    def forward(self, input_ids, attention_mask):
+        hidden = self.encoder(input_ids, attention_mask, torch.zeros_like(input_ids))
+        if isinstance(hidden, (tuple, list)):
+            hidden = hidden[0]
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        return self.head(pooled)
+
+
+def load_encoder(path):
+    """The ONNX encoder as a module whose float initializers train
+    (onnx2torch registers them as buffers)."""
+    proto = onnx.load(path)
+    # Writers with proto3 semantics (onnxgraph's) leave a zero INT or FLOAT
+    # attribute unset, which onnx2torch reads as no value.
+    for node in proto.graph.node:
+        for a in node.attribute:
+            if a.type == onnx.AttributeProto.INT and not a.HasField("i"):
+                a.i = 0
+            elif a.type == onnx.AttributeProto.FLOAT and not a.HasField("f"):
+                a.f = 0.0
+    encoder = onnx2torch.convert(proto)
+    inits = encoder.initializers
+    for name, buf in list(inits.named_buffers(recurse=False)):
+        if buf.is_floating_point():
+            delattr(inits, name)
+            inits.register_parameter(name, torch.nn.Parameter(buf.clone()))
+    return encoder
+
+
+def hidden_width(encoder, tok):
+    ids, mask = batch_tensors(tok, ["width"])
+    with torch.no_grad():
+        out = encoder(ids, mask, torch.zeros_like(ids))
+    return (out[0] if isinstance(out, (tuple, list)) else out).shape[-1]
+
+
+def batch_tensors(tok, texts):
+    encs = tok.encode_batch(texts)
+    width = max(len(e.ids) for e in encs)
+    ids = torch.zeros((len(encs), width), dtype=torch.long)
+    mask = torch.zeros((len(encs), width), dtype=torch.long)
+    for i, e in enumerate(encs):
+        ids[i, : len(e.ids)] = torch.tensor(e.ids)
+        mask[i, : len(e.ids)] = 1
+    return ids, mask
+
+
+def train(model, tok, records, column, args, gen):
+    counts = torch.zeros(model.head.out_features)
+    for r in records:
+        counts[column[r["labels"][0]]] += 1
+    # Inverse-frequency weights (mean 1 over the present classes): equal
+    # after balanced sampling, the imbalance's correction without it.
+    present = counts > 0
+    weights = torch.where(present, 1.0 / counts.clamp(min=1), torch.zeros_like(counts))
+    weights = weights / weights[present].mean()
+    loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
+    head = list(model.head.parameters())
+    head_ids = {id(p) for p in head}
+    encoder = [p for p in model.parameters() if id(p) not in head_ids]
+    opt = torch.optim.AdamW([{"params": encoder, "lr": args.lr_encoder}, {"params": head, "lr": args.lr_head}])
+    steps = args.epochs * ((len(records) + args.batch - 1) // args.batch)
+    warmup = max(1, steps // 16)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup)))
+    )
+    model.train()
+    step, start = 0, time.time()
+    for epoch in range(args.epochs):
+        order = torch.randperm(len(records), generator=gen).tolist()
+        for b in range(0, len(order), args.batch):
+            batch = [records[i] for i in order[b : b + args.batch]]
+            ids, mask = batch_tensors(tok, [r["text"] for r in batch])
+            target = torch.tensor([column[r["labels"][0]] for r in batch])
+            loss = loss_fn(model(ids, mask), target)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            step += 1
+            if step % 50 == 0 or step == steps:
+                rate = step * args.batch / (time.time() - start)
+                print(f"finetune: epoch {epoch + 1} step {step}/{steps} loss {loss.item():.3f} ({rate:.1f} commits/s)", file=sys.stderr)
+    return time.time() - start
+
+
+def export(model, tok, path):
+    model.eval()
+    ids, mask = batch_tensors(tok, ["fix the parser", "add a flag to the command line"])
+    torch.onnx.export(
+        model,
+        (ids, mask),
+        path,
+        input_names=["input_ids", "attention_mask"],
+        output_names=["logits"],
+        dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}, "logits": {0: "batch"}},
+        opset_version=17,
+        dynamo=False,
+    )
+    onnx.checker.check_model(path)
+    with torch.no_grad():
+        want = model(ids, mask).numpy()
+    got = score_onnx(path, tok, ["fix the parser", "add a flag to the command line"], batch=2)
+    if not np.allclose(want, got, atol=1e-3):
+        raise SystemExit(f"finetune: the exported model disagrees with PyTorch: {got} vs {want}")
+
+
+def score_onnx(path, tok, texts, batch=32):
+    opts = onnxruntime.SessionOptions()
+    sess = onnxruntime.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+    out = []
+    for b in range(0, len(texts), batch):
+        ids, mask = batch_tensors(tok, texts[b : b + batch])
+        out.append(sess.run(["logits"], {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})[0])
+    return np.concatenate(out)
+
+
+def scores(logits, truth, n_labels):
+    """Macro-F1 over the labels present in truth, and accuracy."""
+    pred = logits.argmax(1)
+    f1s = []
+    for l in range(n_labels):
+        support = int((truth == l).sum())
+        if support == 0:
+            continue
+        hits = int(((pred == l) & (truth == l)).sum())
+        predicted = int((pred == l).sum())
+        p = hits / predicted if predicted else 0.0
+        r = hits / support
+        f1s.append(2 * p * r / (p + r) if p + r else 0.0)
+    return {"macro_f1": round(float(np.mean(f1s)), 4), "accuracy": round(float((pred == truth).mean()), 4), "examples": int(len(truth))}
+
+
+def main(argv):
+    args = parse_args(argv)
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    gen = torch.Generator().manual_seed(args.seed)
+    records = read_records(args.texts)
+    train_records = [r for r in records if not r.get("valid")]
+    valid_records = [r for r in records if r.get("valid")]
+    present = {r["labels"][0] for r in train_records}
+    labels = [l for l in vocabulary(args.labels) if l in present]
+    column = {l: i for i, l in enumerate(labels)}
+    train_records = balanced_sample(train_records, labels, args.max_examples, gen)
+    valid_records = [r for r in valid_records if r["labels"][0] in column]
+    if args.valid_max and len(valid_records) > args.valid_max:
+        keep = torch.randperm(len(valid_records), generator=gen)[: args.valid_max].sort().values.tolist()
+        valid_records = [valid_records[i] for i in keep]
+    print(f"finetune: {len(train_records)} training commits, {len(valid_records)} validation commits, labels {labels}", file=sys.stderr)
+
+    tok = Tokenizer.from_file(os.path.join(args.encoder, "tokenizer.json"))
+    tok.no_padding()
+    tok.enable_truncation(args.max_length)
+    encoder = load_encoder(os.path.join(args.encoder, "model.onnx"))
+    model = Classifier(encoder, hidden_width(encoder, tok), len(labels))
+    seconds = train(model, tok, train_records, column, args, gen)
+
+    os.makedirs(args.out, exist_ok=True)
+    float_path = os.path.join(args.out, "model.float.onnx")
+    int8_path = os.path.join(args.out, "model.int8.onnx")
+    export(model, tok, float_path)
+    quantize_dynamic(float_path, int8_path, weight_type=QuantType.QInt8)
+    result = {}
+    if valid_records:
+        truth = np.array([column[r["labels"][0]] for r in valid_records])
+        texts = [r["text"] for r in valid_records]
+        result["float"] = scores(score_onnx(float_path, tok, texts), truth, len(labels))
+        result["int8"] = scores(score_onnx(int8_path, tok, texts), truth, len(labels))
+        print(f"finetune: validation float {result['float']}, int8 {result['int8']}", file=sys.stderr)
+    quantised = not valid_records or result["int8"]["macro_f1"] >= result["float"]["macro_f1"] - QUANT_TOLERANCE
+    shutil.move(int8_path if quantised else float_path, os.path.join(args.out, "model.onnx"))
+    for leftover in (float_path, int8_path):
+        if os.path.exists(leftover):
+            os.remove(leftover)
+    shutil.copyfile(os.path.join(args.encoder, "tokenizer.json"), os.path.join(args.out, "tokenizer.json"))
+    with open(os.path.join(args.out, "label_mapping.json"), "w", encoding="utf-8") as f:
+        json.dump({"id2label": {str(i): l for i, l in enumerate(labels)}}, f, indent=2)
+    training = {
+        "text": args.text,
+        "max_length": args.max_length,
+        "fingerprint": fingerprint(train_records),
+        "train_examples": len(train_records),
+        "train_repos": sorted({r["repo"] for r in train_records}),
+        "train_seconds": round(seconds, 1),
+        "valid_repos": sorted({r["repo"] for r in valid_records}),
+        "quantised": quantised,
+        "scores": result,
+        "recipe": {
+            "encoder": open(os.path.join(args.encoder, "SOURCE")).read().strip()
+            if os.path.exists(os.path.join(args.encoder, "SOURCE"))
+            else args.encoder,
+            "epochs": args.epochs,
+            "max_examples": args.max_examples,
+            "batch": args.batch,
+            "lr_encoder": args.lr_encoder,
+            "lr_head": args.lr_head,
+            "seed": args.seed,
+            "torch": torch.__version__,
+            "onnx2torch": onnx2torch.__version__ if hasattr(onnx2torch, "__version__") else "",
+        },
+    }
+    with open(os.path.join(args.out, "training.json"), "w", encoding="utf-8") as f:
+        json.dump(training, f, indent=2)
+    print(f"finetune: wrote {args.out} ({'int8' if quantised else 'float'}, {seconds:.0f} s of training)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
