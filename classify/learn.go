@@ -244,13 +244,22 @@ func (o LearnOptions) WithDefaults() LearnOptions {
 	return o
 }
 
-// tfidfBase returns the tfidf_logreg model under m's calibration.
+// tfidfBase returns the tfidf_logreg model under m's calibration or, for
+// an ensemble, its first tfidf_logreg member with the ensemble's labels: a
+// repository model stays linear, learned from that member and judged
+// against the whole ensemble.
 func tfidfBase(m Model) (*tfidfModel, bool) {
 	switch t := m.(type) {
 	case *tfidfModel:
 		return t, true
 	case calibrated:
 		return tfidfBase(t.Model)
+	case *ensemble:
+		for _, mb := range t.members {
+			if base, ok := tfidfBase(mb.model); ok && slices.Equal(base.Meta().Labels, t.meta.Labels) {
+				return base, true
+			}
+		}
 	}
 	return nil, false
 }

@@ -27,6 +27,17 @@ func bumpExample(repo string, i int, label string) classify.Example {
 // commits of six repositories whose dependency bumps are build.
 func globalModel(t *testing.T) classify.Model {
 	t.Helper()
+	m, err := classify.Load(globalModelDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+// globalModelDir trains globalModel into a directory and returns it.
+func globalModelDir(t *testing.T) string {
+	t.Helper()
 	requireRuntime(t)
 	examples := syntheticExamples(300)
 	for i := range 60 {
@@ -40,12 +51,7 @@ func globalModel(t *testing.T) classify.Model {
 	}, dir); err != nil {
 		t.Fatal(err)
 	}
-	m, err := classify.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m
+	return dir
 }
 
 // history is n commits of acme/app, oldest first, every third a
@@ -108,6 +114,37 @@ func TestLearnRepositoryLearnsItsConventions(t *testing.T) {
 	if meta.Learned == nil || meta.Learned.Repository != "acme/app" || !slices.Equal(meta.TrainRepos, []string{"acme/app"}) ||
 		meta.TrainExamples != 300 || len(meta.Thresholds) == 0 || meta.Learned.BaseFingerprint != global.Meta().Fingerprint {
 		t.Errorf("model.json %+v: want the learning, its repository, examples, thresholds and base recorded", meta)
+	}
+}
+
+// TestLearnRepositoryFromAnEnsemble: under an ensemble of tfidf_logreg
+// and a fine-tuned transformer, a repository model is learned from the
+// linear member and judged against the ensemble.
+func TestLearnRepositoryFromAnEnsemble(t *testing.T) {
+	labels := commitlabeler.Default().Names()
+	imported := filepath.Join(t.TempDir(), "transformer")
+	valid := history(60, "build")
+	in := classify.TrainInput{Labels: labels, Train: syntheticExamples(60), Valid: valid,
+		Options: classify.TrainOptions{Import: writeFineTuned(t, fineTuned)}}
+	if _, err := classify.Train(t.Context(), classify.KindTransformer, in, imported); err != nil {
+		t.Fatal(err)
+	}
+	in.Options.Members = []string{globalModelDir(t), imported}
+	dir := filepath.Join(t.TempDir(), "ensemble")
+	if _, err := classify.Train(t.Context(), classify.KindEnsemble, in, dir); err != nil {
+		t.Fatal(err)
+	}
+	global, err := classify.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer global.Close()
+	learned, err := classify.LearnRepository(t.Context(), global, history(300, "chore"), filepath.Join(t.TempDir(), "acme"), classify.LearnOptions{Repository: "acme/app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !learned.Accepted || learned.Learned.MacroF1 <= learned.Global.MacroF1 {
+		t.Fatalf("learned %+v: want a repository model accepted over the ensemble", learned)
 	}
 }
 
