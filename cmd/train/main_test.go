@@ -109,6 +109,20 @@ func TestImportCommand(t *testing.T) {
 	}
 }
 
+// TestTextsCommand: train texts writes a corpus's commits as texts, one
+// JSON line each.
+func TestTextsCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "corpus.db")
+	if code, _, errOut := train(t, "import", "--db", db, filepath.Join("..", "..", "pipeline", "testdata", "import-valid.jsonl.gz")); code != 0 {
+		t.Fatalf("import: exit %d, %s", code, errOut)
+	}
+	code, out, errOut := train(t, "texts", "--db", db, "--valid-share", "0")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) == 0 || !strings.Contains(lines[0], `"text":`) || !strings.Contains(errOut, "training and 0 validation commits") {
+		t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+	}
+}
+
 func TestUsageErrors(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "x.db")
 	for _, tc := range []struct {
@@ -137,6 +151,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"audit", "--db", db}, 2, "no --repo"},
 		{[]string{"audit", "--db", db, "--repo", "o/r", "--format", "pdf"}, 2, `--format "pdf"`},
 		{[]string{"correct", "--db", db, "--repo", "o/r"}, 2, "--repo, --sha and --label are required"},
+		{[]string{"texts", "--db", db, "--text", "diff"}, 2, `text recipe "diff"`},
+		{[]string{"texts", "--db", db, "stray"}, 2, `unexpected argument "stray"`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			t.Setenv("GITHUB_APP_ID", "")
