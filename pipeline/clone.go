@@ -32,12 +32,9 @@ func Clone(ctx context.Context, env *Env) (Counts, error) {
 	if env.Options.Workdir == "" {
 		return counts, errors.New("no work directory (--workdir) to clone into")
 	}
-	workdir, err := filepath.Abs(env.Options.Workdir)
-	if err == nil {
-		err = os.MkdirAll(workdir, 0o755)
-	}
+	workdir, err := prepareWorkdir(env)
 	if err != nil {
-		return counts, fmt.Errorf("work directory %s: %w", env.Options.Workdir, err)
+		return counts, err
 	}
 	if env.Options.Target != nil {
 		counts["repositories"] = 1
@@ -250,16 +247,16 @@ func (c cloner) update(ctx context.Context, s source) (string, store.Repository,
 // branch and tag is copied) in a temporary directory beside dest and renames
 // it into place, so that an interrupted clone never looks like a clone.
 func (c cloner) clone(ctx context.Context, git gitCommand, s source, dest string) error {
-	tmp, err := os.MkdirTemp(c.workdir, "."+filepath.Base(dest)+".tmp-")
+	tmp, release, err := makeTempClone(c.workdir, filepath.Base(dest))
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer release()
 	args := []string{"clone", "--bare", "--quiet"}
 	if c.filter != "" {
 		args = append(args, "--filter="+c.filter)
 	}
-	if _, err := git.run(ctx, "", append(args, "--", s.URL, tmp)...); err != nil {
+	if _, err := git.withEnv(tempCloneEnv+"="+tmp).run(ctx, "", append(args, "--", s.URL, tmp)...); err != nil {
 		return err
 	}
 	return os.Rename(tmp, dest)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 )
@@ -41,6 +42,12 @@ func newGitCommand(rawURL, token string) gitCommand {
 		"GIT_CONFIG_VALUE_0=Authorization: Basic "+basic,
 	)
 	g.secrets = []string{token, basic}
+	return g
+}
+
+// withEnv is g whose git processes also have the variables kv (NAME=value).
+func (g gitCommand) withEnv(kv ...string) gitCommand {
+	g.env = append(slices.Clip(g.env), kv...)
 	return g
 }
 

@@ -82,12 +82,9 @@ func LearnAndPublish(ctx context.Context, env *Env, global classify.Model, targe
 func cloneTarget(ctx context.Context, env *Env) (string, error) {
 	t := env.Options.Target
 	s := source{Name: t.Repo, URL: t.CloneURL, InstallationID: t.InstallationID}
-	workdir, err := filepath.Abs(env.Options.Workdir)
-	if err == nil {
-		err = os.MkdirAll(workdir, 0o755)
-	}
+	workdir, err := prepareWorkdir(env)
 	if err != nil {
-		return "", fmt.Errorf("work directory %s: %w", env.Options.Workdir, err)
+		return "", err
 	}
 	c := cloner{workdir: workdir, filter: env.Options.CloneFilter}
 	if s.InstallationID != 0 {

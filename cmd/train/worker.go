@@ -59,6 +59,11 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer env.DB.Close()
+	// A worker killed mid-clone left its temporary clone, and maybe git
+	// helpers still writing into it.
+	if err := pipeline.RemoveAbandonedClones(opts.Workdir, env.Log); err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
 
 	if err := env.DB.MigrateRiver(ctx, env.Log); err != nil {
 		return fmt.Errorf("worker: %w", err)

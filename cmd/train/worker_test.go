@@ -8,8 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -66,9 +67,13 @@ func workerKilledMidLearn(t *testing.T, dbPath string) {
 	root := t.TempDir()
 	gittest.Git(t, history.Dir, "clone", "--quiet", "--bare", history.Dir, filepath.Join(root, "acme", "app.git"))
 	cloning, release := make(chan struct{}), make(chan struct{})
-	var first sync.Once
+	// The first request waits for release; the others are answered.
+	var requests atomic.Int32
 	git := gittest.ServeHTTP(t, root, func(*http.Request) bool {
-		first.Do(func() { close(cloning); <-release })
+		if requests.Add(1) == 1 {
+			close(cloning)
+			<-release
+		}
 		return true
 	})
 	defer func() {
@@ -111,7 +116,13 @@ func workerKilledMidLearn(t *testing.T, dbPath string) {
 	}
 	worker.Process.Kill()
 	worker.Wait()
-	close(release)
+	abandoned, _ := filepath.Glob(filepath.Join(dir, "clones", ".*.tmp-*"))
+	if len(abandoned) != 1 {
+		t.Fatalf("temporary clones after the worker was killed mid-clone: %q, want one", abandoned)
+	}
+	// The server still holds the clone's request: the killed worker's git
+	// helpers, if alive, wait for it.
+	t.Logf("git processes left cloning into %s right after the kill: %v", abandoned[0], processesCloningInto(t, abandoned[0]))
 	if v, err := db.ServedModelVersion(ctx, "acme/app"); err != nil || v != 0 {
 		t.Fatalf("a worker killed while cloning published version %d (%v)", v, err)
 	}
@@ -135,6 +146,13 @@ func workerKilledMidLearn(t *testing.T, dbPath string) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	if _, err := os.Stat(abandoned[0]); !os.IsNotExist(err) {
+		t.Errorf("the killed worker's temporary clone %s outlived the next worker's start (%v)", abandoned[0], err)
+	}
+	if pids := processesCloningInto(t, abandoned[0]); len(pids) > 0 {
+		t.Errorf("git processes %v of the killed worker outlived the next worker's start", pids)
+	}
+	close(release)
 	// River completes the job once Work returns, just after publishing.
 	var attempt int
 	var state string
@@ -191,6 +209,25 @@ func workerKilledMidLearn(t *testing.T, dbPath string) {
 			t.Errorf("the repository learned line has %d reason= keys, want 1:\n%s", strings.Count(line, " reason="), line)
 		}
 	}
+}
+
+// processesCloningInto lists the processes working on the temporary clone
+// dir: git and its helpers name it in their environment.
+func processesCloningInto(t *testing.T, dir string) []string {
+	t.Helper()
+	environs, err := filepath.Glob("/proc/[0-9]*/environ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, p := range environs {
+		env, err := os.ReadFile(p)
+		if err == nil && slices.Contains(strings.Split(string(env), "\x00"), "COMMIT_LABELER_TEMP_CLONE="+dir) {
+			cmdline, _ := os.ReadFile(filepath.Join(filepath.Dir(p), "cmdline"))
+			out = append(out, filepath.Base(filepath.Dir(p))+" "+strings.ReplaceAll(string(cmdline), "\x00", " "))
+		}
+	}
+	return out
 }
 
 // trainRun is a run as `train runs --json` shows it.
