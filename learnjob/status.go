@@ -27,8 +27,7 @@ type Status struct {
 	LastError string
 	// Stranded says why nothing will work the job ("" when something
 	// will): it waits while no worker is alive, or it runs on a worker
-	// that died. River alone would show it waiting or running forever
-	// (until its rescuer, after Timeout, retries it).
+	// that died and no live worker has taken it over yet (store.Takeover).
 	Stranded string
 }
 
@@ -62,7 +61,7 @@ func Statuses(jobs []*rivertype.JobRow, workers []store.Worker, now time.Time) [
 		case slices.Contains(waiting, j.State) && !anyAlive:
 			s.Stranded = "no learning worker is alive (train worker): nothing will learn it"
 		case j.State == rivertype.JobStateRunning && len(j.AttemptedBy) > 0 && !alive[j.AttemptedBy[len(j.AttemptedBy)-1]]:
-			s.Stranded = fmt.Sprintf("its worker %s is not alive: the run died, and River retries it once the job's timeout passes",
+			s.Stranded = fmt.Sprintf("its worker %s is not alive: the run died, and the next live worker (or learn request) takes it over",
 				j.AttemptedBy[len(j.AttemptedBy)-1])
 		}
 		out = append(out, s)

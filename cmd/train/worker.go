@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -27,9 +28,10 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	opts := pipeline.DefaultOptions()
 	fs.StringVar(&opts.Workdir, "workdir", "clones", "directory of the bare clones of the repositories learned")
 	modelDir := modelFlag(fs)
-	timeout := fs.Duration("job-timeout", learnjob.Timeout, "longest a learn job may run; a job whose worker died is retried once it has been running this long (bots, when they lead River's rescuer, assume the default)")
+	timeout := fs.Duration("job-timeout", learnjob.Timeout, "longest a learn job may run (a job whose worker died is taken over by a live worker within --takeover-every)")
 	poll := fs.Duration("poll", time.Second, "how often the queue is polled for new learn jobs")
 	heartbeat := fs.Duration("heartbeat", store.WorkerHeartbeat, fmt.Sprintf("how often the worker tells the database it is alive; missing %d heartbeats marks it dead, its learn jobs and runs stranded", store.StaleHeartbeats))
+	takeoverEvery := fs.Duration("takeover-every", store.TakeoverEvery, "how often the worker looks for the learn jobs of dead workers to take over")
 	appEnv := fs.String("config", "", "the bot's app.env (default ~/.config/commit-labeler/app.env when it exists); the environment wins")
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -76,6 +78,11 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fmt.Errorf("worker: %w", err)
 	}
 	defer stopHeartbeat()
+	ctx, stopTakeover, err := takeOverDeadWorkers(ctx, env, *takeoverEvery)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	defer stopTakeover()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, pipeline.NewLearnWorker(env, global, *timeout))
 	webhook.RegisterForeignDeliveries(workers)
@@ -151,5 +158,40 @@ func registerWorker(ctx context.Context, env *pipeline.Env, heartbeat time.Durat
 		if err := env.DB.StopWorker(context.WithoutCancel(ctx), env.Worker); err != nil {
 			env.Log.Warn("worker stop", "err", err)
 		}
+	}, nil
+}
+
+// takeOverDeadWorkers holds this worker's liveness (store.HoldLiveness) and
+// takes over the learn jobs of dead workers every every, until stop. The
+// returned context ends when the liveness is lost: other workers may then
+// take this one's jobs, so it stops.
+func takeOverDeadWorkers(ctx context.Context, env *pipeline.Env, every time.Duration) (_ context.Context, stop func(), err error) {
+	if every <= 0 {
+		return nil, nil, usageErrorf("--takeover-every %v: must be positive", every)
+	}
+	live, err := env.DB.HoldLiveness(ctx, env.Worker)
+	if err != nil {
+		return nil, nil, err
+	}
+	takeover, err := env.DB.NewTakeover(learnjob.Kind)
+	if err != nil {
+		live.Release()
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		select {
+		case <-live.Lost():
+			env.Log.Error("worker: the database no longer holds this worker's liveness; stopping, as others may take its jobs over")
+			cancel()
+		case <-ctx.Done():
+		}
+	})
+	wg.Go(func() { takeover.Run(ctx, every, env.Log) })
+	return ctx, func() {
+		cancel()
+		wg.Wait()
+		live.Release()
 	}, nil
 }

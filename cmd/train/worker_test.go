@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -31,7 +32,7 @@ const testHeartbeat = 200 * time.Millisecond
 // binary.
 func workerProcess(t *testing.T, db, workdir string, logs *bytes.Buffer) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "worker", "--db", db, "--workdir", workdir, "--poll", "100ms", "--job-timeout", "5s", "--log-level", "info",
+	cmd := exec.Command(os.Args[0], "worker", "--db", db, "--workdir", workdir, "--poll", "100ms", "--job-timeout", "10m", "--log-level", "info",
 		"--heartbeat", testHeartbeat.String())
 	cmd.Env = append(os.Environ(), envRunAsTrain+"=1")
 	cmd.Stdout, cmd.Stderr = logs, logs
@@ -45,12 +46,21 @@ func workerProcess(t *testing.T, db, workdir string, logs *bytes.Buffer) *exec.C
 // TestWorkerKilledMidLearnPublishesNothingAndTheJobIsRetried kills the
 // learning worker while it clones (the git server holds the first
 // request): nothing is published, and `train runs` shows its clone run
-// died and its job stranded; a second worker takes the abandoned job over
-// once its timeout has passed, clones (cloned=1) and publishes the model,
-// whose figures `train runs` and the worker's log show. Learning the same
-// history again publishes no new version.
+// died and its job stranded. A new request to learn the repository takes
+// the job over rather than being dropped, and a second worker, started
+// then, works it long before its 10-minute timeout, removes the abandoned
+// temporary clone and the git helpers still cloning into it, clones
+// (cloned=1) and publishes the model, whose figures `train runs` and the
+// worker's log show. Learning the same history again publishes no new
+// version.
 func TestWorkerKilledMidLearnPublishesNothingAndTheJobIsRetried(t *testing.T) {
 	testkind.Require(t)
+	onBothEngines(t, workerKilledMidLearn)
+}
+
+// onBothEngines runs test on a new SQLite file and a new PostgreSQL
+// database.
+func onBothEngines(t *testing.T, test func(t *testing.T, db string)) {
 	for _, engine := range []struct {
 		name   string
 		source func(t *testing.T) string
@@ -58,57 +68,17 @@ func TestWorkerKilledMidLearnPublishesNothingAndTheJobIsRetried(t *testing.T) {
 		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "bot.db") }},
 		{"postgres", func(t *testing.T) string { return pgtest.NewDatabase(t) }},
 	} {
-		t.Run(engine.name, func(t *testing.T) { workerKilledMidLearn(t, engine.source(t)) })
+		t.Run(engine.name, func(t *testing.T) { test(t, engine.source(t)) })
 	}
 }
 
 func workerKilledMidLearn(t *testing.T, dbPath string) {
-	history := gittest.ConventionalHistory(t, 300, "chore", nil)
-	root := t.TempDir()
-	gittest.Git(t, history.Dir, "clone", "--quiet", "--bare", history.Dir, filepath.Join(root, "acme", "app.git"))
-	cloning, release := make(chan struct{}), make(chan struct{})
-	// The first request waits for release; the others are answered.
-	var requests atomic.Int32
-	git := gittest.ServeHTTP(t, root, func(*http.Request) bool {
-		if requests.Add(1) == 1 {
-			close(cloning)
-			<-release
-		}
-		return true
-	})
-	defer func() {
-		select {
-		case <-release:
-		default:
-			close(release)
-		}
-	}()
-
+	url, cloning, release := heldRepository(t)
 	dir := t.TempDir()
 	var logs1, logs2 bytes.Buffer
 	worker := workerProcess(t, dbPath, filepath.Join(dir, "clones"), &logs1)
 	ctx := context.Background()
-	db, err := store.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	learn, err := webhook.NewLearnQueue(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The worker makes River's tables on start.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		_, err := learn.EnqueueLearn(ctx, learnjob.Args{Repo: "acme/app", CloneURL: git.URL + "/acme/app.git", Reason: learnjob.ReasonManual})
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("cannot enqueue: %v\n%s", err, logs1.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	db, learn := learnQueue(t, dbPath, url, &logs1)
 	select {
 	case <-cloning:
 	case <-time.After(30 * time.Second):
@@ -135,8 +105,13 @@ func workerKilledMidLearn(t *testing.T, dbPath string) {
 		t.Errorf("train runs after the worker was killed: learn jobs %+v, want the one running stranded", runs.LearnJobs)
 	}
 
+	queued, err := learn.EnqueueLearn(ctx, learnjob.Args{Repo: "acme/app", CloneURL: url, Reason: learnjob.ReasonManual})
+	if err != nil || !queued {
+		t.Errorf("a learn request while the job is stuck on a dead worker: queued %v (%v), want it taken over", queued, err)
+	}
+
 	workerProcess(t, dbPath, filepath.Join(dir, "clones"), &logs2)
-	deadline = time.Now().Add(90 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		if v, err := db.ServedModelVersion(ctx, "acme/app"); err == nil && v == 1 {
 			break
@@ -147,12 +122,12 @@ func workerKilledMidLearn(t *testing.T, dbPath string) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	if _, err := os.Stat(abandoned[0]); !os.IsNotExist(err) {
-		t.Errorf("the killed worker's temporary clone %s outlived the next worker's start (%v)", abandoned[0], err)
+		t.Errorf("the killed worker's temporary clone %s outlived the job's takeover (%v)", abandoned[0], err)
 	}
 	if pids := processesCloningInto(t, abandoned[0]); len(pids) > 0 {
-		t.Errorf("git processes %v of the killed worker outlived the next worker's start", pids)
+		t.Errorf("git processes %v of the killed worker outlived the job's takeover", pids)
 	}
-	close(release)
+	release()
 	// River completes the job once Work returns, just after publishing.
 	var attempt int
 	var state string
@@ -192,7 +167,7 @@ func workerKilledMidLearn(t *testing.T, dbPath string) {
 	}
 
 	// The same history and labels again: the job completes, no version.
-	if _, err := learn.EnqueueLearn(ctx, learnjob.Args{Repo: "acme/app", CloneURL: git.URL + "/acme/app.git", Reason: learnjob.ReasonManual}); err != nil {
+	if _, err := learn.EnqueueLearn(ctx, learnjob.Args{Repo: "acme/app", CloneURL: url, Reason: learnjob.ReasonManual}); err != nil {
 		t.Fatal(err)
 	}
 	for !strings.Contains(logs2.String(), "unchanged=true") {
@@ -207,6 +182,110 @@ func workerKilledMidLearn(t *testing.T, dbPath string) {
 	for _, line := range strings.Split(logs2.String(), "\n") {
 		if strings.Contains(line, `msg="repository learned"`) && strings.Count(line, " reason=") != 1 {
 			t.Errorf("the repository learned line has %d reason= keys, want 1:\n%s", strings.Count(line, " reason="), line)
+		}
+	}
+}
+
+// heldRepository serves acme/app, a history of 300 commits, over HTTP:
+// the first request waits until release (or the test's end), the others
+// are answered.
+func heldRepository(t *testing.T) (url string, cloning <-chan struct{}, release func()) {
+	t.Helper()
+	history := gittest.ConventionalHistory(t, 300, "chore", nil)
+	root := t.TempDir()
+	gittest.Git(t, history.Dir, "clone", "--quiet", "--bare", history.Dir, filepath.Join(root, "acme", "app.git"))
+	first, held := make(chan struct{}), make(chan struct{})
+	var requests atomic.Int32
+	git := gittest.ServeHTTP(t, root, func(*http.Request) bool {
+		if requests.Add(1) == 1 {
+			close(first)
+			<-held
+		}
+		return true
+	})
+	var once sync.Once
+	release = func() { once.Do(func() { close(held) }) }
+	t.Cleanup(release)
+	return git.URL + "/acme/app.git", first, release
+}
+
+// learnQueue opens dbPath and enqueues learning acme/app from url, once
+// the workers have made River's tables.
+func learnQueue(t *testing.T, dbPath, url string, logs *bytes.Buffer) (*store.DB, *webhook.LearnQueue) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	learn, err := webhook.NewLearnQueue(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := learn.EnqueueLearn(ctx, learnjob.Args{Repo: "acme/app", CloneURL: url, Reason: learnjob.ReasonManual})
+		if err == nil {
+			return db, learn
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("cannot enqueue: %v\n%s", err, logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestLiveWorkerTakesOverADeadOnesLearnJob: of two learning workers on one
+// database and work directory, the one cloning is killed; the other takes
+// its job over within seconds (the job's timeout is 10 minutes), kills the
+// git helpers left cloning and removes their temporary clone, and
+// publishes the model well within 30 s of the kill.
+func TestLiveWorkerTakesOverADeadOnesLearnJob(t *testing.T) {
+	testkind.Require(t)
+	onBothEngines(t, liveWorkerTakesOver)
+}
+
+func liveWorkerTakesOver(t *testing.T, dbPath string) {
+	url, cloning, _ := heldRepository(t)
+	clones := filepath.Join(t.TempDir(), "clones")
+	logs := []*bytes.Buffer{{}, {}}
+	workers := []*exec.Cmd{workerProcess(t, dbPath, clones, logs[0]), workerProcess(t, dbPath, clones, logs[1])}
+	db, _ := learnQueue(t, dbPath, url, logs[0])
+	select {
+	case <-cloning:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no worker fetched the repository\n%s\n%s", logs[0], logs[1])
+	}
+	killed := 0
+	for !strings.Contains(logs[killed].String(), "learning the repository") {
+		killed = 1 - killed
+		time.Sleep(10 * time.Millisecond)
+	}
+	abandoned, _ := filepath.Glob(filepath.Join(clones, ".*.tmp-*"))
+	workers[killed].Process.Kill()
+	killedAt := time.Now()
+	workers[killed].Wait()
+	ctx := context.Background()
+	for {
+		if v, err := db.ServedModelVersion(ctx, "acme/app"); err == nil && v == 1 {
+			break
+		}
+		if time.Since(killedAt) > 30*time.Second {
+			t.Fatalf("the live worker did not take the job over within 30 s\nkilled:\n%s\nlive:\n%s", logs[killed], logs[1-killed])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("kill → model published by the other worker: %v", time.Since(killedAt).Round(time.Millisecond))
+	if !strings.Contains(logs[1-killed].String(), "jobs of dead processes taken over") {
+		t.Errorf("the live worker's log does not say it took the job over:\n%s", logs[1-killed])
+	}
+	for _, dir := range abandoned {
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Errorf("the killed worker's temporary clone %s outlived the takeover (%v)", dir, err)
+		}
+		if pids := processesCloningInto(t, dir); len(pids) > 0 {
+			t.Errorf("git processes %v of the killed worker outlived the takeover", pids)
 		}
 	}
 }
