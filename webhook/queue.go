@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"sync"
 	"syscall"
 	"time"
 
@@ -65,17 +66,35 @@ type queue struct {
 	// lock is a SQLite file's lock, held by its one bot process; nil on
 	// PostgreSQL, where any number of bots share the queue.
 	lock *os.File
-	cfg  queueConfig
+	// live holds this bot's liveness on PostgreSQL, where takeover puts
+	// back the running deliveries of bots that died; nil on SQLite.
+	live     *store.Liveness
+	takeover *store.Takeover
+	// stopTakeover ends takeover's loop and waits for it.
+	stopTakeover func()
+	cfg          queueConfig
+	log          *slog.Logger
 }
 
 // openQueue locks a SQLite file for this process, applies River's
 // migrations and makes the client. It starts nothing.
 func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueConfig, log *slog.Logger) (*queue, error) {
-	q := &queue{db: db, cfg: cfg}
+	q := &queue{db: db, cfg: cfg, log: log, stopTakeover: func() {}}
+	var id string
+	var err error
 	if db.Engine() == store.SQLite {
-		var err error
 		if q.lock, err = lockStore(db.Path()); err != nil {
 			return nil, err
+		}
+	} else {
+		host, _ := os.Hostname()
+		id = fmt.Sprintf("bot-%s-%d-%d", host, os.Getpid(), time.Now().UnixMilli())
+		if q.live, err = db.HoldLiveness(ctx, id); err != nil {
+			return nil, fmt.Errorf("webhook: %w", err)
+		}
+		if q.takeover, err = db.NewTakeover(deliveryJobKind); err != nil {
+			q.release()
+			return nil, fmt.Errorf("webhook: %w", err)
 		}
 	}
 	if err := db.MigrateRiver(ctx, log); err != nil {
@@ -85,8 +104,11 @@ func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueCo
 	workers := river.NewWorkers()
 	river.AddWorker(workers, w)
 	river.AddWorker(workers, learnjob.Foreign{JobTimeout: learnjob.Timeout})
-	var err error
 	q.client, err = river.NewClient(db.RiverDriver(), &river.Config{
+		// River records the client that attempts a job: on PostgreSQL its
+		// liveness says whether the job's bot still runs ("" on SQLite:
+		// River's default).
+		ID:          id,
 		Logger:      log,
 		Queues:      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.workers}},
 		Workers:     workers,
@@ -144,10 +166,14 @@ func (foreignDeliveries) Work(context.Context, *river.Job[deliveryArgs]) error {
 	return errors.New("webhook: deliveries are handled by bot, not by this process")
 }
 
-// release lets go of a SQLite file's lock.
+// release lets go of a SQLite file's lock, or of the bot's liveness on
+// PostgreSQL.
 func (q *queue) release() {
 	if q.lock != nil {
 		q.lock.Close()
+	}
+	if q.live != nil {
+		q.live.Release()
 	}
 }
 
@@ -183,8 +209,8 @@ func (q *queue) enqueueManyTx(ctx context.Context, tx *sql.Tx, jobs []river.Inse
 func (q *queue) start(ctx context.Context) error {
 	// River's rescuer would retry them only after RescueStuckJobsAfter; the
 	// file lock guarantees no other process is working them. On
-	// PostgreSQL other bots may be, and the rescuer hands over the jobs of
-	// one that died.
+	// PostgreSQL other bots may be, and every live bot takes over the jobs
+	// of one that died (takeOverDeadBots; River's rescuer is the backstop).
 	if q.lock != nil {
 		if _, err := q.db.SQL().ExecContext(ctx,
 			`UPDATE river_job SET state = 'available' WHERE state = 'running' AND kind = ?`, deliveryJobKind); err != nil {
@@ -194,13 +220,38 @@ func (q *queue) start(ctx context.Context) error {
 	if err := q.client.Start(ctx); err != nil {
 		return fmt.Errorf("webhook: start queue: %w", err)
 	}
+	if q.takeover != nil {
+		q.takeOverDeadBots()
+	}
 	return nil
+}
+
+// takeOverDeadBots puts back the running deliveries of dead bots every
+// store.TakeoverEvery, until stop; a bot whose own liveness is lost stops
+// working its queue, since others may now take its jobs over.
+func (q *queue) takeOverDeadBots() {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { q.takeover.Run(ctx, store.TakeoverEvery, q.log) })
+	wg.Go(func() {
+		select {
+		case <-q.live.Lost():
+			q.log.Error("webhook: the database no longer holds this bot's liveness; its queue stops, as other bots may take its deliveries over")
+			q.client.StopAndCancel(ctx)
+		case <-ctx.Done():
+		}
+	})
+	q.stopTakeover = func() {
+		cancel()
+		wg.Wait()
+	}
 }
 
 // stop lets running jobs finish for the stop timeout, then cancels them
 // (River puts them back for a retry), and releases a SQLite file's lock.
 func (q *queue) stop(ctx context.Context) error {
 	defer q.release()
+	defer q.stopTakeover()
 	ctx, cancel := context.WithTimeout(ctx, q.cfg.stopTimeout+5*time.Second)
 	defer cancel()
 	if err := q.client.Stop(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
