@@ -142,7 +142,7 @@ transformer: build $(MODEL_DATA) $(FINETUNE_VENV)/installed
 	bin/train texts --db $(MODEL_WORK)/corpus.db --holdout $(HOLDOUT) > $(TRANSFORMER_WORK)/texts.jsonl
 	$(TIME) $(FINETUNE_VENV)/bin/python scripts/finetune/finetune.py --encoder $$(scripts/setup.sh encoder-path all-minilm-l6-v2) \
 		--texts $(TRANSFORMER_WORK)/texts.jsonl --labels labels.json --out $(TRANSFORMER_WORK)/finetuned \
-		--max-examples $(TRANSFORMER_EXAMPLES) --epochs $(TRANSFORMER_EPOCHS)
+		--max-examples $(TRANSFORMER_EXAMPLES) --epochs $(TRANSFORMER_EPOCHS) --checkpoint $(TRANSFORMER_WORK)/finetune-$(TRANSFORMER_EXAMPLES)x$(TRANSFORMER_EPOCHS).pt
 	$(TIME) bin/train train --db $(MODEL_WORK)/corpus.db --model tfidf_logreg,transformer --import $(TRANSFORMER_WORK)/finetuned \
 		--out $(TRANSFORMER_WORK)/holdout --holdout $(HOLDOUT)
 	$(foreach m,tfidf_logreg transformer ensemble,bin/train eval --model $(TRANSFORMER_WORK)/holdout/$(m) $(addprefix --data ,$(MODEL_DATA)) --repos $(HOLDOUT) --json > $(TRANSFORMER_WORK)/eval-$(m).json;)

@@ -52,6 +52,8 @@ def parse_args(argv):
     p.add_argument("--valid-max", type=int, default=3000, help="validation commits scored to choose float or int8")
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--checkpoint", default="", help="file the training state is saved to every --checkpoint-every seconds and resumed from")
+    p.add_argument("--checkpoint-every", type=float, default=600)
     return p.parse_args(argv)
 
 
@@ -164,11 +166,17 @@ def train(model, tok, records, column, args, gen):
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup)))
     )
+    # A checkpoint continues only the run of the same data and recipe.
+    data = [fingerprint(records), args.epochs, args.batch, args.max_length, args.lr_encoder, args.lr_head, args.seed]
+    state = resume(args, model, opt, sched, gen, data)
     model.train()
-    step, start = 0, time.time()
-    for epoch in range(args.epochs):
+    step, spent = state["step"], state["seconds"]
+    start = saved = time.time()
+    for epoch in range(state["epoch"], args.epochs):
+        epoch_gen = gen.get_state()
         order = torch.randperm(len(records), generator=gen).tolist()
-        for b in range(0, len(order), args.batch):
+        first = state["batch"] if epoch == state["epoch"] else 0
+        for b in range(first * args.batch, len(order), args.batch):
             batch = [records[i] for i in order[b : b + args.batch]]
             ids, mask = batch_tensors(tok, [r["text"] for r in batch])
             target = torch.tensor([column[r["labels"][0]] for r in batch])
@@ -179,9 +187,45 @@ def train(model, tok, records, column, args, gen):
             sched.step()
             step += 1
             if step % 50 == 0 or step == steps:
-                rate = step * args.batch / (time.time() - start)
+                rate = (step - state["step"]) * args.batch / (time.time() - start)
                 print(f"finetune: epoch {epoch + 1} step {step}/{steps} loss {loss.item():.3f} ({rate:.1f} commits/s)", file=sys.stderr)
-    return time.time() - start
+            if args.checkpoint and time.time() - saved >= args.checkpoint_every:
+                save_checkpoint(args.checkpoint, model, opt, sched, epoch_gen, data,
+                                epoch, b // args.batch + 1, step, spent + time.time() - start)
+                saved = time.time()
+    spent += time.time() - start
+    if args.checkpoint:
+        # The finished state: a run cut off while exporting exports again.
+        save_checkpoint(args.checkpoint, model, opt, sched, gen.get_state(), data, args.epochs, 0, step, spent)
+    return spent
+
+
+def save_checkpoint(path, model, opt, sched, epoch_gen, data, epoch, batch, step, seconds):
+    """Writes the training state atomically: a run cut off resumes from
+    the newest checkpoint instead of starting over."""
+    tmp = path + ".tmp"
+    torch.save({"data": data, "model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                "epoch_gen": epoch_gen, "epoch": epoch, "batch": batch, "step": step, "seconds": seconds}, tmp)
+    os.replace(tmp, path)
+    print(f"finetune: checkpoint at epoch {epoch + 1} step {step} in {path}", file=sys.stderr)
+
+
+def resume(args, model, opt, sched, gen, data):
+    """Restores the checkpoint of a cut-off run on the same data, or the
+    start of training when there is none."""
+    start = {"epoch": 0, "batch": 0, "step": 0, "seconds": 0.0}
+    if not args.checkpoint or not os.path.exists(args.checkpoint):
+        return start
+    ck = torch.load(args.checkpoint, weights_only=False)
+    if ck["data"] != data:
+        raise SystemExit(f"finetune: {args.checkpoint} was written for other training data or settings; remove it to start over")
+    model.load_state_dict(ck["model"])
+    opt.load_state_dict(ck["opt"])
+    sched.load_state_dict(ck["sched"])
+    # The generator as the cut-off epoch began draws that epoch's order again.
+    gen.set_state(ck["epoch_gen"])
+    print(f"finetune: resuming {args.checkpoint} at epoch {ck['epoch'] + 1} step {ck['step']}", file=sys.stderr)
+    return {k: ck[k] for k in start}
 
 
 def export(model, tok, path):

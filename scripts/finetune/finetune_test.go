@@ -5,6 +5,7 @@
 package finetune_test
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -12,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/commit-labeler/commit-labeler/classify"
@@ -86,19 +88,26 @@ func writeTexts(t *testing.T, path string, train, valid []classify.Example) {
 	}
 }
 
+// fixture writes a tiny encoder and the texts of corpus into work.
+func fixture(t *testing.T, work string) (encoder, texts string, train, valid []classify.Example) {
+	t.Helper()
+	encoder = filepath.Join(work, "encoder")
+	if err := onnxfixture.WriteTinyEncoderFixture(encoder); err != nil {
+		t.Fatal(err)
+	}
+	train, valid = corpus()
+	texts = filepath.Join(work, "texts.jsonl")
+	writeTexts(t, texts, train, valid)
+	return encoder, texts, train, valid
+}
+
 func TestFinetuneImportsAndServes(t *testing.T) {
 	py := python(t)
 	if err := classify.InitRuntime(); err != nil {
 		t.Skipf("ONNX Runtime: %v", err)
 	}
 	work := t.TempDir()
-	encoder := filepath.Join(work, "encoder")
-	if err := onnxfixture.WriteTinyEncoderFixture(encoder); err != nil {
-		t.Fatal(err)
-	}
-	train, valid := corpus()
-	texts := filepath.Join(work, "texts.jsonl")
-	writeTexts(t, texts, train, valid)
+	encoder, texts, train, valid := fixture(t, work)
 	out := filepath.Join(work, "finetuned")
 	cmd := exec.Command(py, "finetune.py", "--encoder", encoder, "--texts", texts, "--labels", "../../labels.json",
 		"--out", out, "--max-examples", "0", "--epochs", "4", "--max-length", "32", "--lr-encoder", "1e-3", "--lr-head", "1e-2", "--threads", "1")
@@ -141,5 +150,57 @@ func TestFinetuneImportsAndServes(t *testing.T) {
 	}
 	if math.Abs(sum-1) > 1e-4 {
 		t.Errorf("probabilities %v sum to %v", probs[0], sum)
+	}
+}
+
+// TestFinetuneResumesFromItsCheckpoint cuts a run off in its second epoch
+// and runs it again: the resumed run ends with the model an
+// uncut run makes.
+func TestFinetuneResumesFromItsCheckpoint(t *testing.T) {
+	py := python(t)
+	work := t.TempDir()
+	encoder, texts, _, _ := fixture(t, work)
+	finetune := func(out string, extra ...string) *exec.Cmd {
+		args := append([]string{"finetune.py", "--encoder", encoder, "--texts", texts, "--labels", "../../labels.json",
+			"--out", filepath.Join(work, out), "--max-examples", "0", "--epochs", "2", "--batch", "16", "--max-length", "32", "--threads", "1"}, extra...)
+		return exec.Command(py, args...)
+	}
+	if b, err := finetune("uncut").CombinedOutput(); err != nil {
+		t.Fatalf("uncut run: %v\n%s", err, b)
+	}
+
+	checkpoint := filepath.Join(work, "state.pt")
+	cut := finetune("resumed", "--checkpoint", checkpoint, "--checkpoint-every", "0")
+	stderr, err := cut.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cut.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stderr)
+	for lines.Scan() && !strings.Contains(lines.Text(), "checkpoint at epoch 2 step 20 ") {
+	}
+	if err := cut.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cut.Wait() // killed on purpose
+	b, err := finetune("resumed", "--checkpoint", checkpoint, "--checkpoint-every", "0").CombinedOutput()
+	if err != nil {
+		t.Fatalf("resumed run: %v\n%s", err, b)
+	}
+	if !strings.Contains(string(b), "resuming "+checkpoint+" at epoch 2 step 20") {
+		t.Fatalf("the second run did not resume from step 20 (of the second epoch):\n%s", b)
+	}
+	want, err := os.ReadFile(filepath.Join(work, "uncut", "model.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(work, "resumed", "model.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Error("the resumed run's model differs from the uncut run's")
 	}
 }
