@@ -128,6 +128,11 @@ FINETUNE_VENV        ?= $(HOME)/.cache/commit-labeler/finetune-venv
 TRANSFORMER_WORK     ?= .work/transformer
 TRANSFORMER_EXAMPLES ?= 10000
 TRANSFORMER_EPOCHS   ?= 1
+# SetFit instead of end-to-end fine-tuning: the encoder on this many pairs
+# of commits, then the head on its frozen embeddings (0: fine-tune, with a
+# checkpoint a cut-off run resumes from).
+TRANSFORMER_SETFIT_PAIRS ?= 0
+FINETUNE_FLAGS = $(if $(filter 0,$(TRANSFORMER_SETFIT_PAIRS)),--checkpoint $(TRANSFORMER_WORK)/finetune-$(TRANSFORMER_EXAMPLES)x$(TRANSFORMER_EPOCHS).pt,--setfit-pairs $(TRANSFORMER_SETFIT_PAIRS))
 
 $(FINETUNE_VENV)/installed: scripts/finetune/requirements.txt
 	python3 -m venv $(FINETUNE_VENV)
@@ -142,7 +147,7 @@ transformer: build $(MODEL_DATA) $(FINETUNE_VENV)/installed
 	bin/train texts --db $(MODEL_WORK)/corpus.db --holdout $(HOLDOUT) > $(TRANSFORMER_WORK)/texts.jsonl
 	$(TIME) $(FINETUNE_VENV)/bin/python scripts/finetune/finetune.py --encoder $$(scripts/setup.sh encoder-path all-minilm-l6-v2) \
 		--texts $(TRANSFORMER_WORK)/texts.jsonl --labels labels.json --out $(TRANSFORMER_WORK)/finetuned \
-		--max-examples $(TRANSFORMER_EXAMPLES) --epochs $(TRANSFORMER_EPOCHS) --checkpoint $(TRANSFORMER_WORK)/finetune-$(TRANSFORMER_EXAMPLES)x$(TRANSFORMER_EPOCHS).pt
+		--max-examples $(TRANSFORMER_EXAMPLES) --epochs $(TRANSFORMER_EPOCHS) $(FINETUNE_FLAGS)
 	$(TIME) bin/train train --db $(MODEL_WORK)/corpus.db --model tfidf_logreg,transformer --import $(TRANSFORMER_WORK)/finetuned \
 		--out $(TRANSFORMER_WORK)/holdout --holdout $(HOLDOUT)
 	$(foreach m,tfidf_logreg transformer ensemble,bin/train eval --model $(TRANSFORMER_WORK)/holdout/$(m) $(addprefix --data ,$(MODEL_DATA)) --repos $(HOLDOUT) --json > $(TRANSFORMER_WORK)/eval-$(m).json;)

@@ -52,9 +52,15 @@ def parse_args(argv):
     p.add_argument("--valid-max", type=int, default=3000, help="validation commits scored to choose float or int8")
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--setfit-pairs", type=int, default=0,
+                   help="train SetFit-style instead: the encoder on this many pairs of commits (alike when they share a label), then the head on its frozen embeddings")
+    p.add_argument("--head-epochs", type=int, default=20, help="epochs of the head over the frozen embeddings (with --setfit-pairs)")
     p.add_argument("--checkpoint", default="", help="file the training state is saved to every --checkpoint-every seconds and resumed from")
     p.add_argument("--checkpoint-every", type=float, default=600)
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.setfit_pairs and args.checkpoint:
+        p.error("--checkpoint resumes end-to-end fine-tuning; a SetFit run (--setfit-pairs) has none")
+    return args
 
 
 def read_records(path):
@@ -99,13 +105,15 @@ class Classifier(torch.nn.Module):
         self.encoder = encoder
         self.head = torch.nn.Linear(width, labels)
 
-    def forward(self, input_ids, attention_mask):
+    def embed(self, input_ids, attention_mask):
         hidden = self.encoder(input_ids, attention_mask, torch.zeros_like(input_ids))
         if isinstance(hidden, (tuple, list)):
             hidden = hidden[0]
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-        return self.head(pooled)
+        return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+    def forward(self, input_ids, attention_mask):
+        return self.head(self.embed(input_ids, attention_mask))
 
 
 def load_encoder(path):
@@ -147,25 +155,94 @@ def batch_tensors(tok, texts):
     return ids, mask
 
 
-def train(model, tok, records, column, args, gen):
+def weighted_loss(model, records, column):
+    """Cross-entropy with inverse-frequency class weights (mean 1 over the
+    present classes): equal after balanced sampling, the imbalance's
+    correction without it."""
     counts = torch.zeros(model.head.out_features)
     for r in records:
         counts[column[r["labels"][0]]] += 1
-    # Inverse-frequency weights (mean 1 over the present classes): equal
-    # after balanced sampling, the imbalance's correction without it.
     present = counts > 0
     weights = torch.where(present, 1.0 / counts.clamp(min=1), torch.zeros_like(counts))
-    weights = weights / weights[present].mean()
-    loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
+    return torch.nn.CrossEntropyLoss(weight=weights / weights[present].mean())
+
+
+def warmup_decay(opt, steps):
+    """A linear warm-up over the first 16th of the steps, then a linear decay to 0."""
+    warmup = max(1, steps // 16)
+    return torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup)))
+    )
+
+
+def train_setfit(model, tok, records, column, args, gen):
+    """SetFit (Tunstall et al. 2022): the encoder learns that the embeddings
+    of two commits are alike (cosine 1) when they share a label and unlike
+    (cosine 0) otherwise; the head then learns from its frozen embeddings."""
+    start = time.time()
+    by_label = {}
+    for r in records:
+        by_label.setdefault(column[r["labels"][0]], []).append(r)
+    classes = sorted(by_label)
+
+    def pick(c):
+        group = by_label[c]
+        return group[int(torch.randint(len(group), (1,), generator=gen))]
+
+    pairs = []
+    for i in range(args.setfit_pairs):
+        c = classes[int(torch.randint(len(classes), (1,), generator=gen))]
+        if i % 2 == 0 or len(classes) == 1:
+            pairs.append((pick(c)["text"], pick(c)["text"], 1.0))
+        else:
+            other = [k for k in classes if k != c]
+            pairs.append((pick(c)["text"], pick(other[int(torch.randint(len(other), (1,), generator=gen))])["text"], 0.0))
+    head_ids = {id(p) for p in model.head.parameters()}
+    opt = torch.optim.AdamW([p for p in model.parameters() if id(p) not in head_ids], lr=args.lr_encoder)
+    steps = (len(pairs) + args.batch - 1) // args.batch
+    sched = warmup_decay(opt, steps)
+    model.train()
+    for step, b in enumerate(range(0, len(pairs), args.batch), 1):
+        batch = pairs[b : b + args.batch]
+        left = model.embed(*batch_tensors(tok, [p[0] for p in batch]))
+        right = model.embed(*batch_tensors(tok, [p[1] for p in batch]))
+        target = torch.tensor([p[2] for p in batch])
+        loss = torch.nn.functional.mse_loss(torch.nn.functional.cosine_similarity(left, right), target)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 50 == 0 or step == steps:
+            rate = step * args.batch / (time.time() - start)
+            print(f"finetune: setfit pairs step {step}/{steps} loss {loss.item():.3f} ({rate:.1f} pairs/s)", file=sys.stderr)
+
+    model.eval()
+    with torch.no_grad():
+        embeddings = torch.cat([model.embed(*batch_tensors(tok, [r["text"] for r in records[b : b + 64]]))
+                                for b in range(0, len(records), 64)])
+    target = torch.tensor([column[r["labels"][0]] for r in records])
+    loss_fn = weighted_loss(model, records, column)
+    opt = torch.optim.AdamW(model.head.parameters(), lr=args.lr_head)
+    for epoch in range(args.head_epochs):
+        order = torch.randperm(len(records), generator=gen)
+        for b in range(0, len(order), args.batch):
+            idx = order[b : b + args.batch]
+            loss = loss_fn(model.head(embeddings[idx]), target[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        print(f"finetune: setfit head epoch {epoch + 1}/{args.head_epochs} loss {loss.item():.3f}", file=sys.stderr)
+    return time.time() - start
+
+
+def train(model, tok, records, column, args, gen):
+    loss_fn = weighted_loss(model, records, column)
     head = list(model.head.parameters())
     head_ids = {id(p) for p in head}
     encoder = [p for p in model.parameters() if id(p) not in head_ids]
     opt = torch.optim.AdamW([{"params": encoder, "lr": args.lr_encoder}, {"params": head, "lr": args.lr_head}])
     steps = args.epochs * ((len(records) + args.batch - 1) // args.batch)
-    warmup = max(1, steps // 16)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup)))
-    )
+    sched = warmup_decay(opt, steps)
     # A checkpoint continues only the run of the same data and recipe.
     data = [fingerprint(records), args.epochs, args.batch, args.max_length, args.lr_encoder, args.lr_head, args.seed]
     state = resume(args, model, opt, sched, gen, data)
@@ -298,7 +375,7 @@ def main(argv):
     tok.enable_truncation(args.max_length)
     encoder = load_encoder(os.path.join(args.encoder, "model.onnx"))
     model = Classifier(encoder, hidden_width(encoder, tok), len(labels))
-    seconds = train(model, tok, train_records, column, args, gen)
+    seconds = (train_setfit if args.setfit_pairs else train)(model, tok, train_records, column, args, gen)
 
     os.makedirs(args.out, exist_ok=True)
     float_path = os.path.join(args.out, "model.float.onnx")
@@ -334,7 +411,10 @@ def main(argv):
             "encoder": open(os.path.join(args.encoder, "SOURCE")).read().strip()
             if os.path.exists(os.path.join(args.encoder, "SOURCE"))
             else args.encoder,
+            "method": "setfit" if args.setfit_pairs else "finetune",
             "epochs": args.epochs,
+            "setfit_pairs": args.setfit_pairs,
+            "head_epochs": args.head_epochs if args.setfit_pairs else 0,
             "max_examples": args.max_examples,
             "batch": args.batch,
             "lr_encoder": args.lr_encoder,

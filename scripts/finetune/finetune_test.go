@@ -101,16 +101,32 @@ func fixture(t *testing.T, work string) (encoder, texts string, train, valid []c
 	return encoder, texts, train, valid
 }
 
+// TestFinetuneImportsAndServes trains each way the script offers: end to
+// end, and SetFit's pairs then a head on the frozen encoder.
 func TestFinetuneImportsAndServes(t *testing.T) {
 	py := python(t)
 	if err := classify.InitRuntime(); err != nil {
 		t.Skipf("ONNX Runtime: %v", err)
 	}
+	for _, method := range []struct {
+		name  string
+		flags []string
+	}{
+		{"finetune", []string{"--epochs", "4"}},
+		{"setfit", []string{"--setfit-pairs", "800", "--batch", "16"}},
+	} {
+		t.Run(method.name, func(t *testing.T) {
+			importAndServe(t, py, method.flags)
+		})
+	}
+}
+
+func importAndServe(t *testing.T, py string, flags []string) {
 	work := t.TempDir()
 	encoder, texts, train, valid := fixture(t, work)
 	out := filepath.Join(work, "finetuned")
-	cmd := exec.Command(py, "finetune.py", "--encoder", encoder, "--texts", texts, "--labels", "../../labels.json",
-		"--out", out, "--max-examples", "0", "--epochs", "4", "--max-length", "32", "--lr-encoder", "1e-3", "--lr-head", "1e-2", "--threads", "1")
+	cmd := exec.Command(py, append([]string{"finetune.py", "--encoder", encoder, "--texts", texts, "--labels", "../../labels.json",
+		"--out", out, "--max-examples", "0", "--max-length", "32", "--lr-encoder", "1e-3", "--lr-head", "1e-2", "--threads", "1"}, flags...)...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", cmd, err, b)
 	}
