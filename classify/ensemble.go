@@ -314,14 +314,6 @@ func (e *ensemble) Close() error {
 	return errors.Join(e.session.Close(), e.members.close())
 }
 
-func featuresOf(examples []Example) []*Features {
-	out := make([]*Features, len(examples))
-	for i := range examples {
-		out[i] = examples[i].Features
-	}
-	return out
-}
-
 // truthColumns returns each example's first label's column, or -1.
 func truthColumns(labels []string, examples []Example) []int {
 	index := make(map[string]int, len(labels))

@@ -85,86 +85,123 @@ const calibrationBins = 15
 
 // Evaluate scores outcomes of a model whose outputs are labels.
 func Evaluate(labels []string, outcomes []Scored) *Metrics {
-	index := make(map[string]int, len(labels))
-	for i, l := range labels {
-		index[l] = i
-	}
-	k := len(labels)
-	m := &Metrics{N: len(outcomes), PerLabel: map[string]LabelMetrics{}, Labels: labels, Confusion: make([][]int, k)}
-	for i := range m.Confusion {
-		m.Confusion[i] = make([]int, k)
-	}
-	type confident struct {
-		p       float32
-		correct bool
-	}
-	ranked := make([]confident, 0, len(outcomes))
-	var correct, appliedTrue, appliedAll, labeled int
-	tp, fp, fn := make([]int, k), make([]int, k), make([]int, k)
-	appliedBy, appliedRightBy := make([]int, k), make([]int, k)
+	t := newTally(labels)
 	for _, o := range outcomes {
-		top := argmax(o.Probabilities)
-		first, ok := index[o.Truth[0]]
-		if ok {
-			m.Confusion[first][top]++
-		}
-		hit := ok && first == top
-		if hit {
-			correct++
-		}
-		ranked = append(ranked, confident{o.Probabilities[top], hit})
-
-		truth := make(map[int]bool, len(o.Truth))
-		for _, t := range o.Truth {
-			if i, ok := index[t]; ok {
-				truth[i] = true
-			}
-		}
-		predicted, applied := o.Applied, len(o.Applied) > 0
-		if applied {
-			labeled++
-		} else {
-			predicted = []string{labels[top]}
-		}
-		for _, a := range predicted {
-			i, ok := index[a]
-			if !ok {
-				continue
-			}
-			hit := truth[i]
-			if hit {
-				tp[i]++
-			} else {
-				fp[i]++
-			}
-			if applied {
-				appliedAll++
-				appliedBy[i]++
-				if hit {
-					appliedTrue++
-					appliedRightBy[i]++
-				}
-			}
-			delete(truth, i)
-		}
-		for i := range truth {
-			fn[i]++
-		}
+		t.add(o)
 	}
+	m := &Metrics{N: len(outcomes), PerLabel: map[string]LabelMetrics{}, Labels: labels, Confusion: t.confusion}
 	if m.N == 0 {
 		return m
 	}
-	m.Accuracy = float64(correct) / float64(m.N)
-	present := 0
+	m.Accuracy = float64(t.correct) / float64(m.N)
+	t.scoreTopLabels(m)
+	t.scoreLabelSets(m)
+	m.AppliedPrecision = ratio(t.appliedRight, t.applied)
+	m.AppliedCoverage = float64(t.labeled) / float64(m.N)
+	m.ExpectedCalibrationError = calibrationError(t.ranked)
+	m.CoverageAt = coverageCurve(t.ranked)
+	return m
+}
+
+// confident is an example's top probability and whether the top label is
+// its first label.
+type confident struct {
+	p       float32
+	correct bool
+}
+
+// tally counts outcomes as Evaluate reads them, by label index.
+type tally struct {
+	labels []string
+	index  map[string]int
+	// confusion counts first label (row) against top label (column).
+	confusion [][]int
+	ranked    []confident
+	correct   int
+	// tp, fp and fn compare predicted label sets with true label sets.
+	tp, fp, fn []int
+	// applied and appliedRight count the labels applied under the
+	// thresholds, and those of them that are true, in all and by label;
+	// labeled counts the examples with any applied label.
+	applied, appliedRight     int
+	appliedBy, appliedRightBy []int
+	labeled                   int
+}
+
+func newTally(labels []string) *tally {
+	k := len(labels)
+	t := &tally{labels: labels, index: make(map[string]int, k), confusion: make([][]int, k),
+		tp: make([]int, k), fp: make([]int, k), fn: make([]int, k), appliedBy: make([]int, k), appliedRightBy: make([]int, k)}
 	for i, l := range labels {
-		var support, predicted int
-		for j := range k {
-			support += m.Confusion[i][j]
-			predicted += m.Confusion[j][i]
+		t.index[l] = i
+		t.confusion[i] = make([]int, k)
+	}
+	return t
+}
+
+func (t *tally) add(o Scored) {
+	top := argmax(o.Probabilities)
+	first, ok := t.index[o.Truth[0]]
+	if ok {
+		t.confusion[first][top]++
+	}
+	hit := ok && first == top
+	if hit {
+		t.correct++
+	}
+	t.ranked = append(t.ranked, confident{o.Probabilities[top], hit})
+
+	truth := make(map[int]bool, len(o.Truth))
+	for _, l := range o.Truth {
+		if i, ok := t.index[l]; ok {
+			truth[i] = true
 		}
-		lm := LabelMetrics{Support: support, Predicted: predicted, Applied: appliedBy[i], AppliedRight: appliedRightBy[i]}
-		lm.Precision = ratio(m.Confusion[i][i], predicted)
-		lm.Recall = ratio(m.Confusion[i][i], support)
+	}
+	predicted, applied := o.Applied, len(o.Applied) > 0
+	if applied {
+		t.labeled++
+	} else {
+		predicted = []string{t.labels[top]}
+	}
+	for _, a := range predicted {
+		i, ok := t.index[a]
+		if !ok {
+			continue
+		}
+		hit := truth[i]
+		if hit {
+			t.tp[i]++
+		} else {
+			t.fp[i]++
+		}
+		if applied {
+			t.applied++
+			t.appliedBy[i]++
+			if hit {
+				t.appliedRight++
+				t.appliedRightBy[i]++
+			}
+		}
+		delete(truth, i)
+	}
+	for i := range truth {
+		t.fn[i]++
+	}
+}
+
+// scoreTopLabels sets each label's scores as the top prediction and their
+// macro-F1 over the labels that occur as a first label.
+func (t *tally) scoreTopLabels(m *Metrics) {
+	present := 0
+	for i, l := range t.labels {
+		var support, predicted int
+		for j := range t.labels {
+			support += t.confusion[i][j]
+			predicted += t.confusion[j][i]
+		}
+		lm := LabelMetrics{Support: support, Predicted: predicted, Applied: t.appliedBy[i], AppliedRight: t.appliedRightBy[i]}
+		lm.Precision = ratio(t.confusion[i][i], predicted)
+		lm.Recall = ratio(t.confusion[i][i], support)
 		lm.F1 = harmonic(lm.Precision, lm.Recall)
 		if support > 0 || predicted > 0 {
 			m.PerLabel[l] = lm
@@ -177,12 +214,15 @@ func Evaluate(labels []string, outcomes []Scored) *Metrics {
 	if present > 0 {
 		m.MacroF1 /= float64(present)
 	}
+}
 
+// scoreLabelSets sets the micro- and macro-F1 of the predicted label sets.
+func (t *tally) scoreLabelSets(m *Metrics) {
 	var sumTP, sumFP, sumFN, macroN int
-	for i := range k {
-		sumTP, sumFP, sumFN = sumTP+tp[i], sumFP+fp[i], sumFN+fn[i]
-		if tp[i]+fp[i]+fn[i] > 0 {
-			m.MultiMacroF1 += f1Counts(tp[i], fp[i], fn[i])
+	for i := range t.labels {
+		sumTP, sumFP, sumFN = sumTP+t.tp[i], sumFP+t.fp[i], sumFN+t.fn[i]
+		if t.tp[i]+t.fp[i]+t.fn[i] > 0 {
+			m.MultiMacroF1 += f1Counts(t.tp[i], t.fp[i], t.fn[i])
 			macroN++
 		}
 	}
@@ -190,9 +230,11 @@ func Evaluate(labels []string, outcomes []Scored) *Metrics {
 	if macroN > 0 {
 		m.MultiMacroF1 /= float64(macroN)
 	}
-	m.AppliedPrecision = ratio(appliedTrue, appliedAll)
-	m.AppliedCoverage = float64(labeled) / float64(m.N)
+}
 
+// calibrationError is the expected calibration error of the top label's
+// probability over calibrationBins equal-width bins.
+func calibrationError(ranked []confident) float64 {
 	var binN, binHits [calibrationBins]int
 	var binP [calibrationBins]float64
 	for _, r := range ranked {
@@ -203,12 +245,21 @@ func Evaluate(labels []string, outcomes []Scored) *Metrics {
 			binHits[b]++
 		}
 	}
+	var ece float64
 	for b, n := range binN {
 		if n > 0 {
-			m.ExpectedCalibrationError += math.Abs(float64(binHits[b])-binP[b]) / float64(m.N)
+			ece += math.Abs(float64(binHits[b])-binP[b]) / float64(len(ranked))
 		}
 	}
+	return ece
+}
+
+// coverageCurve is the largest share of examples, most confident first,
+// whose top label keeps each of CoverageTargets' precisions. It sorts
+// ranked.
+func coverageCurve(ranked []confident) []CoveragePoint {
 	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].p > ranked[j].p })
+	var curve []CoveragePoint
 	for _, target := range CoverageTargets {
 		best, hits := 0, 0
 		for i, r := range ranked {
@@ -219,9 +270,9 @@ func Evaluate(labels []string, outcomes []Scored) *Metrics {
 				best = i + 1
 			}
 		}
-		m.CoverageAt = append(m.CoverageAt, CoveragePoint{Precision: target, Coverage: float64(best) / float64(m.N)})
+		curve = append(curve, CoveragePoint{Precision: target, Coverage: float64(best) / float64(len(ranked))})
 	}
-	return m
+	return curve
 }
 
 func argmax(p []float32) int {
