@@ -71,15 +71,7 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	precision := fs.Float64("precision-point", 0, "serve the model's operating point for this precision, as a repository's precision: does (0: its default thresholds)")
 	warm := fs.Bool("warm", false, "learn each repository from the oldest --train-share of its records as the learning worker does, and score its newest records with the global model and with what then serves it")
 	var warmOpts pipeline.WarmOptions
-	fs.Float64Var(&warmOpts.TrainShare, "train-share", pipeline.DefaultWarmTrainShare, "--warm: share of each repository's records, oldest first, that is its history")
-	fs.Float64Var(&warmOpts.Learn.PrecisionTarget, "precision", classify.DefaultLearnPrecisionTarget, "--warm: precision each repository model's thresholds are tuned for on its newest history")
-	fs.Float64Var(&warmOpts.Learn.ThresholdPrior, "threshold-prior", classify.DefaultLearnThresholdPrior, "--warm: predictions of a label on the newest history that weigh as much as the global model's threshold for it (negative: the repository's own thresholds alone)")
-	fs.Float64Var(&warmOpts.Learn.AcceptanceZ, "acceptance-z", classify.DefaultLearnAcceptanceZ, "--warm: standard errors by which a repository model's applied precision may fall short of the global model's and still serve (negative: none)")
-	fs.Float64Var(&warmOpts.Learn.HalfLife, "half-life", classify.DefaultLearnHalfLife, "--warm: commits back from the newest at which a history commit's weight halves (negative: all weigh alike)")
-	fs.Float64Var(&warmOpts.Learn.CorrectionWeight, "correction-weight", classify.DefaultLearnCorrectionWeight, "--warm: weight of a history commit a maintainer corrected (--corrections)")
-	fs.Float64Var(&warmOpts.Learn.PullRequestWeight, "pull-request-weight", classify.DefaultLearnPullRequestWeight, "--warm: weight of a history commit merged from a pull request (its subject ends in (#N)), labeled from it")
-	fs.Float64Var(&warmOpts.Corrections, "corrections", 0, "--warm: share of the history commits the global model applied a wrong label to that count as corrected by a maintainer")
-	fs.StringVar(&warmOpts.Learn.Calibration, "calibration", classify.CalibrateTemperature, "--warm: how a repository model is calibrated on its newest history: "+classify.CalibrateTemperature+", "+classify.CalibrateLabels+" (temperature and each label's top calibration) or "+classify.CalibrateGlobal+" (the global model's)")
+	addWarmFlags(fs, &warmOpts)
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -101,29 +93,17 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *warm && len(modelDirs) > 1 {
 		return usageErrorf("--warm learns from one global model: %d --model given", len(modelDirs))
 	}
-	folds := make([]classify.Model, len(modelDirs))
-	for i, dir := range modelDirs {
-		m, err := loadModel(dir)
-		if err != nil {
-			return err
-		}
-		defer m.Close()
-		if *precision != 0 {
-			p, ok := m.Meta().PointFor(*precision)
-			if !ok {
-				return usageErrorf("--precision-point: model %s has no operating curve", dir)
-			}
-			m.Meta().Thresholds = p.Thresholds
-		}
-		folds[i] = m
+	folds, err := loadFolds(modelDirs, *precision)
+	if err != nil {
+		return err
 	}
-	m := folds[0]
+	defer closeModels(folds)
 	if *warm {
 		warmOpts.Repos = opts.Repos
 		if !*asJSON {
 			warmOpts.Progress = func(r pipeline.WarmRepo) { printWarmRepo(stderr, r) }
 		}
-		rep, err := pipeline.EvaluateWarm(ctx, m, data, warmOpts)
+		rep, err := pipeline.EvaluateWarm(ctx, folds[0], data, warmOpts)
 		if err != nil {
 			return err
 		}
@@ -142,6 +122,49 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	printEval(stdout, rep)
 	return nil
+}
+
+// addWarmFlags defines eval's --warm flags, which tune repository learning
+// as the learning worker does it.
+func addWarmFlags(fs *flag.FlagSet, o *pipeline.WarmOptions) {
+	fs.Float64Var(&o.TrainShare, "train-share", pipeline.DefaultWarmTrainShare, "--warm: share of each repository's records, oldest first, that is its history")
+	fs.Float64Var(&o.Learn.PrecisionTarget, "precision", classify.DefaultLearnPrecisionTarget, "--warm: precision each repository model's thresholds are tuned for on its newest history")
+	fs.Float64Var(&o.Learn.ThresholdPrior, "threshold-prior", classify.DefaultLearnThresholdPrior, "--warm: predictions of a label on the newest history that weigh as much as the global model's threshold for it (negative: the repository's own thresholds alone)")
+	fs.Float64Var(&o.Learn.AcceptanceZ, "acceptance-z", classify.DefaultLearnAcceptanceZ, "--warm: standard errors by which a repository model's applied precision may fall short of the global model's and still serve (negative: none)")
+	fs.Float64Var(&o.Learn.HalfLife, "half-life", classify.DefaultLearnHalfLife, "--warm: commits back from the newest at which a history commit's weight halves (negative: all weigh alike)")
+	fs.Float64Var(&o.Learn.CorrectionWeight, "correction-weight", classify.DefaultLearnCorrectionWeight, "--warm: weight of a history commit a maintainer corrected (--corrections)")
+	fs.Float64Var(&o.Learn.PullRequestWeight, "pull-request-weight", classify.DefaultLearnPullRequestWeight, "--warm: weight of a history commit merged from a pull request (its subject ends in (#N)), labeled from it")
+	fs.Float64Var(&o.Corrections, "corrections", 0, "--warm: share of the history commits the global model applied a wrong label to that count as corrected by a maintainer")
+	fs.StringVar(&o.Learn.Calibration, "calibration", classify.CalibrateTemperature, "--warm: how a repository model is calibrated on its newest history: "+classify.CalibrateTemperature+", "+classify.CalibrateLabels+" (temperature and each label's top calibration) or "+classify.CalibrateGlobal+" (the global model's)")
+}
+
+// loadFolds loads each model directory ("" is the shipped model), serving
+// the operating point for precision when it is not 0.
+func loadFolds(dirs []string, precision float64) ([]classify.Model, error) {
+	folds := make([]classify.Model, 0, len(dirs))
+	for _, dir := range dirs {
+		m, err := loadModel(dir)
+		if err != nil {
+			closeModels(folds)
+			return nil, err
+		}
+		folds = append(folds, m)
+		if precision != 0 {
+			p, ok := m.Meta().PointFor(precision)
+			if !ok {
+				closeModels(folds)
+				return nil, usageErrorf("--precision-point: model %s has no operating curve", dir)
+			}
+			m.Meta().Thresholds = p.Thresholds
+		}
+	}
+	return folds, nil
+}
+
+func closeModels(models []classify.Model) {
+	for _, m := range models {
+		m.Close()
+	}
 }
 
 // printEval prints an evaluation for people.
