@@ -5,10 +5,6 @@
 package learnjob
 
 import (
-	"context"
-	"errors"
-	"time"
-
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 )
@@ -32,30 +28,6 @@ const (
 // MaxAttempts is how many times a learn job is tried before it is
 // discarded.
 const MaxAttempts = 5
-
-// Timeout bounds one learn job by default: a repository of 5,000 commits
-// learns in well under a minute; a first clone of a large repository may
-// take minutes.
-const Timeout = 30 * time.Minute
-
-// Foreign is the learn job's worker for the River clients that do not
-// learn (the bot's). It never runs: only learning workers work Queue. It
-// is registered because River's rescuer, on whichever client leads,
-// discards a stuck job whose kind its client has no worker for, and asks
-// the worker how long a job of its kind may run before it is stuck.
-type Foreign struct {
-	river.WorkerDefaults[Args]
-	// JobTimeout is how long a learn job may run (the workers' --job-timeout).
-	JobTimeout time.Duration
-}
-
-// Timeout implements river.Worker.
-func (f Foreign) Timeout(*river.Job[Args]) time.Duration { return f.JobTimeout }
-
-// Work implements river.Worker; it is never called.
-func (Foreign) Work(context.Context, *river.Job[Args]) error {
-	return errors.New("learnjob: learn jobs are worked by train worker, not by this process")
-}
 
 // Args are a learn job's arguments.
 type Args struct {

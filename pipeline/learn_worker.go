@@ -28,8 +28,12 @@ func NewLearnWorker(env *Env, global classify.Model, timeout time.Duration) *Lea
 	return &LearnWorker{env: env, global: global, timeout: timeout}
 }
 
-// Timeout implements river.Worker.
-func (w *LearnWorker) Timeout(*river.Job[learnjob.Args]) time.Duration { return w.timeout }
+// Timeout implements river.Worker: this worker's timeout for an attempt
+// it is about to run, and, when River's rescuer on this worker's client
+// asks about another worker's attempt, the timeout that worker recorded.
+func (w *LearnWorker) Timeout(job *river.Job[learnjob.Args]) time.Duration {
+	return learnjob.TimeoutOf(job.JobRow, w.timeout)
+}
 
 // Work implements river.Worker: an error retries the job (River's
 // backoff), up to learnjob.MaxAttempts.
@@ -37,7 +41,10 @@ func (w *LearnWorker) Work(ctx context.Context, job *river.Job[learnjob.Args]) e
 	a := job.Args
 	// "reason" is the model's verdict below: the job's is "requested_for".
 	log := w.env.Log.With("repo", a.Repo, "requested_for", a.Reason, "job", job.ID, "attempt", job.Attempt, "max_attempts", job.MaxAttempts)
-	log.InfoContext(ctx, "learning the repository")
+	if err := learnjob.RecordTimeout(ctx, w.env.DB.RiverDriver().GetExecutor(), job.JobRow, w.timeout); err != nil {
+		return err
+	}
+	log.InfoContext(ctx, "learning the repository", "timeout", w.timeout)
 	start := time.Now()
 	out, err := LearnAndPublish(ctx, w.env, w.global, Target{Repo: a.Repo, CloneURL: a.CloneURL, InstallationID: a.InstallationID})
 	if err != nil {

@@ -126,6 +126,14 @@ func (t *Takeover) requeue(ctx context.Context, tx *sql.Tx, owner string, jobs [
 // ones by default: a death costs about this much, plus a fetch.
 const TakeoverEvery = time.Second
 
+// RescueHorizon is how long a job has run before River's rescuer, the
+// backstop for a job nobody took over, looks at it; every River client on
+// the database (a bot's, a learning worker's) uses it, as whichever leads
+// runs the rescuer. It is shorter than any kind's timeout, so that the
+// job's own timeout decides when its attempt counts as abandoned: a
+// delivery's, a learn job's as its worker recorded it.
+const RescueHorizon = time.Minute
+
 // Run makes a Pass every every until ctx ends, logging what it took.
 func (t *Takeover) Run(ctx context.Context, every time.Duration, log *slog.Logger) {
 	tick := time.NewTicker(every)

@@ -102,6 +102,7 @@ func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueCo
 		return nil, fmt.Errorf("webhook: %w", err)
 	}
 	workers := river.NewWorkers()
+	w.timeout = cfg.jobTimeout
 	river.AddWorker(workers, w)
 	river.AddWorker(workers, learnjob.Foreign{JobTimeout: learnjob.Timeout})
 	q.client, err = river.NewClient(db.RiverDriver(), &river.Config{
@@ -114,10 +115,13 @@ func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueCo
 		Workers:     workers,
 		MaxAttempts: cfg.maxAttempts,
 		RetryPolicy: backoff{unit: cfg.retryUnit},
-		JobTimeout:  cfg.jobTimeout,
-		// A job whose bot died (a replica on PostgreSQL) goes to another
-		// after this; learn jobs after their own timeout (learnjob.Foreign).
-		RescueStuckJobsAfter: cfg.jobTimeout + rescueMargin,
+		// Each kind names its own timeout (deliveryWorker.Timeout, learn
+		// jobs the one their worker recorded: learnjob.Foreign) and River's
+		// rescuer retries a job of a dead process once it has passed; the
+		// horizon only bounds how early it looks, and River wants it at
+		// least JobTimeout.
+		JobTimeout:           store.RescueHorizon,
+		RescueStuckJobsAfter: store.RescueHorizon,
 		SoftStopTimeout:      cfg.stopTimeout,
 		FetchPollInterval:    cfg.pollEvery,
 		FetchCooldown:        min(cfg.pollEvery, fetchCooldown),
@@ -132,14 +136,12 @@ func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueCo
 	return q, nil
 }
 
-// rescueMargin is how long past its timeout a job may stay running before
-// River's rescuer takes it for abandoned (its process died) and retries it.
-const rescueMargin = time.Minute
-
 // DeliveryRescueAfter is how long a delivery job stays with a process that
-// died before another takes it: the job timeout and rescueMargin. Every
-// River client on the database uses it (RegisterForeignDeliveries).
-const DeliveryRescueAfter = DeliveryJobTimeout + rescueMargin
+// died before River's rescuer, on whichever client leads, retries it, when
+// no live bot took it over first: its timeout, which every River client on
+// the database knows (RegisterForeignDeliveries), and at most a pass of
+// the rescuer (every 30 s).
+const DeliveryRescueAfter = DeliveryJobTimeout + 30*time.Second
 
 // DeliveryJobTimeout bounds one attempt of a delivery's handlers.
 const DeliveryJobTimeout = 5 * time.Minute
@@ -282,7 +284,12 @@ type deliveryWorker struct {
 	priority *intakePriority
 	// recent has the payloads the intake just stored.
 	recent *recentPayloads
+	// timeout bounds one attempt.
+	timeout time.Duration
 }
+
+// Timeout implements river.Worker.
+func (w *deliveryWorker) Timeout(*river.Job[deliveryArgs]) time.Duration { return w.timeout }
 
 // Work implements river.Worker.
 func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs]) error {

@@ -28,7 +28,7 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	opts := pipeline.DefaultOptions()
 	fs.StringVar(&opts.Workdir, "workdir", "clones", "directory of the bare clones of the repositories learned")
 	modelDir := modelFlag(fs)
-	timeout := fs.Duration("job-timeout", learnjob.Timeout, "longest a learn job may run (a job whose worker died is taken over by a live worker within --takeover-every)")
+	timeout := fs.Duration("job-timeout", learnjob.Timeout, "longest a learn job may run, recorded in the job: a job whose worker died is taken over by a live worker within --takeover-every, else retried by River's rescuer once this has passed")
 	poll := fs.Duration("poll", time.Second, "how often the queue is polled for new learn jobs")
 	heartbeat := fs.Duration("heartbeat", store.WorkerHeartbeat, fmt.Sprintf("how often the worker tells the database it is alive; missing %d heartbeats marks it dead, its learn jobs and runs stranded", store.StaleHeartbeats))
 	takeoverEvery := fs.Duration("takeover-every", store.TakeoverEvery, "how often the worker looks for the learn jobs of dead workers to take over")
@@ -86,7 +86,6 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, pipeline.NewLearnWorker(env, global, *timeout))
 	webhook.RegisterForeignDeliveries(workers)
-	shortest := min(*timeout, webhook.DeliveryJobTimeout)
 	client, err := river.NewClient(env.DB.RiverDriver(), &river.Config{
 		// River records the client that attempts a job: the worker's row
 		// says whether it is alive.
@@ -95,13 +94,13 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		// Learning uses every core: one job at a time per worker process.
 		Queues:  map[string]river.QueueConfig{learnjob.Queue: {MaxWorkers: 1}},
 		Workers: workers,
-		// Both kinds name their own timeouts (learn jobs *timeout, the
-		// bots' deliveries webhook.DeliveryJobTimeout) and River's
-		// rescuer, whichever client leads, retries a job of a dead process
-		// once its own timeout has passed; the horizon below only bounds
-		// how early it looks, and River wants it at least JobTimeout.
-		JobTimeout:           shortest,
-		RescueStuckJobsAfter: shortest + min(shortest, time.Minute),
+		// Both kinds name their own timeouts (a learn job the one its
+		// worker recorded, the bots' deliveries webhook.DeliveryJobTimeout)
+		// and River's rescuer, whichever client leads, retries a job of a
+		// dead process once its own timeout has passed; the horizon only
+		// bounds how early it looks, and River wants it at least JobTimeout.
+		JobTimeout:           store.RescueHorizon,
+		RescueStuckJobsAfter: store.RescueHorizon,
 		FetchPollInterval:    *poll,
 		FetchCooldown:        min(*poll, 100*time.Millisecond),
 	})

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river/riverdriver"
+
 	"github.com/commit-labeler/commit-labeler/internal/gittest"
 	"github.com/commit-labeler/commit-labeler/internal/pgtest"
 	"github.com/commit-labeler/commit-labeler/internal/testkind"
@@ -29,11 +31,12 @@ import (
 const testHeartbeat = 200 * time.Millisecond
 
 // workerProcess runs `train worker` on db as a child process of the test
-// binary.
-func workerProcess(t *testing.T, db, workdir string, logs *bytes.Buffer) *exec.Cmd {
+// binary, with a 10-minute --job-timeout unless flags say otherwise.
+func workerProcess(t *testing.T, db, workdir string, logs *bytes.Buffer, flags ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "worker", "--db", db, "--workdir", workdir, "--poll", "100ms", "--job-timeout", "10m", "--log-level", "info",
-		"--heartbeat", testHeartbeat.String())
+	args := append([]string{"worker", "--db", db, "--workdir", workdir, "--poll", "100ms", "--job-timeout", "10m", "--log-level", "info",
+		"--heartbeat", testHeartbeat.String()}, flags...)
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), envRunAsTrain+"=1")
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
@@ -55,21 +58,7 @@ func workerProcess(t *testing.T, db, workdir string, logs *bytes.Buffer) *exec.C
 // version.
 func TestWorkerKilledMidLearnPublishesNothingAndTheJobIsRetried(t *testing.T) {
 	testkind.Require(t)
-	onBothEngines(t, workerKilledMidLearn)
-}
-
-// onBothEngines runs test on a new SQLite file and a new PostgreSQL
-// database.
-func onBothEngines(t *testing.T, test func(t *testing.T, db string)) {
-	for _, engine := range []struct {
-		name   string
-		source func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "bot.db") }},
-		{"postgres", func(t *testing.T) string { return pgtest.NewDatabase(t) }},
-	} {
-		t.Run(engine.name, func(t *testing.T) { test(t, engine.source(t)) })
-	}
+	pgtest.OnBothEngines(t, workerKilledMidLearn)
 }
 
 func workerKilledMidLearn(t *testing.T, dbPath string) {
@@ -112,15 +101,7 @@ func workerKilledMidLearn(t *testing.T, dbPath string) {
 
 	workerProcess(t, dbPath, filepath.Join(dir, "clones"), &logs2)
 	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if v, err := db.ServedModelVersion(ctx, "acme/app"); err == nil && v == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the abandoned job was not taken over\nfirst worker:\n%s\nsecond worker:\n%s", logs1.String(), logs2.String())
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	waitModel(t, db, deadline, "the abandoned job was not taken over", &logs1, &logs2)
 	if _, err := os.Stat(abandoned[0]); !os.IsNotExist(err) {
 		t.Errorf("the killed worker's temporary clone %s outlived the job's takeover (%v)", abandoned[0], err)
 	}
@@ -236,6 +217,24 @@ func learnQueue(t *testing.T, dbPath, url string, logs *bytes.Buffer) (*store.DB
 	}
 }
 
+// waitModel waits until acme/app's first model is served, and fails the
+// test with failure and the workers' logs after deadline.
+func waitModel(t *testing.T, db *store.DB, deadline time.Time, failure string, logs ...*bytes.Buffer) {
+	t.Helper()
+	for {
+		if v, err := db.ServedModelVersion(context.Background(), "acme/app"); err == nil && v == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			for i, l := range logs {
+				t.Logf("worker %d:\n%s", i+1, l)
+			}
+			t.Fatal(failure)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // TestLiveWorkerTakesOverADeadOnesLearnJob: of two learning workers on one
 // database and work directory, the one cloning is killed; the other takes
 // its job over within seconds (the job's timeout is 10 minutes), kills the
@@ -243,7 +242,7 @@ func learnQueue(t *testing.T, dbPath, url string, logs *bytes.Buffer) (*store.DB
 // publishes the model well within 30 s of the kill.
 func TestLiveWorkerTakesOverADeadOnesLearnJob(t *testing.T) {
 	testkind.Require(t)
-	onBothEngines(t, liveWorkerTakesOver)
+	pgtest.OnBothEngines(t, liveWorkerTakesOver)
 }
 
 func liveWorkerTakesOver(t *testing.T, dbPath string) {
@@ -266,16 +265,7 @@ func liveWorkerTakesOver(t *testing.T, dbPath string) {
 	workers[killed].Process.Kill()
 	killedAt := time.Now()
 	workers[killed].Wait()
-	ctx := context.Background()
-	for {
-		if v, err := db.ServedModelVersion(ctx, "acme/app"); err == nil && v == 1 {
-			break
-		}
-		if time.Since(killedAt) > 30*time.Second {
-			t.Fatalf("the live worker did not take the job over within 30 s\nkilled:\n%s\nlive:\n%s", logs[killed], logs[1-killed])
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitModel(t, db, killedAt.Add(30*time.Second), "the live worker did not take the job over within 30 s", logs[killed], logs[1-killed])
 	t.Logf("kill → model published by the other worker: %v", time.Since(killedAt).Round(time.Millisecond))
 	if !strings.Contains(logs[1-killed].String(), "jobs of dead processes taken over") {
 		t.Errorf("the live worker's log does not say it took the job over:\n%s", logs[1-killed])
@@ -287,6 +277,55 @@ func liveWorkerTakesOver(t *testing.T, dbPath string) {
 		if pids := processesCloningInto(t, dir); len(pids) > 0 {
 			t.Errorf("git processes %v of the killed worker outlived the takeover", pids)
 		}
+	}
+}
+
+// TestRescuerUsesTheTimeoutTheDeadWorkerRecorded: with takeover off (no
+// live worker looks for dead ones' jobs), a worker with `--job-timeout 2m`
+// is killed mid-clone. Two minutes later (its attempt's start moved back
+// by 2 min), a worker with `--job-timeout 10m` leads River's rescuer and
+// retries the job on the 2 minutes the dead worker recorded in it, not on
+// its own 10, and learns the repository.
+func TestRescuerUsesTheTimeoutTheDeadWorkerRecorded(t *testing.T) {
+	testkind.Require(t)
+	pgtest.OnBothEngines(t, rescuerUsesRecordedTimeout)
+}
+
+func rescuerUsesRecordedTimeout(t *testing.T, dbPath string) {
+	url, cloning, _ := heldRepository(t)
+	clones := filepath.Join(t.TempDir(), "clones")
+	var logs1, logs2 bytes.Buffer
+	noTakeover := []string{"--takeover-every", "1h"}
+	first := workerProcess(t, dbPath, clones, &logs1, append(noTakeover, "--job-timeout", "2m")...)
+	db, _ := learnQueue(t, dbPath, url, &logs1)
+	select {
+	case <-cloning:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the worker never fetched the repository\n%s", logs1.String())
+	}
+	first.Process.Kill()
+	first.Wait()
+	ctx := context.Background()
+	exec := db.RiverDriver().GetExecutor()
+	var id int64
+	if err := db.SQL().QueryRowContext(ctx, `SELECT id FROM river_job WHERE kind = ?`, learnjob.Kind).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	job, err := exec.JobGetByID(ctx, &riverdriver.JobGetByIDParams{ID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := learnjob.TimeoutOf(job, 0); got != 2*time.Minute {
+		t.Fatalf("the killed worker recorded a timeout of %v in its job (metadata %s), want 2m", got, job.Metadata)
+	}
+	started := job.AttemptedAt.Add(-2 * time.Minute)
+	if _, err := exec.JobUpdateFull(ctx, &riverdriver.JobUpdateFullParams{ID: id, AttemptedAtDoUpdate: true, AttemptedAt: &started}); err != nil {
+		t.Fatal(err)
+	}
+	workerProcess(t, dbPath, clones, &logs2, noTakeover...)
+	waitModel(t, db, time.Now().Add(60*time.Second), "the dead worker's job was not rescued", &logs1, &logs2)
+	if strings.Contains(logs2.String(), "jobs of dead processes taken over") {
+		t.Errorf("the job was taken over, not rescued:\n%s", logs2.String())
 	}
 }
 
