@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v93/github"
+	"github.com/riverqueue/river"
 
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
@@ -406,12 +407,23 @@ func (r *faultRig) metrics() []byte {
 // labelPosts counts the label additions GitHub applied (200), per pull request.
 func (r *faultRig) labelPosts() map[pullKey]int {
 	posts := map[pullKey]int{}
-	for _, c := range r.repos.Calls() {
-		if m := labelsPath.FindStringSubmatch(c.Path); m != nil && c.Method == http.MethodPost && c.Status == http.StatusOK {
-			posts[pullKey(m[1]+"#"+m[2])]++
-		}
+	for k, times := range r.labelTimes() {
+		posts[k] = len(times)
 	}
 	return posts
+}
+
+// labelTimes lists when GitHub received the label additions it applied
+// (200), per pull request.
+func (r *faultRig) labelTimes() map[pullKey][]time.Time {
+	times := map[pullKey][]time.Time{}
+	for _, c := range r.repos.Calls() {
+		if m := labelsPath.FindStringSubmatch(c.Path); m != nil && c.Method == http.MethodPost && c.Status == http.StatusOK {
+			k := pullKey(m[1] + "#" + m[2])
+			times[k] = append(times[k], c.Time)
+		}
+	}
+	return times
 }
 
 // waitLabeled waits until every delivery's pull request got a label and
@@ -498,7 +510,7 @@ func (r *faultRig) outcome(ds []delivery) outcome {
 		r.t.Fatal(err)
 	}
 	o.Handled = o.Statuses[store.DeliveryDone]
-	rows, err := db.SQL().QueryContext(ctx, `SELECT state, count(*) FROM river_job GROUP BY state`)
+	rows, err := db.SQL().QueryContext(ctx, `SELECT state, count(*) FROM river_job WHERE queue = ? GROUP BY state`, river.QueueDefault)
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -4,14 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -62,7 +58,7 @@ func TestWorkerKilledMidLearnPublishesNothingAndTheJobIsRetried(t *testing.T) {
 }
 
 func workerKilledMidLearn(t *testing.T, dbPath string) {
-	url, cloning, release := heldRepository(t)
+	url, cloning, release := gittest.HeldRepository(t)
 	dir := t.TempDir()
 	var logs1, logs2 bytes.Buffer
 	worker := workerProcess(t, dbPath, filepath.Join(dir, "clones"), &logs1)
@@ -81,7 +77,7 @@ func workerKilledMidLearn(t *testing.T, dbPath string) {
 	}
 	// The server still holds the clone's request: the killed worker's git
 	// helpers, if alive, wait for it.
-	t.Logf("git processes left cloning into %s right after the kill: %v", abandoned[0], processesCloningInto(t, abandoned[0]))
+	t.Logf("git processes left cloning into %s right after the kill: %v", abandoned[0], gittest.ProcessesCloningInto(t, abandoned[0]))
 	if v, err := db.ServedModelVersion(ctx, "acme/app"); err != nil || v != 0 {
 		t.Fatalf("a worker killed while cloning published version %d (%v)", v, err)
 	}
@@ -105,7 +101,7 @@ func workerKilledMidLearn(t *testing.T, dbPath string) {
 	if _, err := os.Stat(abandoned[0]); !os.IsNotExist(err) {
 		t.Errorf("the killed worker's temporary clone %s outlived the job's takeover (%v)", abandoned[0], err)
 	}
-	if pids := processesCloningInto(t, abandoned[0]); len(pids) > 0 {
+	if pids := gittest.ProcessesCloningInto(t, abandoned[0]); len(pids) > 0 {
 		t.Errorf("git processes %v of the killed worker outlived the job's takeover", pids)
 	}
 	release()
@@ -167,29 +163,6 @@ func workerKilledMidLearn(t *testing.T, dbPath string) {
 	}
 }
 
-// heldRepository serves acme/app, a history of 300 commits, over HTTP:
-// the first request waits until release (or the test's end), the others
-// are answered.
-func heldRepository(t *testing.T) (url string, cloning <-chan struct{}, release func()) {
-	t.Helper()
-	history := gittest.ConventionalHistory(t, 300, "chore", nil)
-	root := t.TempDir()
-	gittest.Git(t, history.Dir, "clone", "--quiet", "--bare", history.Dir, filepath.Join(root, "acme", "app.git"))
-	first, held := make(chan struct{}), make(chan struct{})
-	var requests atomic.Int32
-	git := gittest.ServeHTTP(t, root, func(*http.Request) bool {
-		if requests.Add(1) == 1 {
-			close(first)
-			<-held
-		}
-		return true
-	})
-	var once sync.Once
-	release = func() { once.Do(func() { close(held) }) }
-	t.Cleanup(release)
-	return git.URL + "/acme/app.git", first, release
-}
-
 // learnQueue opens dbPath and enqueues learning acme/app from url, once
 // the workers have made River's tables.
 func learnQueue(t *testing.T, dbPath, url string, logs *bytes.Buffer) (*store.DB, *webhook.LearnQueue) {
@@ -246,7 +219,7 @@ func TestLiveWorkerTakesOverADeadOnesLearnJob(t *testing.T) {
 }
 
 func liveWorkerTakesOver(t *testing.T, dbPath string) {
-	url, cloning, _ := heldRepository(t)
+	url, cloning, _ := gittest.HeldRepository(t)
 	clones := filepath.Join(t.TempDir(), "clones")
 	logs := []*bytes.Buffer{{}, {}}
 	workers := []*exec.Cmd{workerProcess(t, dbPath, clones, logs[0]), workerProcess(t, dbPath, clones, logs[1])}
@@ -274,7 +247,7 @@ func liveWorkerTakesOver(t *testing.T, dbPath string) {
 		if _, err := os.Stat(dir); !os.IsNotExist(err) {
 			t.Errorf("the killed worker's temporary clone %s outlived the takeover (%v)", dir, err)
 		}
-		if pids := processesCloningInto(t, dir); len(pids) > 0 {
+		if pids := gittest.ProcessesCloningInto(t, dir); len(pids) > 0 {
 			t.Errorf("git processes %v of the killed worker outlived the takeover", pids)
 		}
 	}
@@ -292,7 +265,7 @@ func TestRescuerUsesTheTimeoutTheDeadWorkerRecorded(t *testing.T) {
 }
 
 func rescuerUsesRecordedTimeout(t *testing.T, dbPath string) {
-	url, cloning, _ := heldRepository(t)
+	url, cloning, _ := gittest.HeldRepository(t)
 	clones := filepath.Join(t.TempDir(), "clones")
 	var logs1, logs2 bytes.Buffer
 	noTakeover := []string{"--takeover-every", "1h"}
@@ -327,25 +300,6 @@ func rescuerUsesRecordedTimeout(t *testing.T, dbPath string) {
 	if strings.Contains(logs2.String(), "jobs of dead processes taken over") {
 		t.Errorf("the job was taken over, not rescued:\n%s", logs2.String())
 	}
-}
-
-// processesCloningInto lists the processes working on the temporary clone
-// dir: git and its helpers name it in their environment.
-func processesCloningInto(t *testing.T, dir string) []string {
-	t.Helper()
-	environs, err := filepath.Glob("/proc/[0-9]*/environ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, p := range environs {
-		env, err := os.ReadFile(p)
-		if err == nil && slices.Contains(strings.Split(string(env), "\x00"), "COMMIT_LABELER_TEMP_CLONE="+dir) {
-			cmdline, _ := os.ReadFile(filepath.Join(filepath.Dir(p), "cmdline"))
-			out = append(out, filepath.Base(filepath.Dir(p))+" "+strings.ReplaceAll(string(cmdline), "\x00", " "))
-		}
-	}
-	return out
 }
 
 // trainRun is a run as `train runs --json` shows it.
