@@ -1,6 +1,9 @@
-// Package ghapp authenticates as a GitHub App, as its installations, and
-// signs people in to it (OAuth). The webhook bot and the training pipeline
-// share it; it imports no other package of this module.
+// Package ghapp is the GitHub plumbing: it registers a GitHub App (the
+// manifest flow and app.env), authenticates as the App, as its
+// installations or with one token, sends every request through a
+// Transport that keeps GitHub's rate limits, reads GitHub's paged lists,
+// and signs people in to the App (OAuth). The webhook bot and the
+// training pipeline share it; it imports no other package of this module.
 package ghapp
 
 import (

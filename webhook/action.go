@@ -66,8 +66,13 @@ func (e *Events) handleAction(ctx context.Context, eventName string, run deliver
 // labels the bot's user added are the bot's; labels a person added or
 // removed are theirs, never removed or added back by the bot.
 func (e *Events) RestorePullLabels(ctx context.Context, owner, name string, number int) error {
-	r := repoRef{owner: owner, name: name, installationID: tokenInstallation}
-	gh, err := e.clients.installation(r.installationID)
+	r := repoRef{owner: owner, name: name}
+	id, err := e.clients.RepositoryInstallation(ctx, owner, name)
+	if err != nil {
+		return err
+	}
+	r.installationID = id
+	gh, err := e.clients.Installation(id)
 	if err != nil {
 		return err
 	}

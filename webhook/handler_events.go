@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-github/v93/github"
 
 	commitlabeler "github.com/commit-labeler/commit-labeler"
+	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
 	"github.com/commit-labeler/commit-labeler/store"
 )
@@ -22,7 +23,7 @@ type EventsConfig struct {
 	// and the configuration cache.
 	Store *store.DB
 	// Clients authenticates as installations (*ghapp.Clients).
-	Clients InstallationClients
+	Clients ghapp.InstallationClients
 	// Classifier decides labels when no Conventional Commits title does,
 	// in repositories without a model of their own.
 	Classifier Classifier
@@ -46,7 +47,7 @@ type EventsConfig struct {
 	// (default 5 minutes); a push changing it drops the cache at once.
 	ConfigTTL time.Duration
 	// Transport options of every installation's client (retries, waits).
-	Transport []TransportOption
+	Transport []ghapp.TransportOption
 	// Metrics, when set, counts the labels predicted (Classifications).
 	Metrics *Metrics
 	// OnCheckRun, when set, is given every check run the handlers write,
@@ -64,7 +65,7 @@ const defaultConfigTTL = 5 * time.Minute
 // installation and installation_repositories.
 type Events struct {
 	db      *store.DB
-	clients *clientPool
+	clients *ghapp.InstallationPool
 	model   Classifier
 	// repoModels serves repositories their own models (nil: none).
 	repoModels *RepositoryModels
@@ -111,7 +112,7 @@ func NewEvents(cfg EventsConfig) (*Events, error) {
 		e.log = slog.Default()
 	}
 	// The Transport logs through the same logger unless an option says otherwise.
-	e.clients = newClientPool(cfg.Clients, append([]TransportOption{WithTransportLogger(e.log)}, cfg.Transport...)...)
+	e.clients = ghapp.NewInstallationPool(cfg.Clients, append([]ghapp.TransportOption{ghapp.WithTransportLogger(e.log)}, cfg.Transport...)...)
 	if e.vocab == nil {
 		e.vocab = commitlabeler.Default()
 	}
@@ -146,7 +147,10 @@ func (e *Events) refOf(ctx context.Context, repo *github.Repository, inst *githu
 	r := repoRef{owner: repo.GetOwner().GetLogin(), name: repo.GetName(), defaultBranch: repo.GetDefaultBranch(),
 		installationID: inst.GetID()}
 	if r.installationID == 0 {
-		id, err := e.clients.repositoryInstallation(ctx, r.owner, r.name)
+		id, err := e.clients.RepositoryInstallation(ctx, r.owner, r.name)
+		if errors.Is(err, ghapp.ErrNotInstalled) {
+			return r, Permanent(fmt.Errorf("payload for %s has no installation: %w", r, err))
+		}
 		if err != nil {
 			return r, fmt.Errorf("payload for %s has no installation: %w", r, err)
 		}

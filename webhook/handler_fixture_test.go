@@ -132,6 +132,8 @@ type botFixture struct {
 	db     *store.DB
 	model  *keywordClassifier
 	events *Events
+	// app is the client authenticated as the App.
+	app *github.Client
 }
 
 func newBotFixture(t testing.TB, mutate ...func(*EventsConfig)) *botFixture {
@@ -175,10 +177,11 @@ func newBotFixture(t testing.TB, mutate ...func(*EventsConfig)) *botFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.app = clients.App()
 	cfg := EventsConfig{
 		Store: f.db, Clients: clients, Classifier: f.model, AppSlug: appSlug,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Transport: []TransportOption{WithBackoff(10 * time.Millisecond)},
+		Transport: []ghapp.TransportOption{ghapp.WithBackoff(10 * time.Millisecond)},
 	}
 	for _, m := range mutate {
 		m(&cfg)

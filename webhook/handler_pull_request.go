@@ -125,7 +125,7 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	if action := ev.GetAction(); action == "edited" && ev.GetChanges().GetTitle() == nil && ev.GetChanges().GetBody() == nil {
 		return nil // only the base branch changed
 	}
-	gh, err := h.clients.installation(r.installationID)
+	gh, err := h.clients.Installation(r.installationID)
 	if err != nil {
 		return err
 	}

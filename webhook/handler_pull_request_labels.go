@@ -22,7 +22,7 @@ func (h *pullRequestHandler) correction(ctx context.Context, r repoRef, ev *pull
 		log.DebugContext(ctx, "label change by another bot: not a correction", "sender", sender.GetLogin())
 		return nil
 	}
-	gh, err := h.clients.installation(r.installationID)
+	gh, err := h.clients.Installation(r.installationID)
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 			return err
 		}
 	}
-	gh, err := h.clients.installation(r.installationID)
+	gh, err := h.clients.Installation(r.installationID)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,8 @@ func loopingFixture(t *testing.T, next func(url.Values) url.Values) (*botFixture
 	}
 	var logs bytes.Buffer
 	f.events.log = slog.New(slog.NewTextHandler(&logs, nil))
-	f.events.clients = newClientPool(clients, WithTransportLogger(f.events.log), WithBackoff(10*time.Millisecond))
+	f.app = clients.App()
+	f.events.clients = ghapp.NewInstallationPool(clients, ghapp.WithTransportLogger(f.events.log), ghapp.WithBackoff(10*time.Millisecond))
 	return f, &logs
 }
 
@@ -130,7 +131,7 @@ func TestListsStopOnALoopingLink(t *testing.T) {
 					fakegithub.NewHookDelivery(2, "b", "push", "", now.Add(-time.Minute), 200, false),
 					fakegithub.NewHookDelivery(3, "c", "push", "", now.Add(-2*time.Minute), 200, false),
 				)
-				r := &Redeliverer{App: f.events.clients.src.App(), DB: f.db, Handles: func(string) bool { return true }, Log: f.events.log}
+				r := &Redeliverer{App: f.app, DB: f.db, Handles: func(string) bool { return true }, Log: f.events.log}
 				_, err := r.RedeliverMissed(ctx)
 				return err
 			},
@@ -143,7 +144,7 @@ func TestListsStopOnALoopingLink(t *testing.T) {
 			if tt.setup != nil {
 				f.repos.Update(exOwner, exRepo, tt.setup)
 			}
-			gh, err := f.events.clients.installation(exInstID)
+			gh, err := f.events.clients.Installation(exInstID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/internal/loadgen"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // probotVersion is the Probot release scripts/setup-probot.sh installs.
@@ -59,7 +59,7 @@ func parseBotFlags(args []string, stderr io.Writer) (c loadgen.Config, asJSON, k
 	fs.DurationVar(&c.Duration, "duration", 5*time.Second, "length of each step")
 	fs.DurationVar(&c.Quiet, "quiet", 20*time.Second, "stop waiting for a step's labels after this long without one")
 	fs.IntVar(&c.MaxInFlight, "max-inflight", 4096, "outstanding requests per target before sends are dropped (and counted as errors)")
-	fs.StringVar(&c.URL, "url", "", "drive a running bot's webhook URL instead (answers only; needs "+webhook.EnvWebhookSecret+")")
+	fs.StringVar(&c.URL, "url", "", "drive a running bot's webhook URL instead (answers only; needs "+ghapp.EnvWebhookSecret+")")
 	fs.StringVar(&c.BotBinary, "bot", besideSelf("bot"), "the bot binary to start")
 	postgres := fs.String("postgres", "1,2", "replica counts to run on a throw-away PostgreSQL cluster beside the bot on SQLite (empty: SQLite alone)")
 	fs.StringVar(&c.ProbotDir, "probot", defaultProbotDir(), "Probot installed by scripts/setup-probot.sh (empty: bot alone)")
@@ -85,8 +85,8 @@ func parseBotFlags(args []string, stderr io.Writer) (c loadgen.Config, asJSON, k
 		return c, false, false, usageErrorf("--duration and --max-inflight must be positive")
 	}
 	if c.URL != "" {
-		if c.Secret = []byte(os.Getenv(webhook.EnvWebhookSecret)); len(c.Secret) == 0 {
-			return c, false, false, usageErrorf("--url needs %s", webhook.EnvWebhookSecret)
+		if c.Secret = []byte(os.Getenv(ghapp.EnvWebhookSecret)); len(c.Secret) == 0 {
+			return c, false, false, usageErrorf("--url needs %s", ghapp.EnvWebhookSecret)
 		}
 	} else if _, err := os.Stat(c.BotBinary); err != nil {
 		return c, false, false, usageErrorf("--bot: %w (make build puts it beside bench)", err)

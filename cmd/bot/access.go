@@ -7,7 +7,6 @@ import (
 
 	"github.com/commit-labeler/commit-labeler/adminauth"
 	"github.com/commit-labeler/commit-labeler/ghapp"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // adminAccess is the access control of --admin and --pprof: the bearer
@@ -34,7 +33,7 @@ func adminAccess(o *options, apiURL string) (adminauth.Config, error) {
 		if id == "" || secret == "" {
 			return c, fmt.Errorf("--admin-url: GitHub sign-in needs the App's %s and %s: `bot setup` writes them to app.env; for an App made otherwise, copy them from its settings page", ghapp.EnvClientID, ghapp.EnvClientSecret)
 		}
-		webURL, err := webhook.WebURL(apiURL)
+		webURL, err := ghapp.WebURL(apiURL)
 		if err != nil {
 			return c, fmt.Errorf("--admin-url: %s: %w", ghapp.EnvAPIURL, err)
 		}

@@ -171,7 +171,7 @@ type actionOutcome struct {
 // gives such runs), the event is handled again writing nothing, so that
 // the labels are still reported.
 func (a *actionEnv) run(ctx context.Context, modelDir string, dryRun bool, log *slog.Logger) (actionOutcome, error) {
-	clients, err := webhook.NewTokenClients(a.apiURL, a.token)
+	clients, err := ghapp.NewTokenClients(a.apiURL, a.token)
 	if err != nil {
 		return actionOutcome{}, err
 	}
@@ -198,7 +198,7 @@ func (a *actionEnv) run(ctx context.Context, modelDir string, dryRun bool, log *
 
 // handle handles the event once, by handle (HandleAction or ReportAction),
 // with a store that lives as long as that.
-func (a *actionEnv) handle(ctx context.Context, clients *webhook.TokenClients, clf *classify.Classifier, dryRun bool, log *slog.Logger,
+func (a *actionEnv) handle(ctx context.Context, clients *ghapp.TokenClients, clf *classify.Classifier, dryRun bool, log *slog.Logger,
 	handle func(*webhook.Events, context.Context, string, string, []byte) error) ([]webhook.CheckRunReport, error) {
 	dir, err := os.MkdirTemp("", "commit-labeler-action-")
 	if err != nil {
@@ -214,7 +214,7 @@ func (a *actionEnv) handle(ctx context.Context, clients *webhook.TokenClients, c
 	events, err := webhook.NewEvents(webhook.EventsConfig{
 		Store: db, Clients: clients, Classifier: clf, AppSlug: actionsBot, DryRun: dryRun, Logger: log,
 		// A job re-run is the retry of last resort: no long waits here.
-		Transport:  []webhook.TransportOption{webhook.WithAttempts(3), webhook.WithMaxWait(time.Minute)},
+		Transport:  []ghapp.TransportOption{ghapp.WithAttempts(3), ghapp.WithMaxWait(time.Minute)},
 		OnCheckRun: func(r webhook.CheckRunReport) { reports = append(reports, r) },
 	})
 	if err != nil {

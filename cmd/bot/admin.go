@@ -23,7 +23,7 @@ import (
 // webhook address. Pull requests are linked on the web root of apiURL's
 // GitHub.
 func serveAdmin(ctx context.Context, addr string, guard *adminauth.Guard, db *store.DB, metrics *webhook.Metrics, modelDir, apiURL string, log *slog.Logger) error {
-	webURL, err := webhook.WebURL(apiURL)
+	webURL, err := ghapp.WebURL(apiURL)
 	if err != nil {
 		return fmt.Errorf("--admin: %s: %w", ghapp.EnvAPIURL, err)
 	}

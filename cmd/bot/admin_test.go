@@ -18,6 +18,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/models"
 	"github.com/commit-labeler/commit-labeler/webhook"
@@ -186,7 +187,7 @@ func TestAdminPage(t *testing.T) {
 			}
 			// Each decision links its pull request on the fake GitHub's web
 			// root; the held-back label has a class of its own.
-			web, err := webhook.WebURL(fake.URL)
+			web, err := ghapp.WebURL(fake.URL)
 			if err != nil {
 				t.Fatal(err)
 			}

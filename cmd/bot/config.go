@@ -46,7 +46,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: bot [flags]        serve GitHub's webhooks\n       bot setup [flags]  register the GitHub App from app.yml\n       bot action [flags] label one GitHub Actions event with the job's token\n       bot migrate        move a SQLite bot's state to PostgreSQL\n\nEnvironment: %s, %s or %s, %s, %s, %s; for --admin-url, %s and %s.\n\n",
-			ghapp.EnvAppID, ghapp.EnvPrivateKeyPath, ghapp.EnvPrivateKey, webhook.EnvWebhookSecret, ghapp.EnvAPIURL, envPort,
+			ghapp.EnvAppID, ghapp.EnvPrivateKeyPath, ghapp.EnvPrivateKey, ghapp.EnvWebhookSecret, ghapp.EnvAPIURL, envPort,
 			ghapp.EnvClientID, ghapp.EnvClientSecret)
 		fs.PrintDefaults()
 	}
@@ -91,12 +91,12 @@ type settings struct {
 // loadSettings fills the environment's gaps from app.env, then reads and
 // checks every setting. Errors name the setting, never its value.
 func loadSettings(o *options) (*settings, error) {
-	if err := webhook.ApplyAppEnv(o.configPath); err != nil {
+	if err := ghapp.ApplyAppEnv(o.configPath); err != nil {
 		return nil, err
 	}
-	secret := os.Getenv(webhook.EnvWebhookSecret)
+	secret := os.Getenv(ghapp.EnvWebhookSecret)
 	if secret == "" {
-		return nil, fmt.Errorf("%s is not set", webhook.EnvWebhookSecret)
+		return nil, fmt.Errorf("%s is not set", ghapp.EnvWebhookSecret)
 	}
 	app, err := ghapp.ConfigFromEnv()
 	if err != nil {

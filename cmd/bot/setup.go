@@ -61,12 +61,12 @@ func setup(ctx context.Context, addr, manifestPath, webhookURL, githubURL, org, 
 	}
 	apiURL := os.Getenv(ghapp.EnvAPIURL)
 	if githubURL == "" {
-		if githubURL, err = webhook.WebURL(apiURL); err != nil {
+		if githubURL, err = ghapp.WebURL(apiURL); err != nil {
 			return fmt.Errorf("%s: %w", ghapp.EnvAPIURL, err)
 		}
 	}
 	if outDir == "" {
-		if outDir, err = webhook.DefaultConfigDir(); err != nil {
+		if outDir, err = ghapp.DefaultConfigDir(); err != nil {
 			return err
 		}
 	}
@@ -79,9 +79,9 @@ func setup(ctx context.Context, addr, manifestPath, webhookURL, githubURL, org, 
 		return fmt.Errorf("%s: %w", ghapp.EnvAPIURL, err)
 	}
 	done := make(chan string, 1)
-	flow := &webhook.ManifestFlow{Manifest: manifest, WebURL: githubURL, Org: org, API: api,
+	flow := &ghapp.ManifestFlow{Manifest: manifest, WebURL: githubURL, Org: org, API: api,
 		Done: func(cfg *github.AppConfig) error {
-			path, err := webhook.SaveAppEnv(outDir, webhook.AppCredentials{AppID: cfg.GetID(), Slug: cfg.GetSlug(),
+			path, err := ghapp.SaveAppEnv(outDir, ghapp.AppCredentials{AppID: cfg.GetID(), Slug: cfg.GetSlug(),
 				PrivateKeyPEM: cfg.GetPEM(), WebhookSecret: cfg.GetWebhookSecret(), ClientID: cfg.GetClientID(),
 				ClientSecret: cfg.GetClientSecret(), APIURL: apiURL})
 			if err == nil {
@@ -113,9 +113,9 @@ func setup(ctx context.Context, addr, manifestPath, webhookURL, githubURL, org, 
 
 // loadManifest parses the manifest file path, or the built-in app.yml
 // when path is empty.
-func loadManifest(path string) (*webhook.Manifest, error) {
+func loadManifest(path string) (*ghapp.Manifest, error) {
 	if path == "" {
-		manifest, err := webhook.ParseManifest(commitlabeler.AppManifest())
+		manifest, err := ghapp.ParseManifest(commitlabeler.AppManifest())
 		if err != nil {
 			return nil, fmt.Errorf("built-in app.yml: %w", err)
 		}
@@ -125,7 +125,7 @@ func loadManifest(path string) (*webhook.Manifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--manifest: %w", err)
 	}
-	manifest, err := webhook.ParseManifest(data)
+	manifest, err := ghapp.ParseManifest(data)
 	if err != nil {
 		return nil, fmt.Errorf("--manifest %s: %w", path, err)
 	}

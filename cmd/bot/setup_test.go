@@ -17,7 +17,7 @@ import (
 	"time"
 
 	commitlabeler "github.com/commit-labeler/commit-labeler"
-	"github.com/commit-labeler/commit-labeler/webhook"
+	"github.com/commit-labeler/commit-labeler/ghapp"
 )
 
 var (
@@ -69,7 +69,7 @@ func TestSetupServesManifestFromAnyDirectory(t *testing.T) {
 				return
 			}
 			pageURL := startSetup(t, cmd)
-			want, err := webhook.ParseManifest(tt.manifest)
+			want, err := ghapp.ParseManifest(tt.manifest)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +120,7 @@ func startSetup(t *testing.T, cmd *exec.Cmd) string {
 }
 
 // pagePostedManifest is the manifest the setup page's form posts to GitHub.
-func pagePostedManifest(t *testing.T, pageURL string) *webhook.Manifest {
+func pagePostedManifest(t *testing.T, pageURL string) *ghapp.Manifest {
 	t.Helper()
 	resp, err := http.Get(pageURL + "/")
 	if err != nil {
@@ -132,7 +132,7 @@ func pagePostedManifest(t *testing.T, pageURL string) *webhook.Manifest {
 	if resp.StatusCode != http.StatusOK || m == nil {
 		t.Fatalf("GET %s/: %d, no manifest in\n%s", pageURL, resp.StatusCode, body)
 	}
-	var posted webhook.Manifest
+	var posted ghapp.Manifest
 	if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &posted); err != nil {
 		t.Fatalf("posted manifest: %v", err)
 	}

@@ -43,7 +43,7 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	// The App's key clones installations' repositories: the bot's app.env
 	// and environment. Without it only jobs without an installation can
 	// run, and the others fail naming it.
-	if err := webhook.ApplyAppEnv(*appEnv); err != nil {
+	if err := ghapp.ApplyAppEnv(*appEnv); err != nil {
 		return err
 	}
 	if os.Getenv(ghapp.EnvAppID) != "" {

@@ -64,7 +64,7 @@ func StartBot(ctx context.Context, c BotConfig) (*Process, error) {
 	cmd := exec.CommandContext(ctx, c.Binary, args...)
 	cmd.Env = append(os.Environ(),
 		ghapp.EnvAppID+"=1", ghapp.EnvPrivateKeyPath+"="+keyPath, ghapp.EnvPrivateKey+"=",
-		webhook.EnvWebhookSecret+"="+string(c.Secret), ghapp.EnvAPIURL+"="+c.GitHub.URL,
+		ghapp.EnvWebhookSecret+"="+string(c.Secret), ghapp.EnvAPIURL+"="+c.GitHub.URL,
 		"XDG_CONFIG_HOME="+c.Dir)
 	p, err := start(cmd, filepath.Join(c.Dir, "bot.log"), nil)
 	if err != nil {

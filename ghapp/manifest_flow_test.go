@@ -1,4 +1,4 @@
-package webhook_test
+package ghapp_test
 
 import (
 	"html"
@@ -17,11 +17,10 @@ import (
 	commitlabeler "github.com/commit-labeler/commit-labeler"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 func TestParseShippedManifest(t *testing.T) {
-	m, err := webhook.ParseManifest(commitlabeler.AppManifest())
+	m, err := ghapp.ParseManifest(commitlabeler.AppManifest())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +34,7 @@ func TestParseShippedManifest(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"name: x\nhook_attributes: {url: /relative}\ndefault_events: [push]\n", "name: x\nunknown: 1\n", "hook_attributes: {url: https://e.com}\ndefault_events: [push]\n"} {
-		if _, err := webhook.ParseManifest([]byte(bad)); err == nil {
+		if _, err := ghapp.ParseManifest([]byte(bad)); err == nil {
 			t.Errorf("accepted %q", bad)
 		}
 	}
@@ -48,7 +47,7 @@ func TestWebURL(t *testing.T) {
 		"https://ghe.example.com/api/v3/": "https://ghe.example.com/",
 		"https://ghe.example.com/api/v3":  "https://ghe.example.com/",
 	} {
-		if got, err := webhook.WebURL(api); err != nil || got != want {
+		if got, err := ghapp.WebURL(api); err != nil || got != want {
 			t.Errorf("WebURL(%q) = %q, %v; want %q", api, got, err, want)
 		}
 	}
@@ -65,15 +64,15 @@ func TestManifestFlow(t *testing.T) {
 		ClientID: new("Iv23.client"), ClientSecret: new("client-secret"),
 		HTMLURL: new("https://github.com/apps/commit-labeler-test"),
 	}})
-	manifest, err := webhook.ParseManifest(commitlabeler.AppManifest())
+	manifest, err := ghapp.ParseManifest(commitlabeler.AppManifest())
 	if err != nil {
 		t.Fatal(err)
 	}
 	api, _ := github.NewClient(github.WithURLs(&fake.URL, nil))
 	dir := filepath.Join(t.TempDir(), "config")
-	flow := &webhook.ManifestFlow{Manifest: manifest, WebURL: "https://ghe.example.com/", Org: "octo-org", API: api,
+	flow := &ghapp.ManifestFlow{Manifest: manifest, WebURL: "https://ghe.example.com/", Org: "octo-org", API: api,
 		Done: func(cfg *github.AppConfig) error {
-			_, err := webhook.SaveAppEnv(dir, webhook.AppCredentials{AppID: cfg.GetID(), Slug: cfg.GetSlug(),
+			_, err := ghapp.SaveAppEnv(dir, ghapp.AppCredentials{AppID: cfg.GetID(), Slug: cfg.GetSlug(),
 				PrivateKeyPEM: cfg.GetPEM(), WebhookSecret: cfg.GetWebhookSecret(), ClientID: cfg.GetClientID(),
 				ClientSecret: cfg.GetClientSecret(), APIURL: fake.URL})
 			return err
@@ -90,31 +89,35 @@ func TestManifestFlow(t *testing.T) {
 	if action == nil || !strings.HasPrefix(html.UnescapeString(action[1]), "https://ghe.example.com/organizations/octo-org/settings/apps/new?state=") {
 		t.Fatalf("form action: %v\n%s", action, page)
 	}
-	state := must(url.Parse(html.UnescapeString(action[1]))).Query().Get("state")
+	formURL, err := url.Parse(html.UnescapeString(action[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := formURL.Query().Get("state")
 	posted := html.UnescapeString(regexp.MustCompile(`name="manifest" value="([^"]+)"`).FindStringSubmatch(page)[1])
 	if !strings.Contains(posted, `"redirect_url":"`+srv.URL+`/callback"`) || !strings.Contains(posted, `"pull_requests":"write"`) {
 		t.Fatalf("posted manifest %s", posted)
 	}
 
-	if resp := must(http.Get(srv.URL + "/callback?code=the-code&state=forged")); resp.StatusCode != http.StatusBadRequest {
-		t.Fatalf("forged state: %d", resp.StatusCode)
+	if code := statusOf(t, srv.URL+"/callback?code=the-code&state=forged"); code != http.StatusBadRequest {
+		t.Fatalf("forged state: %d", code)
 	}
 	if body := get(t, srv.URL+"/callback?code=the-code&state="+state); !strings.Contains(body, "id 42") {
 		t.Fatalf("callback: %s", body)
 	}
-	if resp := must(http.Get(srv.URL + "/callback?code=the-code&state=" + state)); resp.StatusCode != http.StatusBadGateway {
-		t.Fatalf("reused code: %d", resp.StatusCode)
+	if code := statusOf(t, srv.URL+"/callback?code=the-code&state="+state); code != http.StatusBadGateway {
+		t.Fatalf("reused code: %d", code)
 	}
 
-	env, err := webhook.LoadAppEnv(webhook.AppEnvPath(dir))
+	env, err := ghapp.LoadAppEnv(ghapp.AppEnvPath(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env[ghapp.EnvAppID] != "42" || env[webhook.EnvWebhookSecret] != "whsec" || env[ghapp.EnvAPIURL] != fake.URL ||
+	if env[ghapp.EnvAppID] != "42" || env[ghapp.EnvWebhookSecret] != "whsec" || env[ghapp.EnvAPIURL] != fake.URL ||
 		env[ghapp.EnvClientID] != "Iv23.client" || env[ghapp.EnvClientSecret] != "client-secret" {
 		t.Fatalf("app.env = %v", env)
 	}
-	for _, p := range []string{webhook.AppEnvPath(dir), env[ghapp.EnvPrivateKeyPath]} {
+	for _, p := range []string{ghapp.AppEnvPath(dir), env[ghapp.EnvPrivateKeyPath]} {
 		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
 			t.Fatalf("%s: %v %v", p, fi.Mode(), err)
 		}
@@ -129,6 +132,17 @@ func TestManifestFlow(t *testing.T) {
 	if _, err := ghapp.ConfigFromEnv(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// statusOf GETs u and returns the answer's status.
+func statusOf(t *testing.T, u string) int {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 func get(t *testing.T, u string) string {

@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	commitlabeler "github.com/commit-labeler/commit-labeler"
+	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/internal/ghspec"
 )
 
@@ -304,7 +305,7 @@ func TestParseManifestRefusesEventsDeliveredToEveryApp(t *testing.T) {
 		t.Fatalf("%s: installation is not among the events delivered to every App (%v): the descriptions changed", ghspec.WebhookDescriptions, delivered)
 	}
 	for _, event := range append(delivered, "push") {
-		_, err := ParseManifest(fmt.Appendf(nil, "name: x\nurl: https://e.com\nhook_attributes: {url: https://e.com/hook}\ndefault_events: [push, %s]\n", event))
+		_, err := ghapp.ParseManifest(fmt.Appendf(nil, "name: x\nurl: https://e.com\nhook_attributes: {url: https://e.com/hook}\ndefault_events: [push, %s]\n", event))
 		if refused := slices.Contains(delivered, event); refused != (err != nil) || refused && !strings.Contains(err.Error(), event) {
 			t.Errorf("default_events [push, %s]: err = %v, want refused %v naming the event", event, err, refused)
 		}
@@ -318,8 +319,8 @@ func TestManifestParametersAreGitHubs(t *testing.T) {
 		typ  reflect.Type
 		want []string
 	}{
-		{reflect.TypeFor[Manifest](), manifestParameters},
-		{reflect.TypeFor[HookAttributes](), hookAttributesParameters},
+		{reflect.TypeFor[ghapp.Manifest](), manifestParameters},
+		{reflect.TypeFor[ghapp.HookAttributes](), hookAttributesParameters},
 	} {
 		var keys []string
 		for f := range tt.typ.Fields() {

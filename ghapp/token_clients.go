@@ -1,4 +1,4 @@
-package webhook
+package ghapp
 
 import (
 	"fmt"
@@ -26,7 +26,7 @@ const tokenInstallation = 1
 // that send token on every request.
 func NewTokenClients(apiURL, token string) (*TokenClients, error) {
 	if token == "" {
-		return nil, fmt.Errorf("webhook: token clients: the token is empty")
+		return nil, fmt.Errorf("ghapp: token clients: the token is empty")
 	}
 	if !strings.HasSuffix(apiURL, "/") {
 		apiURL += "/"
@@ -34,7 +34,7 @@ func NewTokenClients(apiURL, token string) (*TokenClients, error) {
 	t := &tokenTransport{token: token, next: http.DefaultTransport}
 	c, err := github.NewClient(github.WithTransport(t), github.WithURLs(&apiURL, &apiURL))
 	if err != nil {
-		return nil, fmt.Errorf("webhook: token clients for %s: %w", apiURL, err)
+		return nil, fmt.Errorf("ghapp: token clients for %s: %w", apiURL, err)
 	}
 	return &TokenClients{client: c, transport: t}, nil
 }

@@ -1,4 +1,4 @@
-package webhook
+package ghapp
 
 import (
 	"context"
@@ -11,16 +11,20 @@ import (
 )
 
 // InstallationClients makes go-github clients authenticated as an
-// installation, or as the App itself; *ghapp.Clients is one.
+// installation, or as the App itself; *Clients is one.
 type InstallationClients interface {
 	Installation(installationID int64) (*github.Client, error)
 	App() *github.Client
 }
 
-// clientPool keeps one client per installation, each behind its own
+// ErrNotInstalled is the error of InstallationPool.RepositoryInstallation
+// for a repository the App is not installed on: asking again cannot help.
+var ErrNotInstalled = errors.New("the App is not installed")
+
+// InstallationPool keeps one client per installation, each behind its own
 // Transport, so that the rate limits GitHub reports for an installation hold
-// back every request of that installation.
-type clientPool struct {
+// back every request of that installation. It is safe for concurrent use.
+type InstallationPool struct {
 	src  InstallationClients
 	opts []TransportOption
 
@@ -31,14 +35,16 @@ type clientPool struct {
 	installations map[string]int64
 }
 
-func newClientPool(src InstallationClients, opts ...TransportOption) *clientPool {
-	return &clientPool{src: src, opts: opts, clients: map[int64]*github.Client{}, installations: map[string]int64{}}
+// NewInstallationPool makes the clients of src's installations, each
+// behind a Transport with opts.
+func NewInstallationPool(src InstallationClients, opts ...TransportOption) *InstallationPool {
+	return &InstallationPool{src: src, opts: opts, clients: map[int64]*github.Client{}, installations: map[string]int64{}}
 }
 
-// repositoryInstallation asks GitHub, as the App, which installation reaches
+// RepositoryInstallation asks GitHub, as the App, which installation reaches
 // owner/name (GET /repos/{owner}/{repo}/installation), remembering the answer.
-// A repository the App is not installed on is a permanent error.
-func (p *clientPool) repositoryInstallation(ctx context.Context, owner, name string) (int64, error) {
+// A repository the App is not installed on is ErrNotInstalled.
+func (p *InstallationPool) RepositoryInstallation(ctx context.Context, owner, name string) (int64, error) {
 	if t, ok := p.src.(*TokenClients); ok {
 		return t.repositoryInstallation(), nil
 	}
@@ -52,7 +58,7 @@ func (p *clientPool) repositoryInstallation(ctx context.Context, owner, name str
 	inst, _, err := p.src.App().Apps.GetRepositoryInstallation(ctx, owner, name)
 	var gerr *github.ErrorResponse
 	if errors.As(err, &gerr) && gerr.Response.StatusCode == http.StatusNotFound {
-		return 0, Permanent(fmt.Errorf("the App is not installed on %s: %w", full, err))
+		return 0, fmt.Errorf("%w on %s: %w", ErrNotInstalled, full, err)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("installation of %s: %w", full, err)
@@ -63,8 +69,8 @@ func (p *clientPool) repositoryInstallation(ctx context.Context, owner, name str
 	return inst.GetID(), nil
 }
 
-// installation returns the installation's client.
-func (p *clientPool) installation(id int64) (*github.Client, error) {
+// Installation returns the installation's client.
+func (p *InstallationPool) Installation(id int64) (*github.Client, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if c, ok := p.clients[id]; ok {
