@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/commit-labeler/commit-labeler/checkrun"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
 )
@@ -19,12 +20,12 @@ func TestReportActionWritesNothing(t *testing.T) {
 		dryRun      bool
 		want        []string
 	}{
-		{name: "pull request", event: "pull_request", want: []string{PullCheckRunName}},
-		{name: "pull_request_target", event: "pull_request_target", want: []string{PullCheckRunName}},
-		{name: "pull request, invalid configuration", event: "pull_request", badConfig: true, want: []string{ConfigCheckRunName, PullCheckRunName}},
-		{name: "push", event: "push", want: []string{PushCheckRunName}},
-		{name: "dry run through HandleAction", event: "pull_request", dryRun: true, want: []string{PullCheckRunName}},
-		{name: "push, dry run through HandleAction", event: "push", dryRun: true, want: []string{PushCheckRunName}},
+		{name: "pull request", event: "pull_request", want: []string{checkrun.PullName}},
+		{name: "pull_request_target", event: "pull_request_target", want: []string{checkrun.PullName}},
+		{name: "pull request, invalid configuration", event: "pull_request", badConfig: true, want: []string{checkrun.ConfigName, checkrun.PullName}},
+		{name: "push", event: "push", want: []string{checkrun.PushName}},
+		{name: "dry run through HandleAction", event: "pull_request", dryRun: true, want: []string{checkrun.PullName}},
+		{name: "push, dry run through HandleAction", event: "push", dryRun: true, want: []string{checkrun.PushName}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var reports []CheckRunReport
@@ -55,7 +56,7 @@ func TestReportActionWritesNothing(t *testing.T) {
 				if r.Err != nil || r.Summary == "" {
 					t.Errorf("report %s: err %v, summary %q", r.Name, r.Err, r.Summary)
 				}
-				if dry := strings.HasPrefix(r.Title, "Dry run, nothing changed: "); r.Name == PullCheckRunName && dry != (tc.dryRun || tc.badConfig) {
+				if dry := strings.HasPrefix(r.Title, "Dry run, nothing changed: "); r.Name == checkrun.PullName && dry != (tc.dryRun || tc.badConfig) {
 					t.Errorf("report title %q in a dry run: %v", r.Title, tc.dryRun || tc.badConfig)
 				}
 			}

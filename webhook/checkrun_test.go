@@ -1,6 +1,10 @@
 package webhook
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/commit-labeler/commit-labeler/checkrun"
+)
 
 func TestCheckRunCreatedOncePerDelivery(t *testing.T) {
 	f := newBotFixture(t)
@@ -19,7 +23,7 @@ func TestCheckRunCreatedOncePerDelivery(t *testing.T) {
 		if err := f.deliverRun("pull_request", payload, step.run); err != nil {
 			t.Fatalf("%+v: %v", step.run, err)
 		}
-		runs := f.checkRuns(PullCheckRunName)
+		runs := f.checkRuns(checkrun.PullName)
 		if len(runs) != step.want {
 			t.Fatalf("after %+v: %d check runs, want %d", step.run, len(runs), step.want)
 		}

@@ -2,12 +2,11 @@ package webhook
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"strings"
 
 	"github.com/google/go-github/v93/github"
 
+	"github.com/commit-labeler/commit-labeler/checkrun"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
 )
 
@@ -21,7 +20,7 @@ func (e *Events) labelWrites(ctx context.Context, cfg repoconfig.Config, problem
 	case e.dryRun:
 		dryRun = "the bot runs with --dry-run"
 	case problem != nil:
-		dryRun = repoconfig.Path + " is invalid (the " + ConfigCheckRunName + " check run lists its errors), so no label changes until it is fixed"
+		dryRun = repoconfig.Path + " is invalid (the " + checkrun.ConfigName + " check run lists its errors), so no label changes until it is fixed"
 	case cfg.DryRun:
 		dryRun = "dry_run: true in " + repoconfig.Path
 	}
@@ -42,7 +41,7 @@ func (e *Events) checkRunWrites(ctx context.Context) bool {
 // no check run gives it to OnCheckRun unwritten, so that the Action's job
 // summary still reports what it would do. made is called only then: a
 // check run costs features to build.
-func (e *Events) explain(ctx context.Context, gh *github.Client, r repoRef, log *slog.Logger, cfg repoconfig.Config, labelsWritten bool, made func() checkRun) error {
+func (e *Events) explain(ctx context.Context, gh *github.Client, r repoRef, log *slog.Logger, cfg repoconfig.Config, labelsWritten bool, made func() checkrun.Output) error {
 	if !cfg.CheckRuns || !e.checkRunWrites(ctx) {
 		if !labelsWritten && e.onCheckRun != nil {
 			e.report(made(), nil)
@@ -52,64 +51,8 @@ func (e *Events) explain(ctx context.Context, gh *github.Client, r repoRef, log 
 	c := made()
 	err := e.writeCheckRun(ctx, gh, r, log, c)
 	if isClientError(err) {
-		log.WarnContext(ctx, "cannot create the check run", "check_run", c.name, "err", err)
+		log.WarnContext(ctx, "cannot create the check run", "check_run", c.Name, "err", err)
 		return nil
 	}
 	return err
-}
-
-// Actions of a label line in a dry run.
-const (
-	wouldApply  = "would be applied (dry run)"
-	wouldRemove = "would be removed (dry run)"
-)
-
-// unapplied are a dry run's label lines: what a writing run would apply
-// or remove, said as not done.
-func unapplied(lines []labelLine) []labelLine {
-	out := make([]labelLine, len(lines))
-	for i, l := range lines {
-		switch l.action {
-		case "applied":
-			l.action = wouldApply
-		case "removed (no longer predicted)":
-			l.action = wouldRemove
-		}
-		out[i] = l
-	}
-	return out
-}
-
-// dryRunCheckRun is c as a dry run reports it: its title, the heading
-// GitHub and the job summary show first, says that nothing was changed and
-// lists the GitHub labels a writing run would add and remove; the summary
-// says why, then the same explanation as a writing run.
-func dryRunCheckRun(c checkRun, why string, plan labelPlan, cfg repoconfig.Config) checkRun {
-	c.title = "Dry run, nothing changed: " + wouldChange(gitHubLabels(plan.add, cfg), gitHubLabels(plan.remove, cfg))
-	c.summary = fmt.Sprintf("**No label was added or removed: %s.** The labels below are what a run that writes would do.\n\n%s", why, c.summary)
-	return c
-}
-
-// wouldChange lists the labels a writing run would add and remove.
-func wouldChange(add, remove []string) string {
-	var parts []string
-	if len(add) > 0 {
-		parts = append(parts, "would add "+strings.Join(add, ", "))
-	}
-	if len(remove) > 0 {
-		parts = append(parts, "would remove "+strings.Join(remove, ", "))
-	}
-	if len(parts) == 0 {
-		return "no label to add or remove"
-	}
-	return strings.Join(parts, "; ")
-}
-
-// gitHubLabels are the repository's GitHub names of vocabulary labels.
-func gitHubLabels(names []string, cfg repoconfig.Config) []string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = cfg.GitHubLabel(n)
-	}
-	return out
 }

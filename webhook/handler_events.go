@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-github/v93/github"
 
 	commitlabeler "github.com/commit-labeler/commit-labeler"
+	"github.com/commit-labeler/commit-labeler/checkrun"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
 	"github.com/commit-labeler/commit-labeler/store"
@@ -182,5 +183,5 @@ func (e *Events) reportConfigProblem(ctx context.Context, gh *github.Client, r r
 	if sha == "" {
 		return nil
 	}
-	return e.explain(ctx, gh, r, log, cfg, false, func() checkRun { return configCheckRun(sha, problem) })
+	return e.explain(ctx, gh, r, log, cfg, false, func() checkrun.Output { return checkrun.Config(sha, problem) })
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/commit-labeler/commit-labeler/checkrun"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 )
@@ -23,7 +24,7 @@ func TestFaultsLabelsAreEventuallyApplied(t *testing.T) {
 	if got, want := f.labels(), []string{"type: feat", "type: i18n"}; !slices.Equal(got, want) {
 		t.Fatalf("labels = %v, want %v", got, want)
 	}
-	if n := len(f.checkRuns(PullCheckRunName)) + len(f.checkRuns(PushCheckRunName)); n != 2 {
+	if n := len(f.checkRuns(checkrun.PullName)) + len(f.checkRuns(checkrun.PushName)); n != 2 {
 		t.Errorf("%d check runs, want 2", n)
 	}
 	calls := f.repos.Calls()

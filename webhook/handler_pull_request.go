@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	"github.com/commit-labeler/commit-labeler/checkrun"
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/decision"
 	"github.com/commit-labeler/commit-labeler/ghapp"
@@ -216,13 +217,13 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	if err := h.db.SavePullPrediction(ctx, saved); err != nil {
 		return err
 	}
-	log.InfoContext(ctx, "pull request classified", "source", d.Source, "labels", labelNames(plan.lines, "applied", "kept"),
+	log.InfoContext(ctx, "pull request classified", "source", d.Source, "labels", checkrun.LabelNames(plan.lines, "applied", "kept"),
 		"add", plan.add, "remove", plan.remove, "dry_run", dryRun)
-	explained := func() checkRun {
+	explained := func() checkrun.Output {
 		if dryRun != "" {
-			return dryRunCheckRun(pullCheckRun(pr.GetHead().GetSHA(), d, in, unapplied(plan.lines), cfg, served), dryRun, plan, cfg)
+			return checkrun.DryRun(checkrun.Pull(pr.GetHead().GetSHA(), d, in, checkrun.Unapplied(plan.lines), cfg, served.explained()), dryRun, plan.add, plan.remove, cfg)
 		}
-		return pullCheckRun(pr.GetHead().GetSHA(), d, in, plan.lines, cfg, served)
+		return checkrun.Pull(pr.GetHead().GetSHA(), d, in, plan.lines, cfg, served.explained())
 	}
 	if write {
 		if err := h.applyLabels(ctx, gh, r, number, plan, cfg, log); err != nil {

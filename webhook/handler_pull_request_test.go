@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	"github.com/commit-labeler/commit-labeler/checkrun"
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/models"
@@ -41,9 +42,9 @@ func TestPullRequestConventionalTitleLabelsAndCreatesLabels(t *testing.T) {
 			t.Errorf("created label %q: colour %q, description %q; want labels.json's", l.Name, l.Color, l.GetDescription())
 		}
 	}
-	runs := f.checkRuns(PullCheckRunName)
+	runs := f.checkRuns(checkrun.PullName)
 	if len(runs) != 1 {
-		t.Fatalf("%d %q check runs, want 1", len(runs), PullCheckRunName)
+		t.Fatalf("%d %q check runs, want 1", len(runs), checkrun.PullName)
 	}
 	text := runs[0].GetOutput().GetText()
 	for _, want := range []string{"| feat | type: feat | 100% | title rule | applied |", "| i18n |"} {
@@ -83,7 +84,7 @@ func TestPullRequestModelDecidesOtherTitles(t *testing.T) {
 			t.Errorf("diff lacks %q:\n%s", want, in.Diff)
 		}
 	}
-	text := f.checkRuns(PullCheckRunName)[0].GetOutput().GetText()
+	text := f.checkRuns(checkrun.PullName)[0].GetOutput().GetText()
 	for _, want := range []string{
 		"| docs | type: docs | 91% | model | applied |",
 		// The probabilities as bars, most probable first.
@@ -135,7 +136,7 @@ func TestPullRequestLabelRemovedByHumanIsNotReAdded(t *testing.T) {
 	if got := f.labels(); len(got) != 0 {
 		t.Fatalf("labels = %v, want none: a maintainer removed type: fix", got)
 	}
-	runs := f.checkRuns(PullCheckRunName)
+	runs := f.checkRuns(checkrun.PullName)
 	if text := runs[len(runs)-1].GetOutput().GetText(); !strings.Contains(text, "held back") {
 		t.Errorf("check run does not say the label is held back:\n%s", text)
 	}
@@ -264,7 +265,7 @@ func TestPullRequestInvalidConfigChangesNoLabel(t *testing.T) {
 	if got := f.labels(); !slices.Equal(got, []string{"type: fix"}) {
 		t.Errorf("labels = %v, want [type: fix] untouched", got)
 	}
-	runs := f.checkRuns(ConfigCheckRunName)
+	runs := f.checkRuns(checkrun.ConfigName)
 	if len(runs) != 1 {
 		t.Fatalf("%d config check runs, want 1", len(runs))
 	}
@@ -275,12 +276,12 @@ func TestPullRequestInvalidConfigChangesNoLabel(t *testing.T) {
 			t.Errorf("config check run lacks %q:\n%s", want, summary)
 		}
 	}
-	pulls := f.checkRuns(PullCheckRunName)
+	pulls := f.checkRuns(checkrun.PullName)
 	last := pulls[len(pulls)-1].GetOutput()
 	if want := "Dry run, nothing changed: would add type: docs; would remove type: fix"; last.GetTitle() != want {
 		t.Errorf("check run title %q, want %q", last.GetTitle(), want)
 	}
-	if !strings.Contains(last.GetSummary(), repoconfig.Path+" is invalid") || !strings.Contains(last.GetText(), wouldApply) {
+	if !strings.Contains(last.GetSummary(), repoconfig.Path+" is invalid") || !strings.Contains(last.GetText(), checkrun.WouldApply) {
 		t.Errorf("check run does not say why nothing changed:\n%s\n%s", last.GetSummary(), last.GetText())
 	}
 }
@@ -311,7 +312,7 @@ func TestDryRunWritesNoLabel(t *testing.T) {
 			if len(writes) != tt.checkRuns {
 				t.Errorf("%d check runs written, want %d", len(writes), tt.checkRuns)
 			}
-			if runs := f.checkRuns(PullCheckRunName); tt.checkRuns > 0 && !strings.HasPrefix(runs[0].GetOutput().GetTitle(), "Dry run, nothing changed: would add type: fix") {
+			if runs := f.checkRuns(checkrun.PullName); tt.checkRuns > 0 && !strings.HasPrefix(runs[0].GetOutput().GetTitle(), "Dry run, nothing changed: would add type: fix") {
 				t.Errorf("check run title %q", runs[0].GetOutput().GetTitle())
 			}
 			preds, _ := f.db.BotPredictions(context.Background(), exOwner+"/"+exRepo)
@@ -351,7 +352,7 @@ func TestPullRequestConfigurationSkips(t *testing.T) {
 			if tt.wantLabels && tt.file == "" {
 				wantRuns = 1
 			}
-			if n := len(f.checkRuns(PullCheckRunName)); n != wantRuns {
+			if n := len(f.checkRuns(checkrun.PullName)); n != wantRuns {
 				t.Errorf("%d check runs, want %d", n, wantRuns)
 			}
 		})
@@ -445,7 +446,7 @@ func TestPullRequestExplanationOfGitHubsExample(t *testing.T) {
 	})
 	f.mustDeliver("pull_request", f.pullExample("opened", "Update the README with new information.", human, nil))
 
-	text := f.checkRuns(PullCheckRunName)[0].GetOutput().GetText()
+	text := f.checkRuns(checkrun.PullName)[0].GetOutput().GetText()
 	_, explanation, ok := strings.Cut(text, "**What points to docs**\n\n")
 	if !ok {
 		t.Fatalf("no explanation of docs:\n%s", text)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	"github.com/commit-labeler/commit-labeler/checkrun"
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
@@ -84,13 +85,13 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 		log.InfoContext(ctx, "push too long: only the newest commits are classified", "commits", n, "classified", maxPushCommits)
 		commits = commits[n-maxPushCommits:]
 	}
-	rows := make([]commitRow, 0, len(commits))
+	rows := make([]checkrun.CommitRow, 0, len(commits))
 	var inputs []classify.Commit
 	for _, c := range commits {
 		subject, body := classify.SplitMessage(c.GetMessage())
-		row := commitRow{sha: c.GetID(), subject: subject}
+		row := checkrun.CommitRow{SHA: c.GetID(), Subject: subject}
 		if author := pushAuthor(c); cfg.IgnoresAuthor(author) {
-			row.skipped = "author " + author + " ignored"
+			row.Skipped = "author " + author + " ignored"
 			rows = append(rows, row)
 			continue
 		}
@@ -108,12 +109,12 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 	var saved []store.BotPrediction
 	next := 0
 	for i := range rows {
-		if rows[i].skipped != "" {
+		if rows[i].Skipped != "" {
 			continue
 		}
-		rows[i].decision = decisions[next]
-		p := botPrediction(r, 0, rows[i].sha, decisions[next], deliveryID, served)
-		p.Title = rows[i].subject
+		rows[i].Decision = decisions[next]
+		p := botPrediction(r, 0, rows[i].SHA, decisions[next], deliveryID, served)
+		p.Title = rows[i].Subject
 		saved = append(saved, p)
 		next++
 	}
@@ -123,7 +124,7 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 	// A push changes no label: its check run is only a report.
 	write, dryRun := h.labelWrites(ctx, cfg, problem)
 	log.InfoContext(ctx, "pushed commits classified", "commits", len(rows), "classified", len(saved), "dry_run", dryRun)
-	return h.explain(ctx, gh, r, log, cfg, write, func() checkRun { return pushCheckRun(headSHA, rows, served) })
+	return h.explain(ctx, gh, r, log, cfg, write, func() checkrun.Output { return checkrun.Push(headSHA, rows, served.explained()) })
 }
 
 // relearnAfter is how long after a repository's last learning a move of

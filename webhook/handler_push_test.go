@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	"github.com/commit-labeler/commit-labeler/checkrun"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
 )
@@ -51,7 +52,7 @@ func TestPushClassifiesEveryCommitInOneCheckRun(t *testing.T) {
 	f.model.set("speed", "perf", 0.77)
 	f.mustDeliver("push", pushExample(t, 3, nil))
 
-	runs := f.checkRuns(PushCheckRunName)
+	runs := f.checkRuns(checkrun.PushName)
 	if len(runs) != 1 {
 		t.Fatalf("%d push check runs, want 1", len(runs))
 	}
@@ -106,7 +107,7 @@ func TestPushChangingTheConfigurationDropsTheCache(t *testing.T) {
 	f.mustDeliver("push", pushExample(t, 1, func(m map[string]any) {
 		m["commits"].([]any)[0].(map[string]any)["modified"] = []any{repoconfig.Path}
 	}))
-	if n := len(f.checkRuns(PushCheckRunName)); n != 0 {
+	if n := len(f.checkRuns(checkrun.PushName)); n != 0 {
 		t.Errorf("%d push check runs, want none: the new configuration turns them off", n)
 	}
 	reads := 0

@@ -14,14 +14,14 @@ func labelActions(plan labelPlan, write bool) map[string]string {
 	out := map[string]string{}
 	for _, l := range plan.lines {
 		switch {
-		case strings.HasPrefix(l.action, "held back"):
-			out[l.label] = store.LabelHeldBack
-		case l.action == "kept":
-			out[l.label] = store.LabelKept
-		case l.action == "applied" && write:
-			out[l.label] = store.LabelApplied
-		case l.action == "applied":
-			out[l.label] = store.LabelDryRun
+		case strings.HasPrefix(l.Action, "held back"):
+			out[l.Label] = store.LabelHeldBack
+		case l.Action == "kept":
+			out[l.Label] = store.LabelKept
+		case l.Action == "applied" && write:
+			out[l.Label] = store.LabelApplied
+		case l.Action == "applied":
+			out[l.Label] = store.LabelDryRun
 		}
 	}
 	return out

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-github/v93/github"
 
 	commitlabeler "github.com/commit-labeler/commit-labeler"
+	"github.com/commit-labeler/commit-labeler/checkrun"
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
@@ -26,7 +27,7 @@ type labelPlan struct {
 	// remove are labels the bot applied earlier and no longer predicts.
 	remove []string
 	// lines explain every predicted or removed label.
-	lines []labelLine
+	lines []checkrun.LabelLine
 }
 
 // planLabels compares the selected labels with the pull request's labels
@@ -38,14 +39,14 @@ func planLabels(selected []classify.LabelScore, source string, present map[strin
 	chosen := map[string]bool{}
 	for _, s := range selected {
 		chosen[s.Label] = true
-		line := labelLine{label: s.Label, confidence: s.Probability, source: source}
+		line := checkrun.LabelLine{Label: s.Label, Confidence: s.Probability, Source: source}
 		switch {
 		case st.Labels[s.Label].State == store.PullLabelHumanRemoved:
-			line.action = "held back (a maintainer removed it)"
+			line.Action = "held back (a maintainer removed it)"
 		case present[s.Label]:
-			line.action = "kept"
+			line.Action = "kept"
 		default:
-			line.action = "applied"
+			line.Action = "applied"
 			p.add = append(p.add, s.Label)
 		}
 		p.lines = append(p.lines, line)
@@ -53,7 +54,7 @@ func planLabels(selected []classify.LabelScore, source string, present map[strin
 	for _, name := range slices.Sorted(maps.Keys(st.Labels)) {
 		if st.Labels[name].State == store.PullLabelBotApplied && !chosen[name] {
 			p.remove = append(p.remove, name)
-			p.lines = append(p.lines, labelLine{label: name, source: "earlier prediction", action: "removed (no longer predicted)"})
+			p.lines = append(p.lines, checkrun.LabelLine{Label: name, Source: "earlier prediction", Action: "removed (no longer predicted)"})
 		}
 	}
 	return p

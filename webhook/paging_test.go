@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	"github.com/commit-labeler/commit-labeler/checkrun"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
@@ -106,13 +107,13 @@ func TestListsStopOnALoopingLink(t *testing.T) {
 		{
 			name: "check runs of a name", next: fakegithub.NextIsPage2, path: pullPath + "/commits/c0ffee/check-runs",
 			setup: func(r *fakegithub.Repo) {
-				r.CheckRuns = append(r.CheckRuns, &github.CheckRun{Name: new(PullCheckRunName), HeadSHA: new("c0ffee"), ExternalID: new("another-delivery")})
+				r.CheckRuns = append(r.CheckRuns, &github.CheckRun{Name: new(checkrun.PullName), HeadSHA: new("c0ffee"), ExternalID: new("another-delivery")})
 			},
 			read: func(ctx context.Context, t *testing.T, f *botFixture, gh *github.Client) error {
-				c := checkRun{name: PullCheckRunName, headSHA: "c0ffee"}
-				done, err := c.createdBy(ctx, gh, exOwner, exRepo, "this-delivery", f.events.log)
+				c := checkrun.Output{Name: checkrun.PullName, HeadSHA: "c0ffee"}
+				done, err := checkRunCreatedBy(ctx, gh, exOwner, exRepo, c, "this-delivery", f.events.log)
 				if done {
-					t.Errorf("createdBy found the check run of another delivery")
+					t.Errorf("checkRunCreatedBy found the check run of another delivery")
 				}
 				return err
 			},

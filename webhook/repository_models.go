@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/commit-labeler/commit-labeler/checkrun"
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/store"
 )
@@ -56,6 +57,11 @@ type ServedModel struct {
 	// it is the one serving: the last to let go closes it.
 	refs  atomic.Int64
 	close func() error
+}
+
+// explained is what the check runs say of the model.
+func (s *ServedModel) explained() checkrun.Model {
+	return checkrun.Model{Version: s.Version, Learned: s.Learned}
 }
 
 // release lets go of a reference to the model.

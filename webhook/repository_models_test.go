@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/commit-labeler/commit-labeler/checkrun"
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/models"
 	"github.com/commit-labeler/commit-labeler/store"
@@ -97,7 +98,7 @@ func TestRepositoryModelServesItsRepository(t *testing.T) {
 	opened := f.pullExample("opened", "Update the README with new information.", human, nil)
 	summary := func() string {
 		t.Helper()
-		runs := f.checkRuns(PullCheckRunName)
+		runs := f.checkRuns(checkrun.PullName)
 		return runs[len(runs)-1].GetOutput().GetSummary()
 	}
 

@@ -1,4 +1,4 @@
-package webhook
+package checkrun
 
 import (
 	"strings"
@@ -23,12 +23,12 @@ func TestPrecisionNote(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := pullCheckRun("abc", model, classify.Commit{}, nil, c.WithModel(curve), &ServedModel{}).summary; !strings.Contains(got, tt.want) {
+		if got := Pull("abc", model, classify.Commit{}, nil, c.WithModel(curve), Model{}).Summary; !strings.Contains(got, tt.want) {
 			t.Errorf("%q: summary %q lacks %q", tt.file, got, tt.want)
 		}
 	}
 	c, _ := repoconfig.Parse([]byte("precision: 0.9\n"), vocab)
-	if got := pullCheckRun("abc", model, classify.Commit{}, nil, c.WithModel(nil), &ServedModel{}).summary; !strings.Contains(got, "no operating curve") {
+	if got := Pull("abc", model, classify.Commit{}, nil, c.WithModel(nil), Model{}).Summary; !strings.Contains(got, "no operating curve") {
 		t.Errorf("a model without a curve: summary %q", got)
 	}
 }

@@ -1,4 +1,4 @@
-package webhook
+package checkrun
 
 import (
 	"context"
@@ -44,20 +44,20 @@ func TestPullCheckRunWords(t *testing.T) {
 	cfg := repoconfig.Default(commitlabeler.Default())
 	for _, tc := range []struct {
 		subject      string
-		lines        []labelLine
+		lines        []LabelLine
 		summary, row string
 	}{
-		{"fix(parser): handle empty input", []labelLine{{label: "fix", confidence: 1, source: classify.SourceTitle, action: "applied"}},
+		{"fix(parser): handle empty input", []LabelLine{{Label: "fix", Confidence: 1, Source: classify.SourceTitle, Action: "applied"}},
 			"Decided by the title rule: `fix(parser): …` → fix.", "| fix | type: fix | 100% | title rule | applied |"},
-		{`Revert "feat: add x"`, []labelLine{{label: "revert", confidence: 1, source: classify.SourceTitle, action: "applied"}},
+		{`Revert "feat: add x"`, []LabelLine{{Label: "revert", Confidence: 1, Source: classify.SourceTitle, Action: "applied"}},
 			"Decided by the title rule: `Revert \"…\"` → revert.", "| revert |"},
 		{"Handle empty input", nil,
 			"Decided by the global model.", "| – | – | – | – | no label reached its threshold: closest fix 0.41 < 0.55 |"},
 	} {
 		t.Run(tc.subject, func(t *testing.T) {
-			run := pullCheckRun("abc", decide(t, tc.subject), classify.Commit{Subject: tc.subject}, tc.lines, cfg, &ServedModel{})
-			if !strings.HasPrefix(run.summary, tc.summary) || !strings.Contains(run.text, tc.row) {
-				t.Errorf("summary %q, want it to begin %q; text lacks %q:\n%s", run.summary, tc.summary, tc.row, run.text)
+			run := Pull("abc", decide(t, tc.subject), classify.Commit{Subject: tc.subject}, tc.lines, cfg, Model{})
+			if !strings.HasPrefix(run.Summary, tc.summary) || !strings.Contains(run.Text, tc.row) {
+				t.Errorf("summary %q, want it to begin %q; text lacks %q:\n%s", run.Summary, tc.summary, tc.row, run.Text)
 			}
 		})
 	}
@@ -68,30 +68,30 @@ func TestPullCheckRunWords(t *testing.T) {
 func TestPushCheckRunWords(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		rows  []commitRow
+		rows  []CommitRow
 		title string
 		want  []string
 	}{
-		{"one commit", []commitRow{{sha: "1111111aaa", subject: "fix: bug", decision: decide(t, "fix: bug")}},
+		{"one commit", []CommitRow{{SHA: "1111111aaa", Subject: "fix: bug", Decision: decide(t, "fix: bug")}},
 			"1 commit classified", []string{"| 1111111 | fix: bug | fix | 100% | title rule |"}},
-		{"two commits, one without a label", []commitRow{
-			{sha: "1111111aaa", subject: "docs: explain setup", decision: decide(t, "docs: explain setup")},
-			{sha: "2222222bbb", subject: "Handle empty input", decision: decide(t, "Handle empty input")},
+		{"two commits, one without a label", []CommitRow{
+			{SHA: "1111111aaa", Subject: "docs: explain setup", Decision: decide(t, "docs: explain setup")},
+			{SHA: "2222222bbb", Subject: "Handle empty input", Decision: decide(t, "Handle empty input")},
 		}, "2 commits classified", []string{
 			"| 1111111 | docs: explain setup | docs | 100% | title rule |",
 			"| 2222222 | Handle empty input | no label | closest fix 41% < 55% | model |",
 		}},
-		{"a skipped commit", []commitRow{{sha: "3333333ccc", subject: "Bump deps", skipped: "author dependabot[bot] ignored"}},
+		{"a skipped commit", []CommitRow{{SHA: "3333333ccc", Subject: "Bump deps", Skipped: "author dependabot[bot] ignored"}},
 			"1 commit classified", []string{"| 3333333 | Bump deps | – |  | author dependabot[bot] ignored |"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			run := pushCheckRun("abc", tc.rows, &ServedModel{})
-			if run.title != tc.title {
-				t.Errorf("title %q, want %q", run.title, tc.title)
+			run := Push("abc", tc.rows, Model{})
+			if run.Title != tc.title {
+				t.Errorf("title %q, want %q", run.Title, tc.title)
 			}
 			for _, w := range tc.want {
-				if !strings.Contains(run.text, w) {
-					t.Errorf("text lacks %q:\n%s", w, run.text)
+				if !strings.Contains(run.Text, w) {
+					t.Errorf("text lacks %q:\n%s", w, run.Text)
 				}
 			}
 		})
