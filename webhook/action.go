@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/google/go-github/v93/github"
@@ -18,25 +19,47 @@ var ActionEvents = []string{"pull_request", "pull_request_target", "push"}
 // ErrActionEvent is returned for an event the Action mode does not handle.
 var ErrActionEvent = errors.New("the Action handles pull_request, pull_request_target and push events")
 
+// Action handles the events of a GitHub Actions job (`bot action`) through
+// the App's pull_request and push handlers.
+type Action struct {
+	pull *pullRequestHandler
+	push *pushHandler
+	// db, clients, configs, botUser and log serve RestorePullLabels.
+	db      *store.DB
+	clients *ghapp.InstallationPool
+	configs *repoConfigs
+	botUser string
+	log     *slog.Logger
+}
+
+// NewAction checks cfg and returns the Action mode's handlers.
+func NewAction(cfg HandlersConfig) (*Action, error) {
+	set, err := newHandlerSet(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return set.action, nil
+}
+
 // HandleAction handles one GitHub Actions event (GITHUB_EVENT_NAME and the
 // payload at GITHUB_EVENT_PATH) through the same handlers as the App's
 // deliveries, runID standing for the delivery id. The store starts empty
 // in each job, so the pull request's label history is first read from
 // GitHub (RestorePullLabels): a label a maintainer removed stays removed.
-func (e *Events) HandleAction(ctx context.Context, eventName, runID string, payload []byte) error {
-	return e.handleAction(ctx, eventName, deliveryRun{id: runID, attempt: 1}, payload)
+func (a *Action) HandleAction(ctx context.Context, eventName, runID string, payload []byte) error {
+	return a.handleAction(ctx, eventName, deliveryRun{id: runID, attempt: 1}, payload)
 }
 
 // ReportAction handles one GitHub Actions event as HandleAction does,
 // reading GitHub but writing nothing to it: every check run a writing run
 // would create goes to OnCheckRun only. It is the run of a token that
 // cannot write (a fork's pull request under the pull_request event).
-func (e *Events) ReportAction(ctx context.Context, eventName, runID string, payload []byte) error {
-	return e.handleAction(ctx, eventName, deliveryRun{id: runID, attempt: 1, reportOnly: true}, payload)
+func (a *Action) ReportAction(ctx context.Context, eventName, runID string, payload []byte) error {
+	return a.handleAction(ctx, eventName, deliveryRun{id: runID, attempt: 1, reportOnly: true}, payload)
 }
 
 // handleAction handles one GitHub Actions event in run.
-func (e *Events) handleAction(ctx context.Context, eventName string, run deliveryRun, payload []byte) error {
+func (a *Action) handleAction(ctx context.Context, eventName string, run deliveryRun, payload []byte) error {
 	ctx, runID := withDeliveryRun(ctx, run), run.id
 	switch eventName {
 	case "pull_request", "pull_request_target":
@@ -50,12 +73,12 @@ func (e *Events) handleAction(ctx context.Context, eventName string, run deliver
 		if ev.GetRepo().GetOwner().GetLogin() == "" || ev.GetRepo().GetName() == "" || ev.GetNumber() == 0 {
 			return Permanent(fmt.Errorf("%s event: no repository or pull request number in the payload", eventName))
 		}
-		if err := e.RestorePullLabels(ctx, ev.GetRepo().GetOwner().GetLogin(), ev.GetRepo().GetName(), ev.GetNumber()); err != nil {
+		if err := a.RestorePullLabels(ctx, ev.GetRepo().GetOwner().GetLogin(), ev.GetRepo().GetName(), ev.GetNumber()); err != nil {
 			return err
 		}
-		return (&pullRequestHandler{e}).Handle(ctx, eventName, runID, payload)
+		return a.pull.Handle(ctx, eventName, runID, payload)
 	case "push":
-		return (&pushHandler{e}).Handle(ctx, eventName, runID, payload)
+		return a.push.Handle(ctx, eventName, runID, payload)
 	}
 	return Permanent(fmt.Errorf("event %q: %w", eventName, ErrActionEvent))
 }
@@ -65,18 +88,18 @@ func (e *Events) handleAction(ctx context.Context, eventName string, run deliver
 // label state, as the App would have recorded them delivery by delivery:
 // labels the bot's user added are the bot's; labels a person added or
 // removed are theirs, never removed or added back by the bot.
-func (e *Events) RestorePullLabels(ctx context.Context, owner, name string, number int) error {
+func (a *Action) RestorePullLabels(ctx context.Context, owner, name string, number int) error {
 	r := repoRef{owner: owner, name: name}
-	id, err := e.clients.RepositoryInstallation(ctx, owner, name)
+	id, err := a.clients.RepositoryInstallation(ctx, owner, name)
 	if err != nil {
 		return err
 	}
 	r.installationID = id
-	gh, err := e.clients.Installation(id)
+	gh, err := a.clients.Installation(id)
 	if err != nil {
 		return err
 	}
-	cfg, _, err := e.repoConfig(ctx, gh, r, nil)
+	cfg, _, err := a.configs.load(ctx, gh, r, nil)
 	if err != nil {
 		return err
 	}
@@ -84,7 +107,7 @@ func (e *Events) RestorePullLabels(ctx context.Context, owner, name string, numb
 	pages := func(p ghapp.Page) ([]*github.IssueEvent, *github.Response, error) {
 		return gh.Issues.ListIssueEvents(ctx, owner, name, number, &github.ListOptions{Page: p.Number, PerPage: ghapp.PageSize})
 	}
-	for ev, err := range ghapp.ReadList(ctx, e.log, list, pages) {
+	for ev, err := range ghapp.ReadList(ctx, a.log, list, pages) {
 		if err != nil {
 			var gerr *github.ErrorResponse
 			if errors.As(err, &gerr) && gerr.Response.StatusCode == http.StatusNotFound {
@@ -100,11 +123,11 @@ func (e *Events) RestorePullLabels(ctx context.Context, owner, name string, numb
 			continue
 		}
 		actor := ev.GetActor()
-		bot := actor.GetLogin() == e.botUser
+		bot := actor.GetLogin() == a.botUser
 		var st string
 		switch {
 		case bot && ev.GetEvent() == "unlabeled":
-			err = e.db.ForgetBotLabels(ctx, r.String(), number, []string{label})
+			err = a.db.ForgetBotLabels(ctx, r.String(), number, []string{label})
 		case bot:
 			st = store.PullLabelBotApplied
 		case actor.GetType() == "Bot":
@@ -115,7 +138,7 @@ func (e *Events) RestorePullLabels(ctx context.Context, owner, name string, numb
 			st = store.PullLabelHumanRemoved
 		}
 		if err == nil && st != "" {
-			err = e.db.SetPullLabel(ctx, r.String(), number, store.PullLabel{
+			err = a.db.SetPullLabel(ctx, r.String(), number, store.PullLabel{
 				Label: label, GitHubLabel: ev.GetLabel().GetName(), State: st, Sender: actor.GetLogin(), DeliveryID: "history",
 			})
 		}

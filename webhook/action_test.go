@@ -29,7 +29,7 @@ func TestReportActionWritesNothing(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var reports []CheckRunReport
-			f := newBotFixture(t, func(c *EventsConfig) {
+			f := newBotFixture(t, func(c *HandlersConfig) {
 				c.DryRun = tc.dryRun
 				c.OnCheckRun = func(r CheckRunReport) { reports = append(reports, r) }
 			})
@@ -40,9 +40,9 @@ func TestReportActionWritesNothing(t *testing.T) {
 			if tc.event == "push" {
 				payload = example(t, "push", "", func(m map[string]any) bool { return m["ref"] == "refs/heads/master" }, nil)
 			}
-			handleAction := f.events.ReportAction
+			handleAction := f.handlers.action.ReportAction
 			if tc.dryRun {
-				handleAction = f.events.HandleAction
+				handleAction = f.handlers.action.HandleAction
 			}
 			if err := handleAction(t.Context(), tc.event, "run-1", payload); err != nil {
 				t.Fatal(err)

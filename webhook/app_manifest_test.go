@@ -212,7 +212,7 @@ func (r appRules) unmet(event string, need permissionNeed, granted map[string]st
 // handledEvents are the events the bot's handlers take.
 func handledEvents() []string {
 	var events []string
-	for _, h := range (&Events{}).Handlers() {
+	for _, h := range (&handlerSet{}).handlers() {
 		events = append(events, h.Handles()...)
 	}
 	return events

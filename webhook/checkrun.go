@@ -10,6 +10,7 @@ import (
 
 	"github.com/commit-labeler/commit-labeler/checkrun"
 	"github.com/commit-labeler/commit-labeler/ghapp"
+	"github.com/commit-labeler/commit-labeler/repoconfig"
 )
 
 // CheckRunReport is a check run as the handlers write it.
@@ -20,18 +21,26 @@ type CheckRunReport struct {
 	Err error
 }
 
+// checkRunWriter creates the handlers' check runs, where the run may
+// write them, and tells OnCheckRun of each.
+type checkRunWriter struct {
+	// dryRun is the operator's --dry-run: nothing is written to GitHub.
+	dryRun     bool
+	onCheckRun func(CheckRunReport)
+}
+
 // writeCheckRun creates c on r, then tells OnCheckRun of it and of
 // GitHub's answer.
-func (e *Events) writeCheckRun(ctx context.Context, gh *github.Client, r repoRef, log *slog.Logger, c checkrun.Output) error {
+func (w *checkRunWriter) writeCheckRun(ctx context.Context, gh *github.Client, r repoRef, log *slog.Logger, c checkrun.Output) error {
 	err := createCheckRun(ctx, gh, r.owner, r.name, c, log)
-	e.report(c, err)
+	w.report(c, err)
 	return err
 }
 
 // report tells OnCheckRun of c and of why GitHub did not create it (err).
-func (e *Events) report(c checkrun.Output, err error) {
-	if e.onCheckRun != nil {
-		e.onCheckRun(CheckRunReport{Output: c, Err: err})
+func (w *checkRunWriter) report(c checkrun.Output, err error) {
+	if w.onCheckRun != nil {
+		w.onCheckRun(CheckRunReport{Output: c, Err: err})
 	}
 }
 
@@ -96,4 +105,15 @@ func checkRunCreatedBy(ctx context.Context, gh *github.Client, owner, repo strin
 		}
 	}
 	return false, nil
+}
+
+// reportConfigProblem logs an invalid configuration and reports its
+// errors in a check run on sha, as explain does for a run that changes no
+// label: while the file is invalid, none is changed (labelWrites).
+func (w *checkRunWriter) reportConfigProblem(ctx context.Context, gh *github.Client, r repoRef, sha string, cfg repoconfig.Config, problem error, log *slog.Logger) error {
+	log.WarnContext(ctx, "invalid repository configuration: no label changes until it is fixed", "repo", r.String(), "error", problem)
+	if sha == "" {
+		return nil
+	}
+	return w.explain(ctx, gh, r, log, cfg, false, func() checkrun.Output { return checkrun.Config(sha, problem) })
 }

@@ -15,9 +15,9 @@ import (
 // dry run, and not while the repository's configuration file is invalid
 // (problem), where applying the defaults would give labels the repository
 // opted out of. dryRun says why a dry run writes none ("" otherwise).
-func (e *Events) labelWrites(ctx context.Context, cfg repoconfig.Config, problem error) (write bool, dryRun string) {
+func (w *checkRunWriter) labelWrites(ctx context.Context, cfg repoconfig.Config, problem error) (write bool, dryRun string) {
 	switch {
-	case e.dryRun:
+	case w.dryRun:
 		dryRun = "the bot runs with --dry-run"
 	case problem != nil:
 		dryRun = repoconfig.Path + " is invalid (the " + checkrun.ConfigName + " check run lists its errors), so no label changes until it is fixed"
@@ -31,8 +31,8 @@ func (e *Events) labelWrites(ctx context.Context, cfg repoconfig.Config, problem
 // runs. A repository's dry run (dry_run: true, or an invalid file) may:
 // the check run is its report, and changes no label; the operator's
 // --dry-run changes nothing on GitHub at all.
-func (e *Events) checkRunWrites(ctx context.Context) bool {
-	return !e.dryRun && !deliveryRunFrom(ctx).reportOnly
+func (w *checkRunWriter) checkRunWrites(ctx context.Context) bool {
+	return !w.dryRun && !deliveryRunFrom(ctx).reportOnly
 }
 
 // explain creates the check run made builds when the repository has check
@@ -41,15 +41,15 @@ func (e *Events) checkRunWrites(ctx context.Context) bool {
 // no check run gives it to OnCheckRun unwritten, so that the Action's job
 // summary still reports what it would do. made is called only then: a
 // check run costs features to build.
-func (e *Events) explain(ctx context.Context, gh *github.Client, r repoRef, log *slog.Logger, cfg repoconfig.Config, labelsWritten bool, made func() checkrun.Output) error {
-	if !cfg.CheckRuns || !e.checkRunWrites(ctx) {
-		if !labelsWritten && e.onCheckRun != nil {
-			e.report(made(), nil)
+func (w *checkRunWriter) explain(ctx context.Context, gh *github.Client, r repoRef, log *slog.Logger, cfg repoconfig.Config, labelsWritten bool, made func() checkrun.Output) error {
+	if !cfg.CheckRuns || !w.checkRunWrites(ctx) {
+		if !labelsWritten && w.onCheckRun != nil {
+			w.report(made(), nil)
 		}
 		return nil
 	}
 	c := made()
-	err := e.writeCheckRun(ctx, gh, r, log, c)
+	err := w.writeCheckRun(ctx, gh, r, log, c)
 	if isClientError(err) {
 		log.WarnContext(ctx, "cannot create the check run", "check_run", c.Name, "err", err)
 		return nil

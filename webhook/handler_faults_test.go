@@ -16,7 +16,7 @@ import (
 // every label, and sends no request before a Retry-After it was given.
 func TestFaultsLabelsAreEventuallyApplied(t *testing.T) {
 	// Seed 7 fails six calls in a row early on: ten attempts ride it out.
-	f := newBotFixture(t, func(c *EventsConfig) { c.Transport = append(c.Transport, ghapp.WithAttempts(10)) })
+	f := newBotFixture(t, func(c *HandlersConfig) { c.Transport = append(c.Transport, ghapp.WithAttempts(10)) })
 	f.repos.SetFaults(fakegithub.NewFaults(0.3, 7, time.Second))
 	f.mustDeliver("pull_request", f.pullExample("opened", "feat(i18n): add a French README", human, nil))
 	f.mustDeliver("push", pushExample(t, 3, nil))

@@ -125,18 +125,20 @@ func (k *keywordClassifier) set(keyword, label string, p float64) {
 
 // botFixture is the bot against a fake GitHub with the examples' repository.
 type botFixture struct {
-	t      testing.TB
-	fake   *fakegithub.Server
-	repos  *fakegithub.Repos
-	repo   *fakegithub.Repo
-	db     *store.DB
-	model  *keywordClassifier
-	events *Events
+	t     testing.TB
+	fake  *fakegithub.Server
+	repos *fakegithub.Repos
+	repo  *fakegithub.Repo
+	db    *store.DB
+	model *keywordClassifier
+	// cfg builds handlers (build).
+	cfg      HandlersConfig
+	handlers *handlerSet
 	// app is the client authenticated as the App.
 	app *github.Client
 }
 
-func newBotFixture(t testing.TB, mutate ...func(*EventsConfig)) *botFixture {
+func newBotFixture(t testing.TB, mutate ...func(*HandlersConfig)) *botFixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &botFixture{t: t, model: &keywordClassifier{}}
@@ -178,18 +180,25 @@ func newBotFixture(t testing.TB, mutate ...func(*EventsConfig)) *botFixture {
 		t.Fatal(err)
 	}
 	f.app = clients.App()
-	cfg := EventsConfig{
+	f.cfg = HandlersConfig{
 		Store: f.db, Clients: clients, Classifier: f.model, AppSlug: appSlug,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Transport: []ghapp.TransportOption{ghapp.WithBackoff(10 * time.Millisecond)},
 	}
 	for _, m := range mutate {
-		m(&cfg)
+		m(&f.cfg)
 	}
-	if f.events, err = NewEvents(cfg); err != nil {
-		t.Fatal(err)
-	}
+	f.build()
 	return f
+}
+
+// build makes the handlers from f.cfg.
+func (f *botFixture) build() {
+	f.t.Helper()
+	var err error
+	if f.handlers, err = newHandlerSet(f.cfg); err != nil {
+		f.t.Fatal(err)
+	}
 }
 
 // deliver calls the handler of the event type with the payload.
@@ -202,12 +211,12 @@ func (f *botFixture) deliver(eventType string, payload []byte) error {
 // deliverRun calls the handler as attempt run.attempt of the job of
 // delivery run.id.
 func (f *botFixture) deliverRun(eventType string, payload []byte, run deliveryRun) error {
-	return handle(f.events, eventType, payload, run)
+	return handle(f.handlers, eventType, payload, run)
 }
 
 // handle calls the handler of the event type as the queue would.
-func handle(events *Events, eventType string, payload []byte, run deliveryRun) error {
-	for _, h := range events.Handlers() {
+func handle(set *handlerSet, eventType string, payload []byte, run deliveryRun) error {
+	for _, h := range set.handlers() {
 		for _, e := range h.Handles() {
 			if e == eventType {
 				return h.Handle(withDeliveryRun(context.Background(), run), eventType, run.id, payload)

@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/google/go-github/v93/github"
 
@@ -12,7 +13,11 @@ import (
 
 // installationHandler keeps the App's installations and their repositories
 // in the store.
-type installationHandler struct{ *Events }
+type installationHandler struct {
+	db       *store.DB
+	learning learner
+	log      *slog.Logger
+}
 
 func (h *installationHandler) Handles() []string {
 	return []string{"installation", "installation_repositories"}
@@ -73,7 +78,7 @@ func (h *installationHandler) learnInstalled(ctx context.Context, inst store.Ins
 		return
 	}
 	for _, r := range repos {
-		h.learn(ctx, learnjob.Args{Repo: r.GetFullName(), CloneURL: r.GetCloneURL(), InstallationID: inst.ID, Reason: learnjob.ReasonInstalled})
+		h.learning.learn(ctx, learnjob.Args{Repo: r.GetFullName(), CloneURL: r.GetCloneURL(), InstallationID: inst.ID, Reason: learnjob.ReasonInstalled})
 	}
 }
 

@@ -20,7 +20,15 @@ import (
 
 // pullRequestHandler labels pull requests and records maintainers' label
 // changes as corrections.
-type pullRequestHandler struct{ *Events }
+type pullRequestHandler struct {
+	db       *store.DB
+	clients  *ghapp.InstallationPool
+	repos    repoResolver
+	labeling *repoLabeling
+	labels   *labelWriter
+	learning learner
+	log      *slog.Logger
+}
 
 // pullRequestDelivery is a pull_request payload whose pull request is
 // decoded only when used: the handler reads the pull request from the API,
@@ -100,13 +108,13 @@ func (h *pullRequestHandler) Handle(ctx context.Context, eventType, deliveryID s
 	default:
 		return nil
 	}
-	r, err := h.refOf(ctx, ev.Repo, ev.Installation)
+	r, err := h.repos.refOf(ctx, ev.Repo, ev.Installation)
 	if err != nil {
 		return fmt.Errorf("pull_request delivery %s: %w", deliveryID, err)
 	}
 	log := h.log.With("delivery", deliveryID, "event", eventType, "action", action,
 		"repo", r.String(), "pull", ev.GetNumber())
-	if h.isSelf(ev.Sender) {
+	if h.repos.isSelf(ev.Sender) {
 		log.DebugContext(ctx, "event caused by the bot itself: ignored")
 		return nil
 	}
@@ -130,110 +138,150 @@ func (h *pullRequestHandler) label(ctx context.Context, r repoRef, ev *pullReque
 	if err != nil {
 		return err
 	}
-	// The pull request as it is now: a job may run (or rerun) after later
-	// edits and pushes, which the payload does not show.
-	number := ev.GetNumber()
-	pr, err := getPullRequest(ctx, gh, r, number)
-	fromAPI := err == nil
-	switch {
-	case fromAPI:
-	case isClientError(err) && ev.hasPullRequest():
-		log.WarnContext(ctx, "cannot read the pull request; using the delivery's copy", "err", err)
-		if pr, err = ev.pullRequest(deliveryID); err != nil {
-			return err
-		}
-	default:
-		return fmt.Errorf("pull request %s#%d: %w", r, number, err)
+	pr, fromAPI, err := currentPullRequest(ctx, gh, r, ev, deliveryID, log)
+	if err != nil {
+		return err
 	}
 	if pr.GetState() == "closed" {
 		log.InfoContext(ctx, "pull request closed since the event: skipped")
 		return nil
 	}
-	served, release := h.servingModel(ctx, r.String())
-	defer release()
-	cfg, problem, err := h.repoConfig(ctx, gh, r, served.Classifier)
+	set, err := h.labeling.open(ctx, gh, r, pr.GetHead().GetSHA(), log)
+	if set == nil || err != nil {
+		return err
+	}
+	defer set.release()
+	if pullSkipped(ctx, pr, set.cfg, log) {
+		return nil
+	}
+	number := ev.GetNumber()
+	in, d, err := h.decide(ctx, gh, r, number, pr, set, log)
 	if err != nil {
 		return err
 	}
-	if problem != nil {
-		if err := h.reportConfigProblem(ctx, gh, r, pr.GetHead().GetSHA(), cfg, problem, log); err != nil {
-			return err
-		}
-	}
-	switch {
-	case !cfg.Enabled:
-		log.InfoContext(ctx, "bot disabled by the repository configuration")
-		return nil
-	case cfg.IgnoresAuthor(pr.GetUser().GetLogin()):
-		log.InfoContext(ctx, "author ignored by the repository configuration", "author", pr.GetUser().GetLogin())
-		return nil
-	case pr.GetDraft() && !cfg.LabelDrafts:
-		log.InfoContext(ctx, "draft pull requests are not labeled in this repository")
-		return nil
-	}
-
-	files, err := h.modelFiles(ctx, gh, r, number, pr.GetTitle(), log)
-	if err != nil {
-		return err
-	}
-	in := commitInput(pr.GetTitle(), pr.GetBody(), files)
-	decisions, err := h.classify(ctx, served.Classifier, cfg, []classify.Commit{in})
-	if err != nil {
-		return err
-	}
-	d := decisions[0]
-
 	st, _, err := h.db.PullState(ctx, r.String(), number)
 	if err != nil {
 		return err
 	}
-	present := pullLabels(pr, cfg)
-	if !fromAPI {
-		// The delivery's copy may be old: list the labels as they are now.
-		listed, err := issueLabels(ctx, gh, r, number, cfg, log)
-		switch {
-		case err == nil:
-			present = listed
-		case isClientError(err):
-			log.WarnContext(ctx, "cannot list the pull request's labels; using the delivery's", "err", err)
-		default:
-			return err
-		}
+	present, err := presentLabels(ctx, gh, r, number, pr, fromAPI, set.cfg, log)
+	if err != nil {
+		return err
 	}
 	plan := planLabels(d.Labels, d.Source, present, st)
-	write, dryRun := h.labelWrites(ctx, cfg, problem)
-	saved := store.PullPrediction{
-		Repo: r.String(), Number: number, HeadSHA: pr.GetHead().GetSHA(),
-		Prediction: botPrediction(r, number, pr.GetHead().GetSHA(), d, deliveryID, served),
-	}
-	saved.Prediction.Title, saved.Prediction.LabelActions = pr.GetTitle(), labelActions(plan, write)
-	if write {
-		for _, name := range plan.add {
-			saved.Applying = append(saved.Applying, store.PullLabel{
-				Label: name, GitHubLabel: cfg.GitHubLabel(name), DeliveryID: deliveryID,
-			})
-		}
-	}
-	if err := h.db.SavePullPrediction(ctx, saved); err != nil {
+	write, dryRun := h.labeling.checkRuns.labelWrites(ctx, set.cfg, set.problem)
+	if err := h.db.SavePullPrediction(ctx, pullPrediction(r, number, pr, d, plan, write, deliveryID, set)); err != nil {
 		return err
 	}
 	log.InfoContext(ctx, "pull request classified", "source", d.Source, "labels", checkrun.LabelNames(plan.lines, "applied", "kept"),
 		"add", plan.add, "remove", plan.remove, "dry_run", dryRun)
-	explained := func() checkrun.Output {
-		if dryRun != "" {
-			return checkrun.DryRun(checkrun.Pull(pr.GetHead().GetSHA(), d, in, checkrun.Unapplied(plan.lines), cfg, served.explained()), dryRun, plan.add, plan.remove, cfg)
-		}
-		return checkrun.Pull(pr.GetHead().GetSHA(), d, in, plan.lines, cfg, served.explained())
-	}
 	if write {
-		if err := h.applyLabels(ctx, gh, r, number, plan, cfg, log); err != nil {
+		if err := h.labels.apply(ctx, gh, r, number, plan, set.cfg, log); err != nil {
 			return err
 		}
 		if err := h.db.ForgetBotLabels(ctx, r.String(), number, plan.remove); err != nil {
 			return err
 		}
 	}
-	return h.explain(ctx, gh, r, log, cfg, write, explained)
+	return h.labeling.checkRuns.explain(ctx, gh, r, log, set.cfg, write, func() checkrun.Output {
+		return pullExplanation(pr, d, in, plan, dryRun, set)
+	})
+}
+
+// currentPullRequest reads the pull request as it is now: a job may run
+// (or rerun) after later edits and pushes, which the payload does not
+// show. When GitHub refuses to show it, the delivery's copy stands in
+// (fromAPI false).
+func currentPullRequest(ctx context.Context, gh *github.Client, r repoRef, ev *pullRequestDelivery, deliveryID string, log *slog.Logger) (pr *github.PullRequest, fromAPI bool, err error) {
+	pr, err = getPullRequest(ctx, gh, r, ev.GetNumber())
+	switch {
+	case err == nil:
+		return pr, true, nil
+	case isClientError(err) && ev.hasPullRequest():
+		log.WarnContext(ctx, "cannot read the pull request; using the delivery's copy", "err", err)
+		pr, err = ev.pullRequest(deliveryID)
+		return pr, false, err
+	}
+	return nil, false, fmt.Errorf("pull request %s#%d: %w", r, ev.GetNumber(), err)
+}
+
+// pullSkipped reports whether the repository's configuration leaves the
+// pull request unlabeled (its author ignored, or a draft), logging why.
+func pullSkipped(ctx context.Context, pr *github.PullRequest, cfg repoconfig.Config, log *slog.Logger) bool {
+	switch {
+	case cfg.IgnoresAuthor(pr.GetUser().GetLogin()):
+		log.InfoContext(ctx, "author ignored by the repository configuration", "author", pr.GetUser().GetLogin())
+		return true
+	case pr.GetDraft() && !cfg.LabelDrafts:
+		log.InfoContext(ctx, "draft pull requests are not labeled in this repository")
+		return true
+	}
+	return false
+}
+
+// decide classifies the pull request (its title, body and, for the
+// model, its files) with the model serving the repository: in is what the
+// model read.
+func (h *pullRequestHandler) decide(ctx context.Context, gh *github.Client, r repoRef, number int, pr *github.PullRequest, set *repoSetting, log *slog.Logger) (in classify.Commit, d decision.Decision, err error) {
+	files, err := modelFiles(ctx, gh, r, number, pr.GetTitle(), log)
+	if err != nil {
+		return in, d, err
+	}
+	in = commitInput(pr.GetTitle(), pr.GetBody(), files)
+	decisions, err := h.labeling.models.classify(ctx, set.served.Classifier, set.cfg, []classify.Commit{in})
+	if err != nil {
+		return in, d, err
+	}
+	return in, decisions[0], nil
+}
+
+// presentLabels are the vocabulary labels the pull request carries. The
+// delivery's copy (fromAPI false) may be old: the labels are then listed
+// as they are now, or, when GitHub refuses, taken from the copy.
+func presentLabels(ctx context.Context, gh *github.Client, r repoRef, number int, pr *github.PullRequest, fromAPI bool, cfg repoconfig.Config, log *slog.Logger) (map[string]bool, error) {
+	present := pullLabels(pr, cfg)
+	if fromAPI {
+		return present, nil
+	}
+	listed, err := issueLabels(ctx, gh, r, number, cfg, log)
+	switch {
+	case err == nil:
+		return listed, nil
+	case isClientError(err):
+		log.WarnContext(ctx, "cannot list the pull request's labels; using the delivery's", "err", err)
+		return present, nil
+	}
+	return nil, err
+}
+
+// pullPrediction is what the store keeps of a pull request's decision:
+// the prediction, what became of each label, and, when the run writes,
+// the labels being applied.
+func pullPrediction(r repoRef, number int, pr *github.PullRequest, d decision.Decision, plan labelPlan, write bool, deliveryID string, set *repoSetting) store.PullPrediction {
+	sha := pr.GetHead().GetSHA()
+	saved := store.PullPrediction{
+		Repo: r.String(), Number: number, HeadSHA: sha,
+		Prediction: botPrediction(r, number, sha, d, deliveryID, set.served),
+	}
+	saved.Prediction.Title, saved.Prediction.LabelActions = pr.GetTitle(), labelActions(plan, write)
+	if write {
+		for _, name := range plan.add {
+			saved.Applying = append(saved.Applying, store.PullLabel{
+				Label: name, GitHubLabel: set.cfg.GitHubLabel(name), DeliveryID: deliveryID,
+			})
+		}
+	}
+	return saved
+}
+
+// pullExplanation is the pull request's check run: a dry run's says what
+// a writing run would do.
+func pullExplanation(pr *github.PullRequest, d decision.Decision, in classify.Commit, plan labelPlan, dryRun string, set *repoSetting) checkrun.Output {
+	model := set.served.explained()
+	if dryRun != "" {
+		c := checkrun.Pull(pr.GetHead().GetSHA(), d, in, checkrun.Unapplied(plan.lines), set.cfg, model)
+		return checkrun.DryRun(c, dryRun, plan.add, plan.remove, set.cfg)
+	}
+	return checkrun.Pull(pr.GetHead().GetSHA(), d, in, plan.lines, set.cfg, model)
 }
 
 // getPullRequest is PullRequests.Get decoding with decodePullRequest.
@@ -304,24 +352,10 @@ func pullCommits(ctx context.Context, gh *github.Client, r repoRef, number int, 
 	return shas, nil
 }
 
-// botPrediction is the stored form of a decision, which records the
-// model that served it so that an operator can tell which one decided.
-func botPrediction(r repoRef, number int, sha string, d decision.Decision, deliveryID string, served *ServedModel) store.BotPrediction {
-	detail, _ := json.Marshal(d)
-	names := make([]string, len(d.Labels))
-	for i, s := range d.Labels {
-		names[i] = s.Label
-	}
-	return store.BotPrediction{
-		Repo: r.String(), PullNumber: number, SHA: sha, Source: d.Source,
-		Labels: names, Detail: detail, DeliveryID: deliveryID, ModelVersion: served.Version,
-	}
-}
-
 // modelFiles lists the pull request's files with their patches for the
 // model; a Conventional Commits title decides without them, so then none
 // are fetched (up to 30 pages of files for a large pull request).
-func (h *pullRequestHandler) modelFiles(ctx context.Context, gh *github.Client, r repoRef, number int, title string, log *slog.Logger) ([]*github.CommitFile, error) {
+func modelFiles(ctx context.Context, gh *github.Client, r repoRef, number int, title string, log *slog.Logger) ([]*github.CommitFile, error) {
 	if _, ok := classify.ParseHeader(title); ok {
 		return nil, nil
 	}

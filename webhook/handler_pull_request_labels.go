@@ -26,7 +26,7 @@ func (h *pullRequestHandler) correction(ctx context.Context, r repoRef, ev *pull
 	if err != nil {
 		return err
 	}
-	cfg, _, err := h.repoConfig(ctx, gh, r, nil)
+	cfg, _, err := h.labeling.configs.load(ctx, gh, r, nil)
 	if err != nil {
 		return err
 	}
@@ -78,6 +78,6 @@ func (h *pullRequestHandler) correction(ctx context.Context, r repoRef, ev *pull
 	// A maintainer's correction is the most trusted label there is: the
 	// repository is learned again (one job waits per repository, so a
 	// burst of corrections is learned once).
-	h.learn(ctx, learnjob.Args{Repo: r.String(), CloneURL: ev.GetRepo().GetCloneURL(), InstallationID: r.installationID, Reason: learnjob.ReasonCorrection})
+	h.learning.learn(ctx, learnjob.Args{Repo: r.String(), CloneURL: ev.GetRepo().GetCloneURL(), InstallationID: r.installationID, Reason: learnjob.ReasonCorrection})
 	return nil
 }

@@ -297,7 +297,7 @@ func TestDryRunWritesNoLabel(t *testing.T) {
 		checkRuns int
 	}{{"global", true, "", 0}, {"repository", false, "dry_run: true\n", 2}} {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newBotFixture(t, func(c *EventsConfig) { c.DryRun = tt.global })
+			f := newBotFixture(t, func(c *HandlersConfig) { c.DryRun = tt.global })
 			if tt.file != "" {
 				f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) { r.Files[repoconfig.Path] = tt.file })
 			}
@@ -440,7 +440,7 @@ func TestPullRequestExplanationOfGitHubsExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { clf.Close() })
-	f := newBotFixture(t, func(c *EventsConfig) { c.Classifier = clf })
+	f := newBotFixture(t, func(c *HandlersConfig) { c.Classifier = clf })
 	f.repos.Update(exOwner, exRepo, func(r *fakegithub.Repo) {
 		r.Pulls[exPull].Files = r.Pulls[exPull].Files[:1] // README.md, as in the example's changed_files
 	})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/commit-labeler/commit-labeler/checkrun"
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
 	"github.com/commit-labeler/commit-labeler/store"
@@ -22,7 +23,14 @@ const maxPushCommits = 50
 
 // pushHandler classifies pushed commits, stores the predictions and lists
 // them in a check run on the head commit.
-type pushHandler struct{ *Events }
+type pushHandler struct {
+	db       *store.DB
+	clients  *ghapp.InstallationPool
+	repos    repoResolver
+	labeling *repoLabeling
+	learning learner
+	log      *slog.Logger
+}
 
 func (h *pushHandler) Handles() []string { return []string{"push"} }
 
@@ -43,7 +51,7 @@ func (h *pushHandler) Handle(ctx context.Context, eventType, deliveryID string, 
 		log.DebugContext(ctx, "push without commits: skipped")
 		return nil
 	}
-	r, err := h.refOf(ctx, pushRepository(ev.GetRepo()), ev.Installation)
+	r, err := h.repos.refOf(ctx, pushRepository(ev.GetRepo()), ev.Installation)
 	if err != nil {
 		return fmt.Errorf("push delivery %s: %w", deliveryID, err)
 	}
@@ -65,21 +73,12 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 		return err
 	}
 	headSHA := ev.GetAfter()
-	served, release := h.servingModel(ctx, r.String())
-	defer release()
-	cfg, problem, err := h.repoConfig(ctx, gh, r, served.Classifier)
-	if err != nil {
+	set, err := h.labeling.open(ctx, gh, r, headSHA, log)
+	if set == nil || err != nil {
 		return err
 	}
-	if problem != nil {
-		if err := h.reportConfigProblem(ctx, gh, r, headSHA, cfg, problem, log); err != nil {
-			return err
-		}
-	}
-	if !cfg.Enabled {
-		log.InfoContext(ctx, "bot disabled by the repository configuration")
-		return nil
-	}
+	defer set.release()
+	served, cfg := set.served, set.cfg
 	commits := ev.Commits
 	if n := len(commits); n > maxPushCommits {
 		log.InfoContext(ctx, "push too long: only the newest commits are classified", "commits", n, "classified", maxPushCommits)
@@ -102,7 +101,7 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 		rows = append(rows, row)
 		inputs = append(inputs, in)
 	}
-	decisions, err := h.classify(ctx, served.Classifier, cfg, inputs)
+	decisions, err := h.labeling.models.classify(ctx, served.Classifier, cfg, inputs)
 	if err != nil {
 		return err
 	}
@@ -122,9 +121,9 @@ func (h *pushHandler) push(ctx context.Context, r repoRef, ev *github.PushEvent,
 		return err
 	}
 	// A push changes no label: its check run is only a report.
-	write, dryRun := h.labelWrites(ctx, cfg, problem)
+	write, dryRun := h.labeling.checkRuns.labelWrites(ctx, cfg, set.problem)
 	log.InfoContext(ctx, "pushed commits classified", "commits", len(rows), "classified", len(saved), "dry_run", dryRun)
-	return h.explain(ctx, gh, r, log, cfg, write, func() checkrun.Output { return checkrun.Push(headSHA, rows, served.explained()) })
+	return h.labeling.checkRuns.explain(ctx, gh, r, log, cfg, write, func() checkrun.Output { return checkrun.Push(headSHA, rows, served.explained()) })
 }
 
 // relearnAfter is how long after a repository's last learning a move of
@@ -141,10 +140,10 @@ func (h *pushHandler) defaultBranchMoved(ctx context.Context, r repoRef, ev *git
 			return err
 		}
 		args.Reason = learnjob.ReasonConfig
-		h.learn(ctx, args)
+		h.learning.learn(ctx, args)
 		return nil
 	}
-	if h.learning == nil {
+	if !h.learning.enabled() {
 		return nil
 	}
 	last, ok, err := h.db.LastLearned(ctx, r.String())
@@ -153,7 +152,7 @@ func (h *pushHandler) defaultBranchMoved(ctx context.Context, r repoRef, ev *git
 	}
 	if !ok || time.Since(last) >= relearnAfter {
 		args.Reason = learnjob.ReasonActivity
-		h.learn(ctx, args)
+		h.learning.learn(ctx, args)
 	}
 	return nil
 }

@@ -2,13 +2,13 @@ package webhook
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"net/http"
 	"net/url"
 	"slices"
+	"sync"
 
 	"github.com/google/go-github/v93/github"
 
@@ -78,13 +78,23 @@ func issueLabels(ctx context.Context, gh *github.Client, r repoRef, number int, 
 	return present, nil
 }
 
+// labelWriter adds and removes vocabulary labels on pull requests,
+// creating the repository labels they need.
+type labelWriter struct {
+	vocab *commitlabeler.Vocabulary
+	// known are the repository labels ("owner/repo\x00name") seen to
+	// exist or created: each is looked up on GitHub once per process, not
+	// once per pull request.
+	known sync.Map
+}
+
 // ensureLabel creates the repository label of a vocabulary label, with the
 // colour and description of labels.json, unless it exists. A label known to
 // exist is not looked up again: should a maintainer delete it meanwhile,
 // GitHub creates it when it is added to an issue, only without our colour.
-func (e *Events) ensureLabel(ctx context.Context, gh *github.Client, r repoRef, gitHubName string, l commitlabeler.Label) error {
+func (w *labelWriter) ensureLabel(ctx context.Context, gh *github.Client, r repoRef, gitHubName string, l commitlabeler.Label) error {
 	key := r.String() + "\x00" + gitHubName
-	if _, ok := e.knownLabels.Load(key); ok {
+	if _, ok := w.known.Load(key); ok {
 		return nil
 	}
 	_, _, err := gh.Issues.GetLabel(ctx, r.owner, r.name, url.PathEscape(gitHubName))
@@ -100,18 +110,18 @@ func (e *Events) ensureLabel(ctx context.Context, gh *github.Client, r repoRef, 
 			return fmt.Errorf("create label %q in %s: %w", gitHubName, r, err)
 		}
 	}
-	e.knownLabels.Store(key, true)
+	w.known.Store(key, true)
 	return nil
 }
 
-// applyLabels creates the missing repository labels, adds the labels in one
+// apply creates the missing repository labels, adds the labels in one
 // request and removes the stale ones (404: already gone, fine).
-func (e *Events) applyLabels(ctx context.Context, gh *github.Client, r repoRef, number int, p labelPlan, cfg repoconfig.Config, log *slog.Logger) error {
+func (w *labelWriter) apply(ctx context.Context, gh *github.Client, r repoRef, number int, p labelPlan, cfg repoconfig.Config, log *slog.Logger) error {
 	var names []string
 	for _, name := range p.add {
-		l, _ := e.vocab.Get(name)
+		l, _ := w.vocab.Get(name)
 		gitHubName := cfg.GitHubLabel(name)
-		if err := e.ensureLabel(ctx, gh, r, gitHubName, l); err != nil {
+		if err := w.ensureLabel(ctx, gh, r, gitHubName, l); err != nil {
 			// A 403 refuses the token every write (a fork's pull request's
 			// read-only token): nothing more is tried, so nothing is half done.
 			if !isClientError(err) || statusOf(err) == http.StatusForbidden {
@@ -152,30 +162,4 @@ func addIssueLabels(ctx context.Context, gh *github.Client, r repoRef, number in
 	}
 	_, err = gh.Do(req, nil)
 	return err
-}
-
-// statusOf returns the HTTP status of a go-github error, 0 if none.
-func statusOf(err error) int {
-	var e *github.ErrorResponse
-	if errors.As(err, &e) && e.Response != nil {
-		return e.Response.StatusCode
-	}
-	return 0
-}
-
-// isClientError reports whether GitHub refused a request with a 4xx status
-// that retrying will not change (the transport has already waited out rate
-// limits): such reads are logged and done without.
-func isClientError(err error) bool {
-	s := statusOf(err)
-	return s >= 400 && s < 500 && s != http.StatusTooManyRequests
-}
-
-// isAlreadyExists recognises the 422 GitHub answers when a label exists.
-func isAlreadyExists(err error) bool {
-	var e *github.ErrorResponse
-	if !errors.As(err, &e) || statusOf(err) != http.StatusUnprocessableEntity {
-		return false
-	}
-	return slices.ContainsFunc(e.Errors, func(x github.Error) bool { return x.Code == "already_exists" })
 }

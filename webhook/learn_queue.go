@@ -69,17 +69,3 @@ func (q *LearnQueue) EnqueueLearn(ctx context.Context, args learnjob.Args) (bool
 	}
 	return queued, nil
 }
-
-// learn asks for repository repo to be learned, when the bot has a learn
-// queue; a failure is logged, not returned: labeling goes on without it.
-func (e *Events) learn(ctx context.Context, args learnjob.Args) {
-	if e.learning == nil {
-		return
-	}
-	queued, err := e.learning.EnqueueLearn(ctx, args)
-	if err != nil {
-		e.log.WarnContext(ctx, "cannot enqueue learning the repository", "repo", args.Repo, "reason", args.Reason, "err", err)
-		return
-	}
-	e.log.InfoContext(ctx, "learning the repository requested", "repo", args.Repo, "reason", args.Reason, "queued", queued)
-}

@@ -45,7 +45,7 @@ func (l *learnRequests) take() []string {
 // repository to be learned.
 func TestHandlersAskForLearning(t *testing.T) {
 	learning := &learnRequests{}
-	f := newBotFixture(t, func(c *EventsConfig) { c.Learning = learning })
+	f := newBotFixture(t, func(c *HandlersConfig) { c.Learning = learning })
 	ctx := context.Background()
 	repo := exOwner + "/" + exRepo
 	steps := []struct {

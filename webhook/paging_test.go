@@ -30,9 +30,10 @@ func loopingFixture(t *testing.T, next func(url.Values) url.Values) (*botFixture
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	f.events.log = slog.New(slog.NewTextHandler(&logs, nil))
+	f.cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	f.app = clients.App()
-	f.events.clients = ghapp.NewInstallationPool(clients, ghapp.WithTransportLogger(f.events.log), ghapp.WithBackoff(10*time.Millisecond))
+	f.cfg.Clients = clients
+	f.build()
 	return f, &logs
 }
 
@@ -55,7 +56,7 @@ func TestListsStopOnALoopingLink(t *testing.T) {
 		{
 			name: "pull request files", next: fakegithub.NextIsPage2, path: pullPath + "/pulls/2/files",
 			read: func(ctx context.Context, t *testing.T, f *botFixture, gh *github.Client) error {
-				files, err := pullFiles(ctx, gh, ref, exPull, f.events.log)
+				files, err := pullFiles(ctx, gh, ref, exPull, f.handlers.pull.log)
 				if len(files) != 3 {
 					t.Errorf("%d files, want 3", len(files))
 				}
@@ -66,7 +67,7 @@ func TestListsStopOnALoopingLink(t *testing.T) {
 		{
 			name: "pull request commits", next: fakegithub.NextIsPage2, path: pullPath + "/pulls/2/commits",
 			read: func(ctx context.Context, t *testing.T, f *botFixture, gh *github.Client) error {
-				shas, err := pullCommits(ctx, gh, ref, exPull, f.events.log)
+				shas, err := pullCommits(ctx, gh, ref, exPull, f.handlers.pull.log)
 				if len(shas) != 3 {
 					t.Errorf("%d commits, want 3", len(shas))
 				}
@@ -81,7 +82,7 @@ func TestListsStopOnALoopingLink(t *testing.T) {
 				r.Pulls[exPull].Labels = []string{"bug", "type: fix", "type: docs"}
 			},
 			read: func(ctx context.Context, t *testing.T, f *botFixture, gh *github.Client) error {
-				present, err := issueLabels(ctx, gh, ref, exPull, repoconfig.Default(f.events.vocab), f.events.log)
+				present, err := issueLabels(ctx, gh, ref, exPull, repoconfig.Default(f.handlers.pull.labeling.configs.vocab), f.handlers.pull.log)
 				if !present["fix"] || !present["docs"] {
 					t.Errorf("labels present = %v, want fix and docs", present)
 				}
@@ -100,7 +101,7 @@ func TestListsStopOnALoopingLink(t *testing.T) {
 				}
 			},
 			read: func(ctx context.Context, t *testing.T, f *botFixture, _ *github.Client) error {
-				return f.events.RestorePullLabels(ctx, exOwner, exRepo, exPull)
+				return f.handlers.action.RestorePullLabels(ctx, exOwner, exRepo, exPull)
 			},
 			wantLog: `list="events of Codertocat/Hello-World#2" items=3 ` + page2,
 		},
@@ -111,7 +112,7 @@ func TestListsStopOnALoopingLink(t *testing.T) {
 			},
 			read: func(ctx context.Context, t *testing.T, f *botFixture, gh *github.Client) error {
 				c := checkrun.Output{Name: checkrun.PullName, HeadSHA: "c0ffee"}
-				done, err := checkRunCreatedBy(ctx, gh, exOwner, exRepo, c, "this-delivery", f.events.log)
+				done, err := checkRunCreatedBy(ctx, gh, exOwner, exRepo, c, "this-delivery", f.handlers.pull.log)
 				if done {
 					t.Errorf("checkRunCreatedBy found the check run of another delivery")
 				}
@@ -132,7 +133,7 @@ func TestListsStopOnALoopingLink(t *testing.T) {
 					fakegithub.NewHookDelivery(2, "b", "push", "", now.Add(-time.Minute), 200, false),
 					fakegithub.NewHookDelivery(3, "c", "push", "", now.Add(-2*time.Minute), 200, false),
 				)
-				r := &Redeliverer{App: f.app, DB: f.db, Handles: func(string) bool { return true }, Log: f.events.log}
+				r := &Redeliverer{App: f.app, DB: f.db, Handles: func(string) bool { return true }, Log: f.handlers.pull.log}
 				_, err := r.RedeliverMissed(ctx)
 				return err
 			},
@@ -145,7 +146,7 @@ func TestListsStopOnALoopingLink(t *testing.T) {
 			if tt.setup != nil {
 				f.repos.Update(exOwner, exRepo, tt.setup)
 			}
-			gh, err := f.events.clients.Installation(exInstID)
+			gh, err := f.handlers.pull.clients.Installation(exInstID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -233,7 +234,7 @@ func TestPullRequestLabeledThroughALoopingFilesLink(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	run := deliveryRun{id: "delivery-looping-files", attempt: 1}
-	if err := (&pullRequestHandler{f.events}).Handle(withDeliveryRun(ctx, run), "pull_request", run.id, payload); err != nil {
+	if err := f.handlers.pull.Handle(withDeliveryRun(ctx, run), "pull_request", run.id, payload); err != nil {
 		t.Fatal(err)
 	}
 

@@ -8,31 +8,41 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	commitlabeler "github.com/commit-labeler/commit-labeler"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
-// repoConfig returns the repository's configuration: the file on the
+// repoConfigs reads repositories' configuration files through the store's
+// cache.
+type repoConfigs struct {
+	db *store.DB
+	// ttl is how long a cached file is trusted.
+	ttl   time.Duration
+	vocab *commitlabeler.Vocabulary
+}
+
+// load returns the repository's configuration: the file on the
 // default branch, cached in the store for the TTL, its precision resolved
 // against the model serving the repository. An invalid file gives the
 // defaults and the problem; err is for failures worth a retry.
-func (e *Events) repoConfig(ctx context.Context, gh *github.Client, r repoRef, model Classifier) (cfg repoconfig.Config, problem, err error) {
-	f, ok, err := e.db.RepoConfigFile(ctx, r.String())
+func (c *repoConfigs) load(ctx context.Context, gh *github.Client, r repoRef, model Classifier) (cfg repoconfig.Config, problem, err error) {
+	f, ok, err := c.db.RepoConfigFile(ctx, r.String())
 	if err != nil {
 		return cfg, nil, err
 	}
-	if !ok || time.Since(f.FetchedAt) > e.ttl {
+	if !ok || time.Since(f.FetchedAt) > c.ttl {
 		if f, err = fetchConfigFile(ctx, gh, r); err != nil {
 			return cfg, nil, err
 		}
-		if err := e.db.PutRepoConfigFile(ctx, f); err != nil {
+		if err := c.db.PutRepoConfigFile(ctx, f); err != nil {
 			return cfg, nil, err
 		}
 	}
 	if !f.Found {
-		return repoconfig.Default(e.vocab), nil, nil
+		return repoconfig.Default(c.vocab), nil, nil
 	}
-	cfg, problem = repoconfig.Parse([]byte(f.Content), e.vocab)
+	cfg, problem = repoconfig.Parse([]byte(f.Content), c.vocab)
 	return cfg.WithModel(model), problem, nil
 }
 

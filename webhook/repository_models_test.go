@@ -85,7 +85,7 @@ func TestRepositoryModelServesItsRepository(t *testing.T) {
 	archive := repositoryModelArchive(t)
 	var logs syncBuffer
 	var models *RepositoryModels
-	f := newBotFixture(t, func(c *EventsConfig) {
+	f := newBotFixture(t, func(c *HandlersConfig) {
 		var err error
 		if models, err = NewRepositoryModels(c.Store, filepath.Join(t.TempDir(), "models"), time.Nanosecond, slog.New(slog.NewTextHandler(&logs, nil))); err != nil {
 			t.Fatal(err)

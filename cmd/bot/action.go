@@ -180,7 +180,7 @@ func (a *actionEnv) run(ctx context.Context, modelDir string, dryRun bool, log *
 		return actionOutcome{}, fmt.Errorf("model (--model %q): %w", modelDir, err)
 	}
 	defer clf.Close()
-	reports, err := a.handle(ctx, clients, clf, dryRun, log, (*webhook.Events).HandleAction)
+	reports, err := a.handle(ctx, clients, clf, dryRun, log, (*webhook.Action).HandleAction)
 	refused := refusedWrite(err, reports)
 	if refused == nil {
 		return actionOutcome{reports: reports}, err
@@ -192,14 +192,14 @@ func (a *actionEnv) run(ctx context.Context, modelDir string, dryRun bool, log *
 		return actionOutcome{reports: reports}, err
 	}
 	log.InfoContext(ctx, "the token cannot write to a fork's pull request: reporting the labels without writing them", "refused", refused)
-	reports, err = a.handle(ctx, clients, clf, dryRun, log, (*webhook.Events).ReportAction)
+	reports, err = a.handle(ctx, clients, clf, dryRun, log, (*webhook.Action).ReportAction)
 	return actionOutcome{reports: reports, refused: refused}, err
 }
 
 // handle handles the event once, by handle (HandleAction or ReportAction),
 // with a store that lives as long as that.
 func (a *actionEnv) handle(ctx context.Context, clients *ghapp.TokenClients, clf *classify.Classifier, dryRun bool, log *slog.Logger,
-	handle func(*webhook.Events, context.Context, string, string, []byte) error) ([]webhook.CheckRunReport, error) {
+	handle func(*webhook.Action, context.Context, string, string, []byte) error) ([]webhook.CheckRunReport, error) {
 	dir, err := os.MkdirTemp("", "commit-labeler-action-")
 	if err != nil {
 		return nil, err
@@ -211,7 +211,7 @@ func (a *actionEnv) handle(ctx context.Context, clients *ghapp.TokenClients, clf
 	}
 	defer db.Close()
 	var reports []webhook.CheckRunReport
-	events, err := webhook.NewEvents(webhook.EventsConfig{
+	action, err := webhook.NewAction(webhook.HandlersConfig{
 		Store: db, Clients: clients, Classifier: clf, AppSlug: actionsBot, DryRun: dryRun, Logger: log,
 		// A job re-run is the retry of last resort: no long waits here.
 		Transport:  []ghapp.TransportOption{ghapp.WithAttempts(3), ghapp.WithMaxWait(time.Minute)},
@@ -220,7 +220,7 @@ func (a *actionEnv) handle(ctx context.Context, clients *ghapp.TokenClients, clf
 	if err != nil {
 		return nil, err
 	}
-	return reports, handle(events, ctx, a.eventName, a.runID, a.payload)
+	return reports, handle(action, ctx, a.eventName, a.runID, a.payload)
 }
 
 // writeSummary appends the check runs' markdown to the job's summary,

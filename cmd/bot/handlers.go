@@ -26,7 +26,8 @@ type handlerDeps struct {
 }
 
 // newHandlers builds the bot's event handlers (pull_request, push,
-// installation, installation_repositories); tests replace it.
+// installation, installation_repositories) and what closes the models
+// they serve, once the handlers are done; tests replace it.
 var newHandlers = eventHandlers
 
 // fallbackAppSlug names the App's bot user when GitHub cannot be asked: the
@@ -34,41 +35,53 @@ var newHandlers = eventHandlers
 const fallbackAppSlug = "commit-labeler"
 
 // eventHandlers loads the model (--model, else the shipped default) and
-// builds the event handlers around it.
-func eventHandlers(d handlerDeps) ([]webhook.Handler, error) {
+// the repository models, and builds the event handlers around them.
+// closeModels closes both (and the directory the repository models were
+// unpacked in when it is this process's alone); on an error, what was
+// opened is closed already.
+func eventHandlers(d handlerDeps) (handlers []webhook.Handler, closeModels func(), err error) {
 	clf, err := loadModel(d.ModelDir, d.Log)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	closeModels = func() { clf.Close() }
+	defer func() {
+		if err != nil {
+			closeModels()
+		}
+	}()
 	// Repository models are unpacked beside a SQLite file whose rows hold
 	// them, which one bot process uses at a time; bots sharing a
 	// PostgreSQL database unpack them each in a directory of its own.
-	modelsDir := d.DB.Path() + ".models"
-	if d.DB.Engine() != store.SQLite {
+	modelsDir, ownDir := d.DB.Path()+".models", d.DB.Engine() != store.SQLite
+	if ownDir {
 		if modelsDir, err = os.MkdirTemp("", "commit-labeler-repository-models-"); err != nil {
-			clf.Close()
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	repoModels, err := webhook.NewRepositoryModels(d.DB, modelsDir, 0, d.Log)
 	if err != nil {
+		return nil, nil, err
+	}
+	closeModels = func() {
+		repoModels.Close()
 		clf.Close()
-		return nil, err
+		if ownDir {
+			os.RemoveAll(modelsDir)
+		}
 	}
 	learning, err := webhook.NewLearnQueue(d.DB)
 	if err != nil {
-		clf.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	events, err := webhook.NewEvents(webhook.EventsConfig{
+	handlers, err = webhook.NewHandlers(webhook.HandlersConfig{
 		Store: d.DB, Clients: d.Clients, Classifier: clf, RepositoryModels: repoModels, Learning: learning, AppSlug: appSlug(d),
 		DryRun: d.DryRun, Logger: d.Log, Metrics: d.Metrics,
 	})
 	if err != nil {
-		clf.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return events.Handlers(), nil
+	return handlers, closeModels, nil
 }
 
 // loadModel loads the model in dir (--model), else the shipped default.

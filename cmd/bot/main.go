@@ -102,10 +102,13 @@ func serve(ctx context.Context, o *options, s *settings, log *slog.Logger) error
 	if err != nil {
 		return err
 	}
-	handlers, err := newHandlers(handlerDeps{Clients: clients, DB: db, Metrics: metrics, Log: log, ModelDir: o.modelDir, DryRun: o.dryRun})
+	handlers, closeModels, err := newHandlers(handlerDeps{Clients: clients, DB: db, Metrics: metrics, Log: log, ModelDir: o.modelDir, DryRun: o.dryRun})
 	if err != nil {
 		return fmt.Errorf("event handlers (--model %q): %w", o.modelDir, err)
 	}
+	// Deferred after the store's Close, so run before it, and after
+	// srv.Stop below has let the running handlers finish.
+	defer closeModels()
 	dispatcher := webhook.NewDispatcher(log, handlers...)
 	srv, err := webhook.NewServer(ctx, db, s.secret, dispatcher, webhook.WithLogger(log), webhook.WithMetrics(metrics),
 		webhook.WithWorkers(o.workers), webhook.WithStopTimeout(o.stopTimeout))
