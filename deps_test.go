@@ -117,3 +117,36 @@ func TestInternalHoldsOnlyTestDoublesAndHarnesses(t *testing.T) {
 		t.Fatalf("go list ./... found no package under %s", internalPrefix)
 	}
 }
+
+// moduleImports are, for packages whose docs bound what they build on, the
+// only packages of the module each may import (by path below the module):
+// ghapp is GitHub plumbing that imports none; checkrun writes check runs'
+// prose from what a decision is made of, below the handlers that write them.
+var moduleImports = map[string][]string{
+	"ghapp":    {},
+	"checkrun": {"classify", "decision", "repoconfig"},
+}
+
+// TestPackagesImportOnlyWhatTheirDocsAllow fails on an import of a module
+// package that moduleImports does not allow: an import running back up.
+func TestPackagesImportOnlyWhatTheirDocsAllow(t *testing.T) {
+	internalPrefix, _ := moduleLayout(t)
+	module := strings.TrimSuffix(internalPrefix, "/internal/")
+	checked := 0
+	for _, p := range goListPackages(t, "./...") {
+		allowed, ruled := moduleImports[strings.TrimPrefix(p.ImportPath, module+"/")]
+		if !ruled {
+			continue
+		}
+		checked++
+		for _, imp := range p.Imports {
+			rel, inModule := strings.CutPrefix(imp, module+"/")
+			if (inModule || imp == module) && !slices.Contains(allowed, rel) {
+				t.Errorf("%s imports %s: it may import only %v of this module", p.ImportPath, imp, allowed)
+			}
+		}
+	}
+	if checked != len(moduleImports) {
+		t.Fatalf("go list ./... found %d of the %d packages moduleImports names", checked, len(moduleImports))
+	}
+}

@@ -1,6 +1,10 @@
-// Package webhook receives GitHub webhook deliveries and handles them: it
-// labels pull requests, explains its labels in check runs, records
-// maintainers' corrections and keeps the App's installations.
+// Package webhook receives GitHub webhook deliveries (HTTP intake, durable
+// write, the River job, the dispatcher, redelivery of missed deliveries)
+// and handles them: its event handlers, each built from the parts it uses
+// (NewHandlers, NewAction), label pull requests, create the check runs
+// that explain the labels (their prose is package checkrun's), record
+// maintainers' corrections and keep the App's installations. GitHub
+// clients come from package ghapp.
 package webhook
 
 import (
