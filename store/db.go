@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
 
@@ -29,6 +30,9 @@ type DB struct {
 	// for most of a burst. On PostgreSQL they are a pool of read-only
 	// sessions, which MVCC likewise keeps from waiting.
 	reads *sql.DB
+	// listen is where River's clients on PostgreSQL take the connection
+	// they LISTEN on (see RiverDriver); nil on SQLite.
+	listen *pgxpool.Pool
 	// writeTurn (one token) lines up the store's own writes before they
 	// ask sql for a connection: SQLite has one writer anyway, and a server
 	// whose intake takes the one connection directly (webhook's group
@@ -150,6 +154,9 @@ func (db *DB) DurableConn(ctx context.Context) (conn *sql.Conn, release func(), 
 func (db *DB) Close() error {
 	if db.checkpointer != nil {
 		db.checkpointer.close()
+	}
+	if db.listen != nil {
+		db.listen.Close()
 	}
 	return errors.Join(db.reads.Close(), db.sql.Close())
 }

@@ -47,10 +47,6 @@ var ErrDeliveryNotFound = errors.New("store: delivery not found")
 // reports whether the row is new, so that a redelivered GUID is not acted on
 // twice. ReceivedAt defaults to now.
 func InsertDeliveryTx(ctx context.Context, tx *sql.Tx, d Delivery) (bool, error) {
-	received := d.ReceivedAt
-	if received.IsZero() {
-		received = time.Now()
-	}
 	var inst sql.NullInt64
 	if d.InstallationID != 0 {
 		inst = sql.NullInt64{Int64: d.InstallationID, Valid: true}
@@ -63,7 +59,7 @@ func InsertDeliveryTx(ctx context.Context, tx *sql.Tx, d Delivery) (bool, error)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (delivery_id) DO NOTHING
 		RETURNING id`,
-		d.ID, d.Event, d.Action, inst, d.Repo, received.UTC().Format(time.RFC3339Nano), DeliveryQueued).Scan(&row)
+		d.ID, d.Event, d.Action, inst, d.Repo, d.receivedAt(), DeliveryQueued).Scan(&row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -11,14 +11,16 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // openPostgres opens the PostgreSQL database at rawURL: a pool for the
-// store's writes and a pool of read-only sessions for the reads a webhook
+// store's writes, a pool of read-only sessions for the reads a webhook
 // job makes (as the SQLite side's read-only connections: MVCC lets them
-// answer beside a busy writer, and they can write nothing). Migrations run
-// under an advisory lock.
+// answer beside a busy writer, and they can write nothing), and pgx's own
+// pool for River's LISTEN connections. Migrations run under an advisory
+// lock.
 func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 	name := redact(rawURL)
 	cfg, err := pgx.ParseConfig(rawURL)
@@ -30,7 +32,18 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 		readCfg.RuntimeParams = map[string]string{}
 	}
 	readCfg.RuntimeParams["default_transaction_read_only"] = "on"
-	db := &DB{sql: openPool(cfg), reads: openPool(readCfg), path: name, dialect: postgresDialect}
+	listenCfg, err := pgxpool.ParseConfig(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("store: PostgreSQL %s: %w", name, err)
+	}
+	// River takes a connection of its own out of this pool for each client
+	// it starts, and keeps it (see RiverDriver): none is opened before.
+	listenCfg.MinConns, listenCfg.MaxConns = 0, 1
+	listen, err := pgxpool.NewWithConfig(ctx, listenCfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: PostgreSQL %s: %w", name, err)
+	}
+	db := &DB{sql: openPool(cfg), reads: openPool(readCfg), listen: listen, path: name, dialect: postgresDialect}
 	if err := db.withLock(ctx, schemaLock, func() error { return db.migrate(ctx) }); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: PostgreSQL %s: %w", name, err)

@@ -22,9 +22,14 @@ const riverMigrationLock = ".river-migrate.lock"
 // is about (a delivery and its job commit together or not at all) and
 // every River client is a river.Client[*sql.Tx]. River's own queries are
 // written for PostgreSQL and pass the store's placeholder seam unchanged.
+//
+// On PostgreSQL a started client also LISTENs, on a pgx connection of its
+// own, for the NOTIFY an insert sends when its transaction commits, so
+// that every bot or worker fetches a new job at once; without it a job
+// waited for the next poll (FetchPollInterval) once the queue had run dry.
 func (db *DB) RiverDriver() riverdriver.Driver[*sql.Tx] {
 	if db.dialect.engine == PostgreSQL {
-		return riverdatabasesql.New(db.sql)
+		return riverdatabasesql.NewWithPgxListener(db.sql, db.listen)
 	}
 	return riversqlite.New(db.sql)
 }

@@ -175,14 +175,17 @@ func (c *committer) commitTx(ctx context.Context, conn *sql.Conn, batch []*pendi
 
 // insertTx inserts the batch's deliveries and one job per new GUID.
 func (c *committer) insertTx(ctx context.Context, tx *sql.Tx, batch []*pendingDelivery) error {
+	ds := make([]store.Delivery, len(batch))
+	for i, p := range batch {
+		ds[i] = p.d
+	}
+	fresh, err := c.db.InsertDeliveriesTx(ctx, tx, ds)
+	if err != nil {
+		return err
+	}
 	jobs := make([]river.InsertManyParams, 0, len(batch))
-	for _, p := range batch {
-		fresh, err := store.InsertDeliveryTx(ctx, tx, p.d)
-		if err != nil {
-			return err
-		}
-		p.fresh = fresh
-		if fresh {
+	for i, p := range batch {
+		if p.fresh = fresh[i]; p.fresh {
 			jobs = append(jobs, river.InsertManyParams{Args: deliveryArgs{DeliveryID: p.d.ID, Event: p.d.Event}})
 		}
 	}
