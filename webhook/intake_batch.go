@@ -159,6 +159,9 @@ func (c *committer) commit(ctx context.Context, conn *sql.Conn, batch []*pending
 }
 
 func (c *committer) commitTx(ctx context.Context, conn *sql.Conn, batch []*pendingDelivery) error {
+	if c.db.Engine() == store.PostgreSQL {
+		return c.commitStatement(ctx, conn, batch)
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("webhook: store %s: begin: %w", c.db.Path(), err)
@@ -175,19 +178,34 @@ func (c *committer) commitTx(ctx context.Context, conn *sql.Conn, batch []*pendi
 
 // insertTx inserts the batch's deliveries and one job per new GUID.
 func (c *committer) insertTx(ctx context.Context, tx *sql.Tx, batch []*pendingDelivery) error {
-	ds := make([]store.Delivery, len(batch))
-	for i, p := range batch {
-		ds[i] = p.d
-	}
-	fresh, err := c.db.InsertDeliveriesTx(ctx, tx, ds)
-	if err != nil {
-		return err
-	}
 	jobs := make([]river.InsertManyParams, 0, len(batch))
-	for i, p := range batch {
-		if p.fresh = fresh[i]; p.fresh {
+	for _, p := range batch {
+		fresh, err := store.InsertDeliveryTx(ctx, tx, p.d)
+		if err != nil {
+			return err
+		}
+		p.fresh = fresh
+		if fresh {
 			jobs = append(jobs, river.InsertManyParams{Args: deliveryArgs{DeliveryID: p.d.ID, Event: p.d.Event}})
 		}
 	}
 	return c.queue.enqueueManyTx(ctx, tx, jobs)
+}
+
+// commitStatement stores a batch and the jobs of its new deliveries in one
+// statement, PostgreSQL's intake (see store.DB.StoreDeliveriesWithJobs).
+func (c *committer) commitStatement(ctx context.Context, conn *sql.Conn, batch []*pendingDelivery) error {
+	ds := make([]store.Delivery, len(batch))
+	for i, p := range batch {
+		ds[i] = p.d
+	}
+	fresh, err := c.db.StoreDeliveriesWithJobs(ctx, conn, ds, store.DeliveryJob{
+		Kind: deliveryJobKind, MaxAttempts: c.queue.cfg.maxAttempts, Args: deliveryJobArgs})
+	if err != nil {
+		return err
+	}
+	for i, p := range batch {
+		p.fresh = fresh[i]
+	}
+	return nil
 }

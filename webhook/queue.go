@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,6 +32,11 @@ type deliveryArgs struct {
 
 // Kind implements river.JobArgs.
 func (deliveryArgs) Kind() string { return deliveryJobKind }
+
+// deliveryJobArgs are the args of d's job, as River stores them.
+func deliveryJobArgs(d *store.Delivery) ([]byte, error) {
+	return json.Marshal(deliveryArgs{DeliveryID: d.ID, Event: d.Event})
+}
 
 // fetchCooldown is the least time between two fetches of jobs. River's
 // default (100 ms) caps a busy queue at workers×10 jobs per second, as a
