@@ -57,14 +57,17 @@ const ModelVersionUnknown = -1
 // SavePredictions stores predictions of pushed commits in one transaction,
 // replacing earlier ones of the same commits.
 func (db *DB) SavePredictions(ctx context.Context, ps []BotPrediction) error {
-	return db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, p := range ps {
-			if err := putPrediction(ctx, tx, p); err != nil {
-				return fmt.Errorf("store: %w", err)
-			}
+	stmts := make([]statement, len(ps))
+	for i, p := range ps {
+		var err error
+		if stmts[i], err = predictionStatement(p); err != nil {
+			return fmt.Errorf("store: %w", err)
 		}
-		return nil
-	})
+	}
+	if err := db.writeAll(ctx, stmts...); err != nil {
+		return fmt.Errorf("store: %d predictions: %w", len(ps), err)
+	}
+	return nil
 }
 
 // BotPredictions returns the stored predictions of a repository, by pull
@@ -116,15 +119,16 @@ func scanPredictions(rows *sql.Rows, repo string) ([]BotPrediction, error) {
 	return out, nil
 }
 
-func putPrediction(ctx context.Context, tx *sql.Tx, p BotPrediction) error {
+// predictionStatement stores p, replacing an earlier prediction of its commit.
+func predictionStatement(p BotPrediction) (statement, error) {
 	labels, err := json.Marshal(nonNil(p.Labels))
 	if err != nil {
-		return err
+		return statement{}, fmt.Errorf("prediction of commit %s in %s: %w", p.SHA, p.Repo, err)
 	}
 	actions := []byte("{}")
 	if p.LabelActions != nil {
 		if actions, err = json.Marshal(p.LabelActions); err != nil {
-			return err
+			return statement{}, fmt.Errorf("prediction of commit %s in %s: %w", p.SHA, p.Repo, err)
 		}
 	}
 	detail := p.Detail
@@ -135,16 +139,12 @@ func putPrediction(ctx context.Context, tx *sql.Tx, p BotPrediction) error {
 	if p.ModelVersion != ModelVersionUnknown {
 		model = sql.NullInt64{Int64: int64(p.ModelVersion), Valid: true}
 	}
-	_, err = tx.ExecContext(ctx, `
+	return statement{`
 		INSERT INTO bot_predictions (repo, pull_number, sha, source, labels, prediction, delivery_id, model_version, created_at, title, label_actions)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (repo, pull_number, sha) DO UPDATE SET
 			source = excluded.source, labels = excluded.labels, prediction = excluded.prediction,
 			delivery_id = excluded.delivery_id, model_version = excluded.model_version, created_at = excluded.created_at,
 			title = excluded.title, label_actions = excluded.label_actions`,
-		p.Repo, p.PullNumber, p.SHA, p.Source, string(labels), string(detail), p.DeliveryID, model, now(), p.Title, string(actions))
-	if err != nil {
-		return fmt.Errorf("prediction of commit %s in %s: %w", p.SHA, p.Repo, err)
-	}
-	return nil
+		[]any{p.Repo, p.PullNumber, p.SHA, p.Source, string(labels), string(detail), p.DeliveryID, model, now(), p.Title, string(actions)}}, nil
 }

@@ -95,26 +95,20 @@ func (db *DB) SavePullPrediction(ctx context.Context, p PullPrediction) error {
 	if err != nil {
 		return err
 	}
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO bot_pull_requests (repo, number, head_sha, commit_shas, updated_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (repo, number) DO UPDATE SET
-				head_sha = excluded.head_sha, commit_shas = excluded.commit_shas, updated_at = excluded.updated_at`,
-			p.Repo, p.Number, p.HeadSHA, string(shas), now()); err != nil {
-			return err
-		}
-		if err := putPrediction(ctx, tx, p.Prediction); err != nil {
-			return err
-		}
-		for _, l := range p.Applying {
-			l.State = PullLabelBotApplied
-			if err := putPullLabel(ctx, tx, p.Repo, p.Number, l); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	prediction, err := predictionStatement(p.Prediction)
 	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	stmts := []statement{{`
+		INSERT INTO bot_pull_requests (repo, number, head_sha, commit_shas, updated_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (repo, number) DO UPDATE SET
+			head_sha = excluded.head_sha, commit_shas = excluded.commit_shas, updated_at = excluded.updated_at`,
+		[]any{p.Repo, p.Number, p.HeadSHA, string(shas), now()}}, prediction}
+	for _, l := range p.Applying {
+		l.State = PullLabelBotApplied
+		stmts = append(stmts, pullLabelStatement(p.Repo, p.Number, l))
+	}
+	if err := db.writeAll(ctx, stmts...); err != nil {
 		return fmt.Errorf("store: prediction of pull request %s#%d at %s: %w", p.Repo, p.Number, p.HeadSHA, err)
 	}
 	return nil
@@ -122,9 +116,8 @@ func (db *DB) SavePullPrediction(ctx context.Context, p PullPrediction) error {
 
 // SetPullLabel records the state of one label of a pull request.
 func (db *DB) SetPullLabel(ctx context.Context, repo string, number int, l PullLabel) error {
-	err := db.Tx(ctx, func(tx *sql.Tx) error { return putPullLabel(ctx, tx, repo, number, l) })
-	if err != nil {
-		return fmt.Errorf("store: label %s of pull request %s#%d: %w", l.Label, repo, number, err)
+	if err := db.writeAll(ctx, pullLabelStatement(repo, number, l)); err != nil {
+		return fmt.Errorf("store: label %s (%s) of pull request %s#%d: %w", l.Label, l.State, repo, number, err)
 	}
 	return nil
 }
@@ -135,34 +128,26 @@ func (db *DB) ForgetBotLabels(ctx context.Context, repo string, number int, labe
 	if len(labels) == 0 {
 		return nil // no transaction: most runs remove nothing
 	}
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, l := range labels {
-			if _, err := tx.ExecContext(ctx, `
-				DELETE FROM bot_pull_labels WHERE repo = ? AND number = ? AND label = ? AND state = ?`,
-				repo, number, l, PullLabelBotApplied); err != nil {
-				return fmt.Errorf("label %s: %w", l, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: bot labels of pull request %s#%d: %w", repo, number, err)
+	stmts := make([]statement, len(labels))
+	for i, l := range labels {
+		stmts[i] = statement{`DELETE FROM bot_pull_labels WHERE repo = ? AND number = ? AND label = ? AND state = ?`,
+			[]any{repo, number, l, PullLabelBotApplied}}
+	}
+	if err := db.writeAll(ctx, stmts...); err != nil {
+		return fmt.Errorf("store: bot labels %v of pull request %s#%d: %w", labels, repo, number, err)
 	}
 	return nil
 }
 
-func putPullLabel(ctx context.Context, tx *sql.Tx, repo string, number int, l PullLabel) error {
-	_, err := tx.ExecContext(ctx, `
+// pullLabelStatement records the state of one label of a pull request.
+func pullLabelStatement(repo string, number int, l PullLabel) statement {
+	return statement{`
 		INSERT INTO bot_pull_labels (repo, number, label, github_label, state, sender, delivery_id, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (repo, number, label) DO UPDATE SET
 			github_label = excluded.github_label, state = excluded.state, sender = excluded.sender,
 			delivery_id = excluded.delivery_id, updated_at = excluded.updated_at`,
-		repo, number, l.Label, l.GitHubLabel, l.State, l.Sender, l.DeliveryID, now())
-	if err != nil {
-		return fmt.Errorf("label %s (%s): %w", l.Label, l.State, err)
-	}
-	return nil
+		[]any{repo, number, l.Label, l.GitHubLabel, l.State, l.Sender, l.DeliveryID, now()}}
 }
 
 func nonNil(s []string) []string {

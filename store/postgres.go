@@ -176,22 +176,31 @@ func isNative(query string) bool { return strings.Contains(query, "$1") }
 func storeArgs(args []driver.NamedValue) []driver.NamedValue {
 	var out []driver.NamedValue // a copy once a bool is met: args is the caller's
 	for i, a := range args {
-		b, ok := a.Value.(bool)
-		if !ok {
+		if _, ok := a.Value.(bool); !ok {
 			continue
 		}
 		if out == nil {
 			out = slices.Clone(args)
 		}
-		out[i].Value = int64(0)
-		if b {
-			out[i].Value = int64(1)
-		}
+		out[i].Value = storedValue(a.Value)
 	}
 	if out == nil {
 		return args
 	}
 	return out
+}
+
+// storedValue is v as the schema stores it: a bool 0 or 1, anything else
+// as it is.
+func storedValue(v any) any {
+	b, ok := v.(bool)
+	switch {
+	case !ok:
+		return v
+	case b:
+		return int64(1)
+	}
+	return int64(0)
 }
 
 // advisoryKey is the advisory lock key of a lock name: PostgreSQL's
