@@ -150,6 +150,20 @@ func (db *DB) DurableConn(ctx context.Context) (conn *sql.Conn, release func(), 
 	}, nil
 }
 
+// Writers is how many transactions writing at once get on together: one
+// on SQLite, which has one writer; on PostgreSQL, which takes writers side
+// by side, more than one, as a writer spends most of its statement waiting
+// for the server's process and for the CPU.
+func (db *DB) Writers() int {
+	if db.dialect.engine == PostgreSQL {
+		return postgresWriters
+	}
+	return 1
+}
+
+// postgresWriters is Writers on PostgreSQL.
+const postgresWriters = 2
+
 // Close closes the database (and stops its checkpointer).
 func (db *DB) Close() error {
 	if db.checkpointer != nil {

@@ -49,10 +49,20 @@ type pendingDelivery struct {
 	done  chan struct{}
 }
 
+// newCommitter starts as many writers as the store takes at once
+// (store.DB.Writers): on PostgreSQL a delivery that arrives while a batch
+// waits for the server goes into a batch of its own at once.
 func newCommitter(db *store.DB, q *queue) *committer {
 	c := &committer{db: db, queue: q, in: make(chan *pendingDelivery),
 		stopping: make(chan struct{}), stopped: make(chan struct{})}
-	go c.run()
+	var writers sync.WaitGroup
+	for range db.Writers() {
+		writers.Go(c.run)
+	}
+	go func() {
+		writers.Wait()
+		close(c.stopped)
+	}()
 	return c
 }
 
@@ -84,7 +94,6 @@ func (c *committer) stop() {
 }
 
 func (c *committer) run() {
-	defer close(c.stopped)
 	for {
 		select {
 		case p := <-c.in:
