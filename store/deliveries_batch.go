@@ -25,10 +25,11 @@ var errNotPostgreSQL = errors.New("store: one-statement delivery batches are Pos
 // order. It is PostgreSQL's intake: one statement, committed by itself
 // before it returns, so that a batch costs one round trip to the server.
 // A transaction of InsertDeliveryTx per delivery and River's
-// InsertManyFastTx spent five: begin, the deliveries, the jobs, River's
-// NOTIFY and commit; and the intake's one writer waited after each for
-// the CPU behind the requests that had arrived meanwhile. On SQLite, whose
-// statements cost no round trip, the intake keeps that transaction.
+// InsertManyFastTx costs two round trips a delivery and four a batch
+// (begin, the jobs, River's NOTIFY, commit), and the intake's writer waits
+// after each for a CPU, behind the requests that arrive meanwhile. On
+// SQLite, whose statements cost no round trip, the intake keeps that
+// transaction.
 //
 // The jobs are written to River's job table as River's own clients in
 // other languages write them (the table is River's contract between

@@ -24,9 +24,10 @@ const maxCommitBatch = 256
 // errIntakeStopped answers deliveries that arrive while the server stops.
 var errIntakeStopped = errors.New("webhook: intake stopped")
 
-// committer is the intake's single writer (group commit): it takes the
-// deliveries that arrive while the previous transaction commits and stores
-// them, with their jobs, in one transaction. Each request is answered only
+// committer is the intake's writer (group commit; one on SQLite, a few on
+// PostgreSQL: store.DB.Writers): it takes the deliveries that arrive while
+// the previous transaction commits and stores them, with their jobs, in one
+// transaction. Each request is answered only
 // after its batch is committed, so an answered delivery is as durable as
 // with a transaction of its own, while SQLite's one writer is never fought
 // over by concurrent requests (whose busy-waits cost hundreds of ms).
