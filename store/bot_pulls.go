@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 )
 
@@ -54,38 +53,43 @@ type PullPrediction struct {
 }
 
 // PullState returns the state of a pull request; found is false when the bot
-// never saw it (its Labels map is then empty, not nil).
+// never saw it (its Labels map is then empty, not nil). One query reads the
+// pull request and its labels: on PostgreSQL each query is a round trip.
 func (db *DB) PullState(ctx context.Context, repo string, number int) (st PullState, found bool, err error) {
 	st = PullState{Repo: repo, Number: number, Labels: map[string]PullLabel{}}
-	var shas string
-	err = db.reads.QueryRowContext(ctx, `SELECT head_sha, commit_shas FROM bot_pull_requests WHERE repo = ? AND number = ?`,
-		repo, number).Scan(&st.HeadSHA, &shas)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
+	rows, err := db.reads.QueryContext(ctx, `
+		SELECT p.head_sha, p.commit_shas, l.label, l.github_label, l.state, l.sender, l.delivery_id
+		FROM (SELECT CAST(? AS TEXT) AS repo, CAST(? AS BIGINT) AS number) pull
+		LEFT JOIN bot_pull_requests p ON p.repo = pull.repo AND p.number = pull.number
+		LEFT JOIN bot_pull_labels l ON l.repo = pull.repo AND l.number = pull.number`, repo, number)
+	if err != nil {
 		return st, false, fmt.Errorf("store: pull request %s#%d: %w", repo, number, err)
-	default:
-		found = true
-		if err := json.Unmarshal([]byte(shas), &st.CommitSHAs); err != nil {
+	}
+	defer rows.Close()
+	var shas sql.NullString
+	for rows.Next() {
+		var head, label, github, state, sender, delivery sql.NullString
+		if err := rows.Scan(&head, &shas, &label, &github, &state, &sender, &delivery); err != nil {
+			return st, false, fmt.Errorf("store: pull request %s#%d: %w", repo, number, err)
+		}
+		if head.Valid {
+			st.HeadSHA, found = head.String, true
+		}
+		if label.Valid {
+			st.Labels[label.String] = PullLabel{Label: label.String, GitHubLabel: github.String,
+				State: state.String, Sender: sender.String, DeliveryID: delivery.String}
+			found = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return st, false, fmt.Errorf("store: pull request %s#%d: %w", repo, number, err)
+	}
+	if shas.Valid {
+		if err := json.Unmarshal([]byte(shas.String), &st.CommitSHAs); err != nil {
 			return st, false, fmt.Errorf("store: pull request %s#%d: commit list: %w", repo, number, err)
 		}
 	}
-	rows, err := db.reads.QueryContext(ctx, `
-		SELECT label, github_label, state, sender, delivery_id FROM bot_pull_labels
-		WHERE repo = ? AND number = ?`, repo, number)
-	if err != nil {
-		return st, false, fmt.Errorf("store: labels of pull request %s#%d: %w", repo, number, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var l PullLabel
-		if err := rows.Scan(&l.Label, &l.GitHubLabel, &l.State, &l.Sender, &l.DeliveryID); err != nil {
-			return st, false, fmt.Errorf("store: labels of pull request %s#%d: %w", repo, number, err)
-		}
-		st.Labels[l.Label] = l
-		found = true
-	}
-	return st, found, rows.Err()
+	return st, found, nil
 }
 
 // SavePullPrediction records a labeling of a pull request in one transaction:

@@ -50,6 +50,14 @@ func TestPullStateOwnership(t *testing.T) {
 		if err != nil || len(preds) != 2 || preds[1].SHA != "h2" || !slices.Equal(preds[1].Labels, []string{"feat"}) {
 			t.Errorf("predictions = %+v, err %v", preds, err)
 		}
+		// A pull request the bot never labeled, whose label a human added.
+		if err := db.SetPullLabel(ctx, repo, 2, PullLabel{Label: "test", GitHubLabel: "test", State: PullLabelHumanAdded, Sender: "octocat"}); err != nil {
+			t.Fatal(err)
+		}
+		st, found, err = db.PullState(ctx, repo, 2)
+		if err != nil || !found || st.HeadSHA != "" || st.CommitSHAs != nil || len(st.Labels) != 1 || st.Labels["test"].Sender != "octocat" {
+			t.Errorf("labels only: %+v, found %v, err %v", st, found, err)
+		}
 	})
 }
 
