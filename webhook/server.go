@@ -169,7 +169,9 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 // intake runs the checks in order (signature before parsing) and stores the
 // delivery; it sets *event once the signature is verified.
 func (s *Server) intake(r *http.Request, event *string) (status int, outcome, msg string) {
-	body, mediaType, err := verifyRequest(r, s.secret)
+	buf := takeBodyBuffer()
+	defer func() { putBodyBuffer(buf) }()
+	body, mediaType, err := verifyRequest(r, s.secret, buf)
 	if err != nil {
 		return refusal(err)
 	}
@@ -187,6 +189,9 @@ func (s *Server) intake(r *http.Request, event *string) (status int, outcome, ms
 	}
 	d.Pack() // here, on any core, rather than in the single writer
 	fresh, err := s.committer.store(r.Context(), d)
+	if r.Context().Err() != nil {
+		buf = nil // the writer may not be done with d, whose payload is in buf
+	}
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "delivery not stored", "delivery", d.ID, "event", d.Event, "err", err)
 		return http.StatusInternalServerError, outcomeError, "not stored"
