@@ -154,3 +154,18 @@ func (t *Takeover) Run(ctx context.Context, every time.Duration, log *slog.Logge
 		}
 	}
 }
+
+// Start runs Run in the background until the returned stop, which waits
+// for it.
+func (t *Takeover) Start(ctx context.Context, every time.Duration, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t.Run(ctx, every, log)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}

@@ -9,7 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
-	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -67,14 +67,19 @@ func defaultQueueConfig() queueConfig {
 
 // queue is the River client working delivery jobs on the store's database.
 type queue struct {
+	// client works the queue on SQLite; on PostgreSQL it only inserts
+	// until start, and live's client works it.
 	client *river.Client[*sql.Tx]
 	db     *store.DB
 	// lock is a SQLite file's lock, held by its one bot process; nil on
 	// PostgreSQL, where any number of bots share the queue.
 	lock *os.File
-	// live holds this bot's liveness on PostgreSQL, where takeover puts
-	// back the running deliveries of bots that died; nil on SQLite.
-	live     *store.Liveness
+	// newClient makes a client working the queue as River client id.
+	newClient func(ctx context.Context, id string) (*river.Client[*sql.Tx], error)
+	// live is, on PostgreSQL once started, the client working under this
+	// bot's liveness, which takeover checks before putting back the
+	// running deliveries of bots that died.
+	live     atomic.Pointer[store.LiveRiver]
 	takeover *store.Takeover
 	// stopTakeover ends takeover's loop and waits for it.
 	stopTakeover func()
@@ -86,22 +91,13 @@ type queue struct {
 // migrations and makes the client. It starts nothing.
 func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueConfig, log *slog.Logger) (*queue, error) {
 	q := &queue{db: db, cfg: cfg, log: log, stopTakeover: func() {}}
-	var id string
 	var err error
 	if db.Engine() == store.SQLite {
 		if q.lock, err = lockStore(db.Path()); err != nil {
 			return nil, err
 		}
-	} else {
-		host, _ := os.Hostname()
-		id = fmt.Sprintf("bot-%s-%d-%d", host, os.Getpid(), time.Now().UnixMilli())
-		if q.live, err = db.HoldLiveness(ctx, id); err != nil {
-			return nil, fmt.Errorf("webhook: %w", err)
-		}
-		if q.takeover, err = db.NewTakeover(deliveryJobKind); err != nil {
-			q.release()
-			return nil, fmt.Errorf("webhook: %w", err)
-		}
+	} else if q.takeover, err = db.NewTakeover(deliveryJobKind); err != nil {
+		return nil, fmt.Errorf("webhook: %w", err)
 	}
 	if err := db.MigrateRiver(ctx, log); err != nil {
 		q.release()
@@ -111,30 +107,37 @@ func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueCo
 	w.timeout = cfg.jobTimeout
 	river.AddWorker(workers, w)
 	river.AddWorker(workers, learnjob.Foreign{JobTimeout: learnjob.Timeout})
-	q.client, err = river.NewClient(db.RiverDriver(), &river.Config{
-		// River records the client that attempts a job: on PostgreSQL its
-		// liveness says whether the job's bot still runs ("" on SQLite:
-		// River's default).
-		ID:          id,
-		Logger:      log,
-		Queues:      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.workers}},
-		Workers:     workers,
-		MaxAttempts: cfg.maxAttempts,
-		RetryPolicy: backoff{unit: cfg.retryUnit},
-		// Each kind names its own timeout (deliveryWorker.Timeout, learn
-		// jobs the one their worker recorded: learnjob.Foreign) and River's
-		// rescuer retries a job of a dead process once it has passed; the
-		// horizon only bounds how early it looks, and River wants it at
-		// least JobTimeout.
-		JobTimeout:           store.RescueHorizon,
-		RescueStuckJobsAfter: store.RescueHorizon,
-		SoftStopTimeout:      cfg.stopTimeout,
-		FetchPollInterval:    cfg.pollEvery,
-		FetchCooldown:        min(cfg.pollEvery, fetchCooldown),
-		// Failed deliveries stay visible (metrics, logs, the deliveries
-		// table) for the default week.
-		DiscardedJobRetentionPeriod: 7 * 24 * time.Hour,
-	})
+	q.newClient = func(_ context.Context, id string) (*river.Client[*sql.Tx], error) {
+		return river.NewClient(db.RiverDriver(), &river.Config{
+			// River records the client that attempts a job: on PostgreSQL
+			// its liveness says whether the job's bot still runs ("" on
+			// SQLite: River's default).
+			ID:          id,
+			Logger:      log,
+			Queues:      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.workers}},
+			Workers:     workers,
+			MaxAttempts: cfg.maxAttempts,
+			RetryPolicy: backoff{unit: cfg.retryUnit},
+			// Each kind names its own timeout (deliveryWorker.Timeout, learn
+			// jobs the one their worker recorded: learnjob.Foreign) and
+			// River's rescuer retries a job of a dead process once it has
+			// passed; the horizon only bounds how early it looks, and River
+			// wants it at least JobTimeout.
+			JobTimeout:           store.RescueHorizon,
+			RescueStuckJobsAfter: store.RescueHorizon,
+			SoftStopTimeout:      cfg.stopTimeout,
+			FetchPollInterval:    cfg.pollEvery,
+			FetchCooldown:        min(cfg.pollEvery, fetchCooldown),
+			// Failed deliveries stay visible (metrics, logs, the deliveries
+			// table) for the default week.
+			DiscardedJobRetentionPeriod: 7 * 24 * time.Hour,
+		})
+	}
+	if q.lock != nil {
+		q.client, err = q.newClient(ctx, "")
+	} else {
+		q.client, err = river.NewClient(db.RiverDriver(), &river.Config{})
+	}
 	if err != nil {
 		q.release()
 		return nil, fmt.Errorf("webhook: river client: %w", err)
@@ -174,14 +177,10 @@ func (foreignDeliveries) Work(context.Context, *river.Job[deliveryArgs]) error {
 	return errors.New("webhook: deliveries are handled by bot, not by this process")
 }
 
-// release lets go of a SQLite file's lock, or of the bot's liveness on
-// PostgreSQL.
+// release lets go of a SQLite file's lock.
 func (q *queue) release() {
 	if q.lock != nil {
 		q.lock.Close()
-	}
-	if q.live != nil {
-		q.live.Release()
 	}
 }
 
@@ -206,7 +205,12 @@ func (q *queue) enqueueManyTx(ctx context.Context, tx *sql.Tx, jobs []river.Inse
 	if len(jobs) == 0 {
 		return nil
 	}
-	if _, err := q.client.InsertManyFastTx(ctx, tx, jobs); err != nil {
+	client := q.client
+	if live := q.live.Load(); live != nil {
+		// The working client fetches them at once.
+		client = live.Client()
+	}
+	if _, err := client.InsertManyFastTx(ctx, tx, jobs); err != nil {
 		return fmt.Errorf("webhook: enqueue %d deliveries: %w", len(jobs), err)
 	}
 	return nil
@@ -215,44 +219,37 @@ func (q *queue) enqueueManyTx(ctx context.Context, tx *sql.Tx, jobs []river.Inse
 // start requeues the jobs a killed process left running in a SQLite
 // file, then works the queue.
 func (q *queue) start(ctx context.Context) error {
+	// On PostgreSQL other bots may be working them, and every live bot
+	// takes over the jobs of one that died (River's rescuer is the
+	// backstop).
+	if q.lock == nil {
+		return q.startLive(ctx)
+	}
 	// River's rescuer would retry them only after RescueStuckJobsAfter; the
-	// file lock guarantees no other process is working them. On
-	// PostgreSQL other bots may be, and every live bot takes over the jobs
-	// of one that died (takeOverDeadBots; River's rescuer is the backstop).
-	if q.lock != nil {
-		if _, err := q.db.SQL().ExecContext(ctx,
-			`UPDATE river_job SET state = 'available' WHERE state = 'running' AND kind = ?`, deliveryJobKind); err != nil {
-			return fmt.Errorf("webhook: requeue interrupted jobs in %s: %w", q.db.Path(), err)
-		}
+	// file lock guarantees no other process is working them.
+	if _, err := q.db.SQL().ExecContext(ctx,
+		`UPDATE river_job SET state = 'available' WHERE state = 'running' AND kind = ?`, deliveryJobKind); err != nil {
+		return fmt.Errorf("webhook: requeue interrupted jobs in %s: %w", q.db.Path(), err)
 	}
 	if err := q.client.Start(ctx); err != nil {
 		return fmt.Errorf("webhook: start queue: %w", err)
 	}
-	if q.takeover != nil {
-		q.takeOverDeadBots()
-	}
 	return nil
 }
 
-// takeOverDeadBots puts back the running deliveries of dead bots every
-// store.TakeoverEvery, until stop; a bot whose own liveness is lost stops
-// working its queue, since others may now take its jobs over.
-func (q *queue) takeOverDeadBots() {
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { q.takeover.Run(ctx, store.TakeoverEvery, q.log) })
-	wg.Go(func() {
-		select {
-		case <-q.live.Lost():
-			q.log.Error("webhook: the database no longer holds this bot's liveness; its queue stops, as other bots may take its deliveries over")
-			q.client.StopAndCancel(ctx)
-		case <-ctx.Done():
-		}
-	})
-	q.stopTakeover = func() {
-		cancel()
-		wg.Wait()
+// startLive works the queue on PostgreSQL under this bot's liveness
+// (store.LiveRiver: after a lost connection, under a fresh one), and puts
+// back the running deliveries of dead bots every store.TakeoverEvery.
+func (q *queue) startLive(ctx context.Context) error {
+	host, _ := os.Hostname()
+	newID := func() string { return fmt.Sprintf("bot-%s-%d-%d", host, os.Getpid(), time.Now().UnixMilli()) }
+	live, err := q.db.StartLiveRiver(ctx, newID, q.newClient, q.log)
+	if err != nil {
+		return fmt.Errorf("webhook: start queue: %w", err)
 	}
+	q.live.Store(live)
+	q.stopTakeover = q.takeover.Start(context.WithoutCancel(ctx), store.TakeoverEvery, q.log)
+	return nil
 }
 
 // stop lets running jobs finish for the stop timeout, then cancels them
@@ -262,7 +259,13 @@ func (q *queue) stop(ctx context.Context) error {
 	defer q.stopTakeover()
 	ctx, cancel := context.WithTimeout(ctx, q.cfg.stopTimeout+5*time.Second)
 	defer cancel()
-	if err := q.client.Stop(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	var err error
+	if live := q.live.Load(); live != nil {
+		err = live.Stop(ctx)
+	} else {
+		err = q.client.Stop(ctx)
+	}
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("webhook: stop queue: %w", err)
 	}
 	return nil

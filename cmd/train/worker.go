@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -73,67 +73,71 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *heartbeat <= 0 {
 		return usageErrorf("--heartbeat %v: must be positive", *heartbeat)
 	}
-	stopHeartbeat, err := registerWorker(ctx, env, *heartbeat)
+	if *takeoverEvery <= 0 {
+		return usageErrorf("--takeover-every %v: must be positive", *takeoverEvery)
+	}
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown-host"
+	}
+	newID := func() string { return fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixMilli()) }
+	// Each id the worker works under (a fresh one after its liveness was
+	// lost) is a worker of its own in the workers table.
+	newClient := func(ctx context.Context, id string) (*river.Client[*sql.Tx], error) {
+		if err := env.DB.RegisterWorker(ctx, id, host, os.Getpid(), *heartbeat); err != nil {
+			return nil, err
+		}
+		idEnv := *env
+		idEnv.Worker = id
+		workers := river.NewWorkers()
+		river.AddWorker(workers, pipeline.NewLearnWorker(&idEnv, global, *timeout))
+		webhook.RegisterForeignDeliveries(workers)
+		return river.NewClient(env.DB.RiverDriver(), &river.Config{
+			// River records the client that attempts a job: the worker's row
+			// says whether it is alive, its liveness whether it may be taken
+			// over.
+			ID:     id,
+			Logger: env.Log,
+			// Learning uses every core: one job at a time per worker process.
+			Queues:  map[string]river.QueueConfig{learnjob.Queue: {MaxWorkers: 1}},
+			Workers: workers,
+			// Both kinds name their own timeouts (a learn job the one its
+			// worker recorded, the bots' deliveries webhook.DeliveryJobTimeout)
+			// and River's rescuer, whichever client leads, retries a job of a
+			// dead process once its own timeout has passed; the horizon only
+			// bounds how early it looks, and River wants it at least JobTimeout.
+			JobTimeout:           store.RescueHorizon,
+			RescueStuckJobsAfter: store.RescueHorizon,
+			FetchPollInterval:    *poll,
+			FetchCooldown:        min(*poll, 100*time.Millisecond),
+		})
+	}
+	takeover, err := env.DB.NewTakeover(learnjob.Kind)
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	defer stopHeartbeat()
-	ctx, stopTakeover, err := takeOverDeadWorkers(ctx, env, *takeoverEvery)
+	live, err := env.DB.StartLiveRiver(ctx, newID, newClient, env.Log)
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	defer stopTakeover()
-	workers := river.NewWorkers()
-	river.AddWorker(workers, pipeline.NewLearnWorker(env, global, *timeout))
-	webhook.RegisterForeignDeliveries(workers)
-	client, err := river.NewClient(env.DB.RiverDriver(), &river.Config{
-		// River records the client that attempts a job: the worker's row
-		// says whether it is alive.
-		ID:     env.Worker,
-		Logger: env.Log,
-		// Learning uses every core: one job at a time per worker process.
-		Queues:  map[string]river.QueueConfig{learnjob.Queue: {MaxWorkers: 1}},
-		Workers: workers,
-		// Both kinds name their own timeouts (a learn job the one its
-		// worker recorded, the bots' deliveries webhook.DeliveryJobTimeout)
-		// and River's rescuer, whichever client leads, retries a job of a
-		// dead process once its own timeout has passed; the horizon only
-		// bounds how early it looks, and River wants it at least JobTimeout.
-		JobTimeout:           store.RescueHorizon,
-		RescueStuckJobsAfter: store.RescueHorizon,
-		FetchPollInterval:    *poll,
-		FetchCooldown:        min(*poll, 100*time.Millisecond),
-	})
-	if err != nil {
-		return fmt.Errorf("worker: river client: %w", err)
-	}
-	if err := client.Start(ctx); err != nil {
-		return fmt.Errorf("worker: start: %w", err)
-	}
-	fmt.Fprintf(stdout, "worker %s: learning repositories from the %q queue of %s\n", env.Worker, learnjob.Queue, c.db)
+	defer beatHeart(ctx, env, live.ID, *heartbeat)()
+	defer takeover.Start(ctx, *takeoverEvery, env.Log)()
+	fmt.Fprintf(stdout, "worker %s: learning repositories from the %q queue of %s\n", live.ID(), learnjob.Queue, c.db)
 	<-ctx.Done()
 	// A job cut short is cancelled and retried; it published nothing.
 	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := client.Stop(stopCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	if err := live.Stop(stopCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("worker: stop: %w", err)
 	}
 	return nil
 }
 
-// registerWorker records this process in the store's workers table as
-// env.Worker, and writes its heartbeat every heartbeat until the returned
-// function records that it stopped. The admin page and
-// `train runs` tell a learn job or run whose worker died by its heartbeat.
-func registerWorker(ctx context.Context, env *pipeline.Env, heartbeat time.Duration) (stop func(), err error) {
-	host, err := os.Hostname()
-	if err != nil {
-		host = "unknown-host"
-	}
-	env.Worker = fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixMilli())
-	if err := env.DB.RegisterWorker(ctx, env.Worker, host, os.Getpid(), heartbeat); err != nil {
-		return nil, err
-	}
+// beatHeart writes the heartbeat of the worker id() in the store's
+// workers table every heartbeat until the returned function records that
+// it stopped. The admin page and `train runs` tell a learn job or run
+// whose worker died by its heartbeat.
+func beatHeart(ctx context.Context, env *pipeline.Env, id func() string, heartbeat time.Duration) (stop func()) {
 	beat, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -145,7 +149,7 @@ func registerWorker(ctx context.Context, env *pipeline.Env, heartbeat time.Durat
 			case <-beat.Done():
 				return
 			case <-tick.C:
-				if err := env.DB.WorkerSeen(beat, env.Worker); err != nil && beat.Err() == nil {
+				if err := env.DB.WorkerSeen(beat, id()); err != nil && beat.Err() == nil {
 					env.Log.WarnContext(beat, "worker heartbeat", "err", err)
 				}
 			}
@@ -154,43 +158,8 @@ func registerWorker(ctx context.Context, env *pipeline.Env, heartbeat time.Durat
 	return func() {
 		cancel()
 		<-done
-		if err := env.DB.StopWorker(context.WithoutCancel(ctx), env.Worker); err != nil {
+		if err := env.DB.StopWorker(context.WithoutCancel(ctx), id()); err != nil {
 			env.Log.Warn("worker stop", "err", err)
 		}
-	}, nil
-}
-
-// takeOverDeadWorkers holds this worker's liveness (store.HoldLiveness) and
-// takes over the learn jobs of dead workers every every, until stop. The
-// returned context ends when the liveness is lost: other workers may then
-// take this one's jobs, so it stops.
-func takeOverDeadWorkers(ctx context.Context, env *pipeline.Env, every time.Duration) (_ context.Context, stop func(), err error) {
-	if every <= 0 {
-		return nil, nil, usageErrorf("--takeover-every %v: must be positive", every)
 	}
-	live, err := env.DB.HoldLiveness(ctx, env.Worker)
-	if err != nil {
-		return nil, nil, err
-	}
-	takeover, err := env.DB.NewTakeover(learnjob.Kind)
-	if err != nil {
-		live.Release()
-		return nil, nil, err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		select {
-		case <-live.Lost():
-			env.Log.Error("worker: the database no longer holds this worker's liveness; stopping, as others may take its jobs over")
-			cancel()
-		case <-ctx.Done():
-		}
-	})
-	wg.Go(func() { takeover.Run(ctx, every, env.Log) })
-	return ctx, func() {
-		cancel()
-		wg.Wait()
-		live.Release()
-	}, nil
 }
