@@ -253,6 +253,40 @@ func liveWorkerTakesOver(t *testing.T, dbPath string) {
 	}
 }
 
+// TestWorkerLearnsAgainAfterPostgreSQLRestarts restarts the server under
+// a learning worker: the restart drops its liveness, so it stops working
+// under that id, and once the server is back it works under a fresh one;
+// a repository asked for afterwards is learned by that same process.
+func TestWorkerLearnsAgainAfterPostgreSQLRestarts(t *testing.T) {
+	testkind.Require(t)
+	cluster := pgtest.Start(t)
+	dbURL, err := cluster.CreateDatabase("worker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, _, release := gittest.HeldRepository(t)
+	release()
+	var logs bytes.Buffer
+	workerProcess(t, dbURL, filepath.Join(t.TempDir(), "clones"), &logs)
+	waitLog := func(what string, within time.Duration) {
+		t.Helper()
+		for deadline := time.Now().Add(within); !strings.Contains(logs.String(), what); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the worker's log does not say %q within %v:\n%s", what, within, logs.String())
+			}
+		}
+	}
+	waitLog("learning repositories from", 30*time.Second)
+	if err := cluster.Restart(time.Second); err != nil {
+		t.Fatal(err)
+	}
+	back := time.Now()
+	waitLog("working again under a fresh id", 15*time.Second)
+	t.Logf("working again %v after the server was back", time.Since(back).Round(time.Millisecond))
+	db, _ := learnQueue(t, dbURL, url, &logs)
+	waitModel(t, db, time.Now().Add(60*time.Second), "the worker did not learn the repository asked for after the restart", &logs)
+}
+
 // TestRescuerUsesTheTimeoutTheDeadWorkerRecorded: with takeover off (no
 // live worker looks for dead ones' jobs), a worker with `--job-timeout 2m`
 // is killed mid-clone. Two minutes later (its attempt's start moved back
