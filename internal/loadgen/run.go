@@ -161,7 +161,7 @@ func startBotTargets(ctx context.Context, c Config, gh *FakeGitHub, report *Repo
 	if len(c.Postgres) == 0 {
 		return targets, stop, nil
 	}
-	cluster, err := pgtest.StartCluster()
+	cluster, err := pgtest.StartCluster(pgtest.Durable())
 	if err != nil {
 		report.PostgresError = err.Error()
 		return targets, stop, nil

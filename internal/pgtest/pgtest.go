@@ -27,7 +27,19 @@ type Cluster struct {
 	bin, dir string
 	port     int
 	cred     *syscall.Credential
+	// durable is Durable's: the server syncs its writes.
+	durable bool
 }
+
+// Option configures a cluster StartCluster starts.
+type Option func(*Cluster)
+
+// Durable has the server sync what it writes and each commit wait until
+// its WAL is on disk (fsync and synchronous_commit on), as a production
+// server does, for measurements to compare with a SQLite database that
+// syncs each commit. Without it the server syncs nothing (fsync off):
+// tests need no durability, only speed.
+func Durable() Option { return func(c *Cluster) { c.durable = true } }
 
 // binDir finds the directory of pg_ctl and initdb: Debian keeps them under
 // /usr/lib/postgresql/VERSION/bin, the newest version first; else PATH.
@@ -110,8 +122,9 @@ type notInstalled struct{ error }
 func isNotInstalled(err error) bool { _, ok := err.(notInstalled); return ok }
 
 // StartCluster starts a cluster outside a test (`bench bot` measures bots
-// on one); the caller stops it, which also removes its directory.
-func StartCluster() (*Cluster, error) {
+// on a Durable one); the caller stops it, which also removes its
+// directory.
+func StartCluster(opts ...Option) (*Cluster, error) {
 	bin, err := binDir()
 	if err != nil {
 		return nil, notInstalled{err}
@@ -121,6 +134,9 @@ func StartCluster() (*Cluster, error) {
 		return nil, err
 	}
 	c := &Cluster{bin: bin, dir: dir}
+	for _, opt := range opts {
+		opt(c)
+	}
 	if os.Geteuid() == 0 {
 		if c.cred, err = unprivileged(); err != nil {
 			os.RemoveAll(dir)
@@ -181,7 +197,11 @@ func (c *Cluster) run(name string, args ...string) error {
 // Start starts the cluster's server (again, after Stop) and waits until it
 // accepts connections.
 func (c *Cluster) Start() error {
-	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -c port=%d -c unix_socket_directories=%s -c fsync=off -c max_connections=200", c.port, c.dir)
+	sync := "-c fsync=off"
+	if c.durable {
+		sync = "-c fsync=on -c synchronous_commit=on"
+	}
+	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -c port=%d -c unix_socket_directories=%s %s -c max_connections=200", c.port, c.dir, sync)
 	return c.run("pg_ctl", "start", "--pgdata", c.data(), "--wait", "--timeout", "60", "--log", filepath.Join(c.dir, "server.log"), "-o", opts)
 }
 
