@@ -26,6 +26,7 @@ import (
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/internal/ghexamples"
+	"github.com/commit-labeler/commit-labeler/internal/loadgen"
 	"github.com/commit-labeler/commit-labeler/store"
 	"github.com/commit-labeler/commit-labeler/webhook"
 )
@@ -135,6 +136,12 @@ func newFaultRig(t *testing.T, n int, dbDir string, args ...string) *faultRig {
 		}
 		pr := ev["pull_request"].(map[string]any)
 		pr["number"], pr["title"], pr["state"] = number, fmt.Sprintf("docs: %s (%d)", pr["title"], number), "open"
+		// Each pull request its own head commit, as on GitHub: a rerun looks
+		// for the check run it made among that commit's runs.
+		pr["head"].(map[string]any)["sha"] = loadgen.HeadSHA(number)
+		if _, ok := ev["after"]; ok {
+			ev["after"] = loadgen.HeadSHA(number)
+		}
 		ev["number"], ev["installation"] = number, map[string]any{"id": inst}
 		rep := ev["repository"].(map[string]any)
 		rep["name"], rep["full_name"] = repo.Name, repo.Owner+"/"+repo.Name

@@ -31,7 +31,14 @@ var titles = []string{
 const (
 	numberMark = "987654321"
 	titleMark  = "__LOADGEN_TITLE__"
+	// shaMark stands for the head commit: each pull request has its own,
+	// as on GitHub, so that a rerun's search for the check run it already
+	// made looks among that commit's runs, not every run of the load.
+	shaMark = "feedfacefeedfacefeedfacefeedfacefeedface"
 )
+
+// HeadSHA is the head commit of the generated pull request number n.
+func HeadSHA(n int) string { return fmt.Sprintf("%040x", n) }
 
 // InstallationID is the installation every generated delivery names.
 const InstallationID = 1
@@ -96,10 +103,12 @@ type template []byte
 func (t template) fill(d Delivery) []byte {
 	title, _ := json.Marshal(d.Title)
 	body := bytes.ReplaceAll(t, []byte(numberMark), strconv.AppendInt(nil, int64(d.Number), 10))
+	body = bytes.ReplaceAll(body, []byte(shaMark), []byte(HeadSHA(d.Number)))
 	return bytes.Replace(body, []byte(strconv.Quote(titleMark)), title, 1)
 }
 
-// newTemplate encodes pr, without labels, marking its number and title.
+// newTemplate encodes pr, without labels, marking its number, title and
+// head commit.
 func newTemplate(pr *github.PullRequest) (template, error) {
 	marked := *pr
 	mark, _ := strconv.Atoi(numberMark)
@@ -108,11 +117,20 @@ func newTemplate(pr *github.PullRequest) (template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loadgen: pull request template: %w", err)
 	}
-	return raw, nil
+	return markHead(raw, pr.GetHead().GetSHA()), nil
 }
 
-// deliveryTemplate marks an example's pull request number and title and
-// names installation 1.
+// markHead replaces the example's head commit, wherever the encoding
+// names it (a synchronize delivery's "after" too), with shaMark.
+func markHead(raw []byte, sha string) template {
+	if sha == "" {
+		return raw
+	}
+	return bytes.ReplaceAll(raw, []byte(sha), []byte(shaMark))
+}
+
+// deliveryTemplate marks an example's pull request number, title and head
+// commit, and names installation 1.
 func deliveryTemplate(raw []byte) (template, error) {
 	var ev map[string]any
 	if err := json.Unmarshal(raw, &ev); err != nil {
@@ -123,7 +141,12 @@ func deliveryTemplate(raw []byte) (template, error) {
 	pr := ev["pull_request"].(map[string]any)
 	pr["number"], pr["title"] = mark, titleMark
 	ev["installation"] = map[string]any{"id": InstallationID}
-	return json.Marshal(ev)
+	sha, _ := pr["head"].(map[string]any)["sha"].(string)
+	marked, err := json.Marshal(ev)
+	if err != nil {
+		return nil, err
+	}
+	return markHead(marked, sha), nil
 }
 
 // Next returns a new delivery: the next pull request number (from 1), a

@@ -24,6 +24,8 @@ func newTestDeliveries(t testing.TB) *Deliveries {
 	return ds
 }
 
+// TestDeliveriesAreEachTheirOwnPullRequest checks each delivery names its
+// own pull request, title and head commit, as GitHub's schema allows.
 func TestDeliveriesAreEachTheirOwnPullRequest(t *testing.T) {
 	ds := newTestDeliveries(t)
 	seen := map[string]bool{}
@@ -39,9 +41,10 @@ func TestDeliveriesAreEachTheirOwnPullRequest(t *testing.T) {
 			t.Fatalf("delivery %d: %v", i, err)
 		}
 		if !labeledActions[ev.GetAction()] || ev.GetNumber() != i || ev.GetPullRequest().GetNumber() != i ||
-			ev.GetPullRequest().GetTitle() != d.Title || ev.GetInstallation().GetID() != InstallationID {
-			t.Errorf("delivery %d: action %s number %d/%d title %q installation %d", i, ev.GetAction(), ev.GetNumber(),
-				ev.GetPullRequest().GetNumber(), ev.GetPullRequest().GetTitle(), ev.GetInstallation().GetID())
+			ev.GetPullRequest().GetTitle() != d.Title || ev.GetInstallation().GetID() != InstallationID ||
+			ev.GetPullRequest().GetHead().GetSHA() != HeadSHA(i) {
+			t.Errorf("delivery %d: action %s number %d/%d title %q installation %d head %s", i, ev.GetAction(), ev.GetNumber(),
+				ev.GetPullRequest().GetNumber(), ev.GetPullRequest().GetTitle(), ev.GetInstallation().GetID(), ev.GetPullRequest().GetHead().GetSHA())
 		}
 	}
 	if ds.Issued() != 20 {

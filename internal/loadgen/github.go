@@ -54,11 +54,13 @@ func StartFakeGitHub(ds *Deliveries) (*FakeGitHub, error) {
 // AddPull makes the delivery's pull request exist (a Target's BeforeSend).
 func (f *FakeGitHub) AddPull(d Delivery) {
 	pr := *f.ds.PullRequest
-	pr.Number, pr.Title = new(d.Number), new(d.Title)
+	head := *pr.GetHead()
+	head.SHA = new(HeadSHA(d.Number))
+	pr.Number, pr.Title, pr.Head = new(d.Number), new(d.Title), &head
 	pull := &fakegithub.Pull{
 		PullRequest: &pr,
 		JSON:        f.pullJSON.fill(d),
-		Commits:     []*github.RepositoryCommit{{SHA: new(pr.GetHead().GetSHA())}},
+		Commits:     []*github.RepositoryCommit{{SHA: new(head.GetSHA())}},
 		Files: []*github.CommitFile{{Filename: new("src/export.go"), Status: new("modified"),
 			Additions: new(12), Deletions: new(3), Changes: new(15),
 			Patch: new("@@ -1,3 +1,12 @@\n-old\n+new")}},
