@@ -19,6 +19,43 @@ type DeliveryJob struct {
 // errNotPostgreSQL refuses StoreDeliveriesWithJobs on SQLite.
 var errNotPostgreSQL = errors.New("store: one-statement delivery batches are PostgreSQL's")
 
+// StoreDeliveryBatch stores ds on conn, each unless a delivery with its
+// ID exists (stored earlier, or earlier in ds), with a River job for each
+// new one, all or none, and reports which are new, in ds's order. On
+// PostgreSQL it is one statement, StoreDeliveriesWithJobs, which writes
+// the jobs job describes. On SQLite, whose statements cost no round trip,
+// it is a transaction of InsertDeliveryTx per delivery and insertJobs,
+// given the new deliveries, which inserts their jobs in tx through River
+// (InsertManyFastTx).
+func (db *DB) StoreDeliveryBatch(ctx context.Context, conn *sql.Conn, ds []Delivery, job DeliveryJob,
+	insertJobs func(ctx context.Context, tx *sql.Tx, fresh []Delivery) error) ([]bool, error) {
+	if db.dialect.engine == PostgreSQL {
+		return db.StoreDeliveriesWithJobs(ctx, conn, ds, job)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: begin: %w", db.path, err)
+	}
+	defer tx.Rollback()
+	fresh := make([]bool, len(ds))
+	var added []Delivery
+	for i, d := range ds {
+		if fresh[i], err = InsertDeliveryTx(ctx, tx, d); err != nil {
+			return nil, err
+		}
+		if fresh[i] {
+			added = append(added, d)
+		}
+	}
+	if err := insertJobs(ctx, tx, added); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: %s: commit: %w", db.path, err)
+	}
+	return fresh, nil
+}
+
 // StoreDeliveriesWithJobs stores ds on conn, each unless a delivery with
 // its ID exists (stored earlier, or earlier in ds), with the River job
 // job describes for each new one, and reports which are new, in ds's

@@ -105,7 +105,7 @@ func (c *committer) run() {
 	}
 }
 
-// turn takes the store's connection (the server keeps one, see NewServer)
+// turn takes a store connection (on SQLite the only one: store.DB.SizePool)
 // and commits batches, the first holding p, while deliveries keep coming,
 // for at most maxTurn: the intake goes before the queue's jobs, which wait
 // in the pool meanwhile, yet they still get the connection between turns.
@@ -168,49 +168,15 @@ func (c *committer) commit(ctx context.Context, conn *sql.Conn, batch []*pending
 	}
 }
 
+// commitTx stores a batch and the jobs of its new deliveries, all or none
+// (see store.DB.StoreDeliveryBatch).
 func (c *committer) commitTx(ctx context.Context, conn *sql.Conn, batch []*pendingDelivery) error {
-	if c.db.Engine() == store.PostgreSQL {
-		return c.commitStatement(ctx, conn, batch)
-	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("webhook: store %s: begin: %w", c.db.Path(), err)
-	}
-	if err := c.insertTx(ctx, tx, batch); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("webhook: store %s: commit: %w", c.db.Path(), err)
-	}
-	return nil
-}
-
-// insertTx inserts the batch's deliveries and one job per new GUID.
-func (c *committer) insertTx(ctx context.Context, tx *sql.Tx, batch []*pendingDelivery) error {
-	jobs := make([]river.InsertManyParams, 0, len(batch))
-	for _, p := range batch {
-		fresh, err := store.InsertDeliveryTx(ctx, tx, p.d)
-		if err != nil {
-			return err
-		}
-		p.fresh = fresh
-		if fresh {
-			jobs = append(jobs, river.InsertManyParams{Args: deliveryArgs{DeliveryID: p.d.ID, Event: p.d.Event}})
-		}
-	}
-	return c.queue.enqueueManyTx(ctx, tx, jobs)
-}
-
-// commitStatement stores a batch and the jobs of its new deliveries in one
-// statement, PostgreSQL's intake (see store.DB.StoreDeliveriesWithJobs).
-func (c *committer) commitStatement(ctx context.Context, conn *sql.Conn, batch []*pendingDelivery) error {
 	ds := make([]store.Delivery, len(batch))
 	for i, p := range batch {
 		ds[i] = p.d
 	}
-	fresh, err := c.db.StoreDeliveriesWithJobs(ctx, conn, ds, store.DeliveryJob{
-		Kind: deliveryJobKind, MaxAttempts: c.queue.cfg.maxAttempts, Args: deliveryJobArgs})
+	fresh, err := c.db.StoreDeliveryBatch(ctx, conn, ds, store.DeliveryJob{
+		Kind: deliveryJobKind, MaxAttempts: c.queue.cfg.maxAttempts, Args: deliveryJobArgs}, c.enqueueTx)
 	if err != nil {
 		return err
 	}
@@ -218,4 +184,14 @@ func (c *committer) commitStatement(ctx context.Context, conn *sql.Conn, batch [
 		p.fresh = fresh[i]
 	}
 	return nil
+}
+
+// enqueueTx inserts a job for each of ds in tx, the transaction that
+// stores them.
+func (c *committer) enqueueTx(ctx context.Context, tx *sql.Tx, ds []store.Delivery) error {
+	jobs := make([]river.InsertManyParams, len(ds))
+	for i, d := range ds {
+		jobs[i] = river.InsertManyParams{Args: deliveryArgs{DeliveryID: d.ID, Event: d.Event}}
+	}
+	return c.queue.enqueueManyTx(ctx, tx, jobs)
 }

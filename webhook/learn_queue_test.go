@@ -98,7 +98,7 @@ func TestLearnQueueKeepsOneJobPerRepository(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer q.lock.Close()
+	defer q.release()
 	learn, err := NewLearnQueue(db)
 	if err != nil {
 		t.Fatal(err)

@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"math"
 	"os"
-	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -67,47 +65,20 @@ func defaultQueueConfig() queueConfig {
 
 // queue is the River client working delivery jobs on the store's database.
 type queue struct {
-	// client works the queue on SQLite; on PostgreSQL it only inserts
-	// until start, and live's client works it.
-	client *river.Client[*sql.Tx]
-	db     *store.DB
-	// lock is a SQLite file's lock, held by its one bot process; nil on
-	// PostgreSQL, where any number of bots share the queue.
-	lock *os.File
-	// newClient makes a client working the queue as River client id.
-	newClient func(ctx context.Context, id string) (*river.Client[*sql.Tx], error)
-	// live is, on PostgreSQL once started, the client working under this
-	// bot's liveness, which takeover checks before putting back the
-	// running deliveries of bots that died.
-	live     atomic.Pointer[store.LiveRiver]
-	takeover *store.Takeover
-	// stopTakeover ends takeover's loop and waits for it.
-	stopTakeover func()
-	cfg          queueConfig
-	log          *slog.Logger
+	// hold is the process's hold on the queue (see store.QueueHold).
+	hold *store.QueueHold
+	cfg  queueConfig
+	log  *slog.Logger
 }
 
-// openQueue locks a SQLite file for this process, applies River's
+// openQueue takes the process's hold on the store's queue, applies River's
 // migrations and makes the client. It starts nothing.
 func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueConfig, log *slog.Logger) (*queue, error) {
-	q := &queue{db: db, cfg: cfg, log: log, stopTakeover: func() {}}
-	var err error
-	if db.Engine() == store.SQLite {
-		if q.lock, err = lockStore(db.Path()); err != nil {
-			return nil, err
-		}
-	} else if q.takeover, err = db.NewTakeover(deliveryJobKind); err != nil {
-		return nil, fmt.Errorf("webhook: %w", err)
-	}
-	if err := db.MigrateRiver(ctx, log); err != nil {
-		q.release()
-		return nil, fmt.Errorf("webhook: %w", err)
-	}
 	workers := river.NewWorkers()
 	w.timeout = cfg.jobTimeout
 	river.AddWorker(workers, w)
 	river.AddWorker(workers, learnjob.Foreign{JobTimeout: learnjob.Timeout})
-	q.newClient = func(_ context.Context, id string) (*river.Client[*sql.Tx], error) {
+	newClient := func(_ context.Context, id string) (*river.Client[*sql.Tx], error) {
 		return river.NewClient(db.RiverDriver(), &river.Config{
 			// River records the client that attempts a job: on PostgreSQL
 			// its liveness says whether the job's bot still runs ("" on
@@ -133,14 +104,14 @@ func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueCo
 			DiscardedJobRetentionPeriod: 7 * 24 * time.Hour,
 		})
 	}
-	if q.lock != nil {
-		q.client, err = q.newClient(ctx, "")
-	} else {
-		q.client, err = river.NewClient(db.RiverDriver(), &river.Config{})
-	}
+	hold, err := db.HoldQueue(ctx, deliveryJobKind, newClient)
 	if err != nil {
+		return nil, fmt.Errorf("webhook: %w", err)
+	}
+	q := &queue{hold: hold, cfg: cfg, log: log}
+	if err := db.MigrateRiver(ctx, log); err != nil {
 		q.release()
-		return nil, fmt.Errorf("webhook: river client: %w", err)
+		return nil, fmt.Errorf("webhook: %w", err)
 	}
 	return q, nil
 }
@@ -177,27 +148,8 @@ func (foreignDeliveries) Work(context.Context, *river.Job[deliveryArgs]) error {
 	return errors.New("webhook: deliveries are handled by bot, not by this process")
 }
 
-// release lets go of a SQLite file's lock.
-func (q *queue) release() {
-	if q.lock != nil {
-		q.lock.Close()
-	}
-}
-
-// lockStore takes an exclusive lock on path+".lock" so that one bot process
-// works a file's queue: start-up relies on it to requeue the jobs a killed
-// process left running.
-func lockStore(path string) (*os.File, error) {
-	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("webhook: lock %s: %w", path, err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("webhook: %s is in use by another bot process: %w", path, err)
-	}
-	return f, nil
-}
+// release lets go of the queue's hold before it starts.
+func (q *queue) release() { q.hold.Release() }
 
 // enqueueManyTx inserts delivery jobs in tx, the transaction that stores
 // their deliveries: both exist or neither.
@@ -205,67 +157,31 @@ func (q *queue) enqueueManyTx(ctx context.Context, tx *sql.Tx, jobs []river.Inse
 	if len(jobs) == 0 {
 		return nil
 	}
-	client := q.client
-	if live := q.live.Load(); live != nil {
-		// The working client fetches them at once.
-		client = live.Client()
-	}
-	if _, err := client.InsertManyFastTx(ctx, tx, jobs); err != nil {
+	if _, err := q.hold.Inserter().InsertManyFastTx(ctx, tx, jobs); err != nil {
 		return fmt.Errorf("webhook: enqueue %d deliveries: %w", len(jobs), err)
 	}
 	return nil
 }
 
-// start requeues the jobs a killed process left running in a SQLite
-// file, then works the queue.
+// start requeues the deliveries a killed process left running where no
+// other bot may be working them, then works the queue (see
+// store.QueueHold.Start); on a shared database it works under this bot's
+// liveness, River client id bot-HOST-PID-MILLISECONDS.
 func (q *queue) start(ctx context.Context) error {
-	// On PostgreSQL other bots may be working them, and every live bot
-	// takes over the jobs of one that died (River's rescuer is the
-	// backstop).
-	if q.lock == nil {
-		return q.startLive(ctx)
-	}
-	// River's rescuer would retry them only after RescueStuckJobsAfter; the
-	// file lock guarantees no other process is working them.
-	if _, err := q.db.SQL().ExecContext(ctx,
-		`UPDATE river_job SET state = 'available' WHERE state = 'running' AND kind = ?`, deliveryJobKind); err != nil {
-		return fmt.Errorf("webhook: requeue interrupted jobs in %s: %w", q.db.Path(), err)
-	}
-	if err := q.client.Start(ctx); err != nil {
-		return fmt.Errorf("webhook: start queue: %w", err)
-	}
-	return nil
-}
-
-// startLive works the queue on PostgreSQL under this bot's liveness
-// (store.LiveRiver: after a lost connection, under a fresh one), and puts
-// back the running deliveries of dead bots every store.TakeoverEvery.
-func (q *queue) startLive(ctx context.Context) error {
 	host, _ := os.Hostname()
 	newID := func() string { return fmt.Sprintf("bot-%s-%d-%d", host, os.Getpid(), time.Now().UnixMilli()) }
-	live, err := q.db.StartLiveRiver(ctx, newID, q.newClient, q.log)
-	if err != nil {
-		return fmt.Errorf("webhook: start queue: %w", err)
+	if err := q.hold.Start(ctx, newID, q.log); err != nil {
+		return fmt.Errorf("webhook: %w", err)
 	}
-	q.live.Store(live)
-	q.stopTakeover = q.takeover.Start(context.WithoutCancel(ctx), store.TakeoverEvery, q.log)
 	return nil
 }
 
 // stop lets running jobs finish for the stop timeout, then cancels them
-// (River puts them back for a retry), and releases a SQLite file's lock.
+// (River puts them back for a retry), and lets go of the queue's hold.
 func (q *queue) stop(ctx context.Context) error {
-	defer q.release()
-	defer q.stopTakeover()
 	ctx, cancel := context.WithTimeout(ctx, q.cfg.stopTimeout+5*time.Second)
 	defer cancel()
-	var err error
-	if live := q.live.Load(); live != nil {
-		err = live.Stop(ctx)
-	} else {
-		err = q.client.Stop(ctx)
-	}
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	if err := q.hold.Stop(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("webhook: stop queue: %w", err)
 	}
 	return nil

@@ -74,8 +74,9 @@ func WithStopTimeout(d time.Duration) Option { return func(s *settings) { s.queu
 func WithPollInterval(d time.Duration) Option { return func(s *settings) { s.queue.pollEvery = d } }
 
 // NewServer makes a server storing deliveries in db and dispatching them
-// with d. It locks db's file for this process and applies River's
-// migrations; Start starts handling.
+// with d. It sizes db's pool, takes this process's hold on db's queue
+// (store.DB.HoldQueue) and applies River's migrations; Start starts
+// handling.
 func NewServer(ctx context.Context, db *store.DB, secret []byte, d *Dispatcher, opts ...Option) (*Server, error) {
 	if len(secret) == 0 {
 		return nil, errors.New("webhook: the webhook secret is empty")
@@ -84,19 +85,7 @@ func NewServer(ctx context.Context, db *store.DB, secret []byte, d *Dispatcher, 
 	for _, o := range opts {
 		o(&st)
 	}
-	if db.Engine() == store.SQLite {
-		// One connection for the server, its queue and its handlers:
-		// SQLite has one writer, and writers that find it busy sleep 1 to
-		// 100 ms in SQLite's busy handler, while waiting for the pool's one
-		// connection is a channel receive. Many workers otherwise starve the
-		// intake (500 deliveries/s offered gave 100 accepted, p50 16 s,
-		// against 494 and 0.16 s).
-		db.SQL().SetMaxOpenConns(1)
-	} else {
-		// PostgreSQL takes writers side by side: a connection per worker,
-		// and some for the intake, River's producer and its maintenance.
-		db.SQL().SetMaxOpenConns(st.queue.workers + 8)
-	}
+	db.SizePool(st.queue.workers)
 	if st.metrics == nil {
 		st.metrics = NewMetrics()
 	}
