@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/commit-labeler/commit-labeler/classify"
@@ -50,25 +49,21 @@ func eventHandlers(d handlerDeps) (handlers []webhook.Handler, closeModels func(
 			closeModels()
 		}
 	}()
-	// Repository models are unpacked beside a SQLite file whose rows hold
-	// them, which one bot process uses at a time; bots sharing a
-	// PostgreSQL database unpack them each in a directory of its own.
-	modelsDir, ownDir := d.DB.Path()+".models", d.DB.Engine() != store.SQLite
-	if ownDir {
-		if modelsDir, err = os.MkdirTemp("", "commit-labeler-repository-models-"); err != nil {
-			return nil, nil, err
-		}
+	// Where repository models are unpacked depends on whether other bots
+	// share the database: the store's to say.
+	modelsDir, removeModelsDir, err := d.DB.DerivedFilesDir("models")
+	if err != nil {
+		return nil, nil, err
 	}
 	repoModels, err := webhook.NewRepositoryModels(d.DB, modelsDir, 0, d.Log)
 	if err != nil {
+		removeModelsDir()
 		return nil, nil, err
 	}
 	closeModels = func() {
 		repoModels.Close()
 		clf.Close()
-		if ownDir {
-			os.RemoveAll(modelsDir)
-		}
+		removeModelsDir()
 	}
 	learning, err := webhook.NewLearnQueue(d.DB)
 	if err != nil {

@@ -8,9 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"os"
 	"slices"
-	"strings"
 
 	"github.com/commit-labeler/commit-labeler/store"
 	"github.com/commit-labeler/commit-labeler/webhook"
@@ -37,15 +35,15 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		return exitUsage
 	}
-	switch {
-	case *from == "" || *to == "":
+	if *from == "" || *to == "" {
 		fmt.Fprintln(stderr, "bot migrate: --from FILE and --to URL are both needed")
 		return exitUsage
-	case strings.Contains(*from, "://") && !strings.HasPrefix(*from, "sqlite://"):
+	}
+	switch _, err := store.LocalFile(*from); {
+	case errors.Is(err, store.ErrNotLocalFile):
 		fmt.Fprintf(stderr, "bot migrate: --from %s: want a SQLite file\n", *from)
 		return exitUsage
-	}
-	if _, err := os.Stat(strings.TrimPrefix(*from, "sqlite://")); err != nil {
+	case err != nil:
 		fmt.Fprintf(stderr, "bot migrate: --from: %v\n", err)
 		return exitUsage
 	}
@@ -62,14 +60,14 @@ func migrate(ctx context.Context, from, to string, stdout io.Writer) error {
 		return err
 	}
 	defer src.Close()
-	dst, err := store.Open(ctx, to)
+	dst, err := store.OpenShared(ctx, to)
+	if errors.Is(err, store.ErrNotShared) {
+		return fmt.Errorf("--to %s: want a postgres:// URL", to)
+	}
 	if err != nil {
 		return err
 	}
 	defer dst.Close()
-	if dst.Engine() == store.SQLite {
-		return fmt.Errorf("--to %s: want a postgres:// URL", to)
-	}
 	if err := dst.MigrateRiver(ctx, slog.New(slog.DiscardHandler)); err != nil {
 		return err
 	}
