@@ -1,7 +1,11 @@
 // Package store keeps the commit corpus, labels, runs and the bot's state in
 // one SQLite file or one PostgreSQL database, over one implementation: the
 // queries are written once and what the engines say differently is the
-// dialect's (see dialect.go). It imports no other package of this module.
+// dialect's (see dialect.go). What else the engines need done differently
+// (the pool's size, a process's hold on the job queue, where files derived
+// from rows go, which sources a command takes) store offers as behaviour:
+// no other package branches on the engine. It imports no other package of
+// this module.
 package store
 
 import (
