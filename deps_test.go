@@ -121,10 +121,12 @@ func TestInternalHoldsOnlyTestDoublesAndHarnesses(t *testing.T) {
 // moduleImports are, for packages whose docs bound what they build on, the
 // only packages of the module each may import (by path below the module):
 // ghapp is GitHub plumbing that imports none; checkrun writes check runs'
-// prose from what a decision is made of, below the handlers that write them.
+// prose from what a decision is made of, below the handlers that write them;
+// delivery takes GitHub's deliveries to the handlers it is given, below them.
 var moduleImports = map[string][]string{
 	"ghapp":    {},
 	"checkrun": {"classify", "decision", "repoconfig"},
+	"delivery": {"classify", "ghapp", "jsonscan", "learnjob", "store"},
 }
 
 // TestPackagesImportOnlyWhatTheirDocsAllow fails on an import of a module

@@ -72,7 +72,7 @@ const readTimeout = 10 * time.Second
 type Config struct {
 	// Store is the bot's database.
 	Store Store
-	// Metrics are the bot's metrics (webhook.Metrics.Gatherer), for the
+	// Metrics are the bot's metrics (delivery.Metrics.Gatherer), for the
 	// queue's depth and the outcomes of requests since the process
 	// started; nil leaves them out.
 	Metrics prometheus.Gatherer

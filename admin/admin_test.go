@@ -18,8 +18,8 @@ import (
 
 	"github.com/commit-labeler/commit-labeler/admin"
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/store"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 var testSecret = []byte("s3cret")
@@ -38,7 +38,7 @@ func (h *outcomeHandler) Handles() []string { return []string{"pull_request"} }
 func (h *outcomeHandler) Handle(ctx context.Context, _, deliveryID string, _ []byte) error {
 	switch deliveryID {
 	case "fail":
-		return webhook.Permanent(errors.New("GitHub answered 422"))
+		return delivery.Permanent(errors.New("GitHub answered 422"))
 	case "hold":
 		close(h.held)
 		select {
@@ -54,7 +54,7 @@ func (h *outcomeHandler) Handle(ctx context.Context, _, deliveryID string, _ []b
 // the decisions, corrections and models such a bot records.
 type botState struct {
 	db      *store.DB
-	metrics *webhook.Metrics
+	metrics *delivery.Metrics
 	hooks   *httptest.Server
 }
 
@@ -65,10 +65,10 @@ func newBotState(t *testing.T) *botState {
 	if err != nil {
 		t.Fatal(err)
 	}
-	metrics := webhook.NewMetrics()
+	metrics := delivery.NewMetrics()
 	h := &outcomeHandler{held: make(chan struct{}), release: make(chan struct{})}
-	srv, err := webhook.NewServer(ctx, db, testSecret, webhook.NewDispatcher(quietLog(), h),
-		webhook.WithLogger(quietLog()), webhook.WithMetrics(metrics), webhook.WithPollInterval(20*time.Millisecond))
+	srv, err := delivery.NewServer(ctx, db, testSecret, delivery.NewDispatcher(quietLog(), h),
+		delivery.WithLogger(quietLog()), delivery.WithMetrics(metrics), delivery.WithPollInterval(20*time.Millisecond))
 	if err != nil {
 		db.Close()
 		t.Fatal(err)
@@ -94,11 +94,11 @@ func newBotState(t *testing.T) *botState {
 		{"hold", "s3cret", http.StatusAccepted},
 		{"forged", "wrong", http.StatusUnauthorized},
 	} {
-		req, _ := http.NewRequest(http.MethodPost, hooks.URL+webhook.PathWebhooks, bytes.NewReader(payload))
+		req, _ := http.NewRequest(http.MethodPost, hooks.URL+delivery.PathWebhooks, bytes.NewReader(payload))
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(webhook.HeaderEvent, "pull_request")
-		req.Header.Set(webhook.HeaderDelivery, d.id)
-		req.Header.Set(webhook.HeaderSignature, webhook.SignatureHeader([]byte(d.secret), payload))
+		req.Header.Set(delivery.HeaderEvent, "pull_request")
+		req.Header.Set(delivery.HeaderDelivery, d.id)
+		req.Header.Set(delivery.HeaderSignature, delivery.SignatureHeader([]byte(d.secret), payload))
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -4,7 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Names of the bot's metrics the page shows (webhook/metrics.go): the
+// Names of the bot's metrics the page shows (delivery/metrics.go): the
 // names are the bot's public monitoring contract, which dashboards rely on
 // too, so the page reads them as a dashboard would.
 const (

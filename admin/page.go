@@ -133,7 +133,7 @@ type learnJobRow struct {
 }
 
 // refusalReasons are the outcomes of refused webhook requests the page
-// always lists, even at 0 (webhook/metrics.go).
+// always lists, even at 0 (delivery/metrics.go).
 var refusalReasons = []string{"bad_signature", "malformed_payload", "too_large", "bad_content_type", "bad_request", "ignored"}
 
 // correctionRow is one label change a maintainer made.

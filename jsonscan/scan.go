@@ -1,6 +1,6 @@
 // Package jsonscan validates JSON and walks an object's members in one pass
-// over the bytes, without decoding them: the webhook intake reads GitHub's
-// payloads with it.
+// over the bytes, without decoding them: the delivery intake and the event
+// handlers read GitHub's payloads with it (PickMembers).
 //
 // The bot receives payloads of tens of kB and needs a handful of their
 // fields: encoding/json validates the whole document with a byte-at-a-time

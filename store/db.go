@@ -30,7 +30,7 @@ type DB struct {
 	sql *sql.DB
 	// reads are read-only connections for the reads a webhook job makes,
 	// which in WAL mode need not wait for the writer: a server keeps sql
-	// to one connection (see webhook.NewServer) that its intake holds
+	// to one connection (see delivery.NewServer) that its intake holds
 	// for most of a burst. On PostgreSQL they are a pool of read-only
 	// sessions, which MVCC likewise keeps from waiting.
 	reads *sql.DB
@@ -39,7 +39,7 @@ type DB struct {
 	listen *pgxpool.Pool
 	// writeTurn (one token) lines up the store's own writes before they
 	// ask sql for a connection: SQLite has one writer anyway, and a server
-	// whose intake takes the one connection directly (webhook's group
+	// whose intake takes the one connection directly (delivery's group
 	// commit) then waits behind at most one of them, not behind every
 	// handler's write in database/sql's queue, which it serves at random.
 	// Nil on PostgreSQL, which takes writers side by side (its

@@ -22,7 +22,7 @@ const (
 //
 // The result is sized to the compressed bytes: s2.Encode wants room for
 // an incompressible payload, and a payload kept in memory for its job
-// (webhook's recent payloads) would otherwise hold that whole room, 8×
+// (delivery's recent payloads) would otherwise hold that whole room, 8×
 // what it needs.
 func (d *Delivery) Pack() {
 	if d.packed != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/store"
 )
@@ -47,7 +48,7 @@ func NewAction(cfg HandlersConfig) (*Action, error) {
 // in each job, so the pull request's label history is first read from
 // GitHub (RestorePullLabels): a label a maintainer removed stays removed.
 func (a *Action) HandleAction(ctx context.Context, eventName, runID string, payload []byte) error {
-	return a.handleAction(ctx, eventName, deliveryRun{id: runID, attempt: 1}, payload)
+	return a.handleAction(ctx, eventName, delivery.Run{ID: runID, Attempt: 1}, payload)
 }
 
 // ReportAction handles one GitHub Actions event as HandleAction does,
@@ -55,12 +56,12 @@ func (a *Action) HandleAction(ctx context.Context, eventName, runID string, payl
 // would create goes to OnCheckRun only. It is the run of a token that
 // cannot write (a fork's pull request under the pull_request event).
 func (a *Action) ReportAction(ctx context.Context, eventName, runID string, payload []byte) error {
-	return a.handleAction(ctx, eventName, deliveryRun{id: runID, attempt: 1, reportOnly: true}, payload)
+	return a.handleAction(ctx, eventName, delivery.Run{ID: runID, Attempt: 1, ReportOnly: true}, payload)
 }
 
 // handleAction handles one GitHub Actions event in run.
-func (a *Action) handleAction(ctx context.Context, eventName string, run deliveryRun, payload []byte) error {
-	ctx, runID := withDeliveryRun(ctx, run), run.id
+func (a *Action) handleAction(ctx context.Context, eventName string, run delivery.Run, payload []byte) error {
+	ctx, runID := delivery.WithRun(ctx, run), run.ID
 	switch eventName {
 	case "pull_request", "pull_request_target":
 		// pull_request_target runs in the base repository's context with
@@ -71,7 +72,7 @@ func (a *Action) handleAction(ctx context.Context, eventName string, run deliver
 			return err
 		}
 		if ev.GetRepo().GetOwner().GetLogin() == "" || ev.GetRepo().GetName() == "" || ev.GetNumber() == 0 {
-			return Permanent(fmt.Errorf("%s event: no repository or pull request number in the payload", eventName))
+			return delivery.Permanent(fmt.Errorf("%s event: no repository or pull request number in the payload", eventName))
 		}
 		if err := a.RestorePullLabels(ctx, ev.GetRepo().GetOwner().GetLogin(), ev.GetRepo().GetName(), ev.GetNumber()); err != nil {
 			return err
@@ -80,7 +81,7 @@ func (a *Action) handleAction(ctx context.Context, eventName string, run deliver
 	case "push":
 		return a.push.Handle(ctx, eventName, runID, payload)
 	}
-	return Permanent(fmt.Errorf("event %q: %w", eventName, ErrActionEvent))
+	return delivery.Permanent(fmt.Errorf("event %q: %w", eventName, ErrActionEvent))
 }
 
 // RestorePullLabels replays a pull request's label events on GitHub

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-github/v93/github"
 
 	"github.com/commit-labeler/commit-labeler/checkrun"
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
 )
@@ -54,9 +55,9 @@ func createCheckRun(ctx context.Context, gh *github.Client, owner, repo string, 
 		log.WarnContext(ctx, "no head commit in the payload: no check run", "check_run", c.Name)
 		return nil
 	}
-	run := deliveryRunFrom(ctx)
-	if run.attempt > 1 {
-		done, err := checkRunCreatedBy(ctx, gh, owner, repo, c, run.id, log)
+	run := delivery.RunFrom(ctx)
+	if run.Attempt > 1 {
+		done, err := checkRunCreatedBy(ctx, gh, owner, repo, c, run.ID, log)
 		if err != nil {
 			return err
 		}
@@ -76,8 +77,8 @@ func createCheckRun(ctx context.Context, gh *github.Client, owner, repo string, 
 		CompletedAt: &github.Timestamp{Time: time.Now()},
 		Output:      out,
 	}
-	if run.id != "" {
-		opts.ExternalID = &run.id
+	if run.ID != "" {
+		opts.ExternalID = &run.ID
 	}
 	if _, _, err := gh.Checks.CreateCheckRun(ctx, owner, repo, opts); err != nil {
 		return fmt.Errorf("check run %q on %s/%s@%s: %w", c.Name, owner, repo, checkrun.ShortSHA(c.HeadSHA), err)

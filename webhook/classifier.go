@@ -17,9 +17,16 @@ type modelServer struct {
 	// global labels repositories without a model of their own.
 	global Classifier
 	// repos serves repositories their own models (nil: none).
-	repos   *RepositoryModels
-	vocab   *commitlabeler.Vocabulary
-	metrics *Metrics
+	repos *RepositoryModels
+	vocab *commitlabeler.Vocabulary
+	// counter counts the labels decided (nil: none).
+	counter ClassificationCounter
+}
+
+// ClassificationCounter counts the labels the models decide
+// (delivery.Metrics, whose registry the bot serves).
+type ClassificationCounter interface {
+	CountClassification(label string)
 }
 
 // serving returns the model labeling repo, and a release to call
@@ -36,15 +43,15 @@ func (m *modelServer) serving(ctx context.Context, repo string) (*ServedModel, f
 
 // classify decides the commits' labels with model under cfg
 // (decision.Decide, as `train classify` does) and counts the labels
-// applied in the metrics.
+// applied.
 func (m *modelServer) classify(ctx context.Context, model Classifier, cfg repoconfig.Config, commits []classify.Commit) ([]decision.Decision, error) {
 	decisions, err := decision.Decide(ctx, model, m.vocab, cfg, commits)
-	if err != nil || m.metrics == nil {
+	if err != nil || m.counter == nil {
 		return decisions, err
 	}
 	for _, d := range decisions {
 		for _, l := range d.Labels {
-			m.metrics.Classifications.WithLabelValues(l.Label).Inc()
+			m.counter.CountClassification(l.Label)
 		}
 	}
 	return decisions, nil

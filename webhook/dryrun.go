@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-github/v93/github"
 
 	"github.com/commit-labeler/commit-labeler/checkrun"
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
 )
 
@@ -24,7 +25,7 @@ func (w *checkRunWriter) labelWrites(ctx context.Context, cfg repoconfig.Config,
 	case cfg.DryRun:
 		dryRun = "dry_run: true in " + repoconfig.Path
 	}
-	return dryRun == "" && !deliveryRunFrom(ctx).reportOnly, dryRun
+	return dryRun == "" && !delivery.RunFrom(ctx).ReportOnly, dryRun
 }
 
 // checkRunWrites reports whether the run ctx carries may create check
@@ -32,7 +33,7 @@ func (w *checkRunWriter) labelWrites(ctx context.Context, cfg repoconfig.Config,
 // the check run is its report, and changes no label; the operator's
 // --dry-run changes nothing on GitHub at all.
 func (w *checkRunWriter) checkRunWrites(ctx context.Context) bool {
-	return !w.dryRun && !deliveryRunFrom(ctx).reportOnly
+	return !w.dryRun && !delivery.RunFrom(ctx).ReportOnly
 }
 
 // explain creates the check run made builds when the repository has check

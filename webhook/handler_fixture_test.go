@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/internal/ghexamples"
 
 	"github.com/google/go-github/v93/github"
@@ -205,21 +206,21 @@ func (f *botFixture) build() {
 func (f *botFixture) deliver(eventType string, payload []byte) error {
 	f.t.Helper()
 	ghexamples.RequireWebhook(f.t, eventType, payload)
-	return f.deliverRun(eventType, payload, deliveryRun{id: "delivery-" + eventType, attempt: 1})
+	return f.deliverRun(eventType, payload, delivery.Run{ID: "delivery-" + eventType, Attempt: 1})
 }
 
-// deliverRun calls the handler as attempt run.attempt of the job of
-// delivery run.id.
-func (f *botFixture) deliverRun(eventType string, payload []byte, run deliveryRun) error {
+// deliverRun calls the handler as attempt run.Attempt of the job of
+// delivery run.ID.
+func (f *botFixture) deliverRun(eventType string, payload []byte, run delivery.Run) error {
 	return handle(f.handlers, eventType, payload, run)
 }
 
 // handle calls the handler of the event type as the queue would.
-func handle(set *handlerSet, eventType string, payload []byte, run deliveryRun) error {
+func handle(set *handlerSet, eventType string, payload []byte, run delivery.Run) error {
 	for _, h := range set.handlers() {
 		for _, e := range h.Handles() {
 			if e == eventType {
-				return h.Handle(withDeliveryRun(context.Background(), run), eventType, run.id, payload)
+				return h.Handle(delivery.WithRun(context.Background(), run), eventType, run.ID, payload)
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/internal/ghexamples"
 )
 
@@ -25,7 +26,7 @@ func FuzzHandlers(f *testing.F) {
 	f.Add("push", []byte(`{"ref":"refs/heads/master","after":"abc","commits":[{"id":"abc","message":"`+url.QueryEscape("feat: ü\x00")+`"}],"repository":{"name":"Hello-World","owner":{"login":"Codertocat"}},"installation":{"id":1}}`))
 	f.Fuzz(func(t *testing.T, event string, payload []byte) {
 		if slices.Contains(events, event) {
-			handle(fx.handlers, event, payload, deliveryRun{id: "fuzz", attempt: 1})
+			handle(fx.handlers, event, payload, delivery.Run{ID: "fuzz", Attempt: 1})
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/store"
 )
@@ -110,7 +111,7 @@ func (h *installationHandler) repositories(ctx context.Context, eventType, deliv
 // installationOf converts a payload's installation.
 func installationOf(in *github.Installation) (store.Installation, error) {
 	if in.GetID() == 0 {
-		return store.Installation{}, Permanent(fmt.Errorf("payload has no installation"))
+		return store.Installation{}, delivery.Permanent(fmt.Errorf("payload has no installation"))
 	}
 	return store.Installation{
 		ID:          in.GetID(),

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"testing"
+
+	"github.com/commit-labeler/commit-labeler/delivery"
 )
 
 func TestInstallationEventsKeepTheStore(t *testing.T) {
@@ -51,7 +53,7 @@ func TestInstallationEventsKeepTheStore(t *testing.T) {
 		}
 	}
 	// Not GitHub's: deliverRun skips the schema check.
-	if err := f.deliverRun("installation", []byte(`{"action":"created"}`), deliveryRun{id: "delivery-installation", attempt: 1}); !IsPermanent(err) {
+	if err := f.deliverRun("installation", []byte(`{"action":"created"}`), delivery.Run{ID: "delivery-installation", Attempt: 1}); !delivery.IsPermanent(err) {
 		t.Errorf("payload without installation: err = %v, want a permanent error", err)
 	}
 }

@@ -13,7 +13,9 @@ import (
 	"github.com/commit-labeler/commit-labeler/checkrun"
 	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/decision"
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/ghapp"
+	"github.com/commit-labeler/commit-labeler/jsonscan"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
 	"github.com/commit-labeler/commit-labeler/store"
 )
@@ -48,9 +50,9 @@ var pullRequestDeliveryFields = []string{"action", "number", "changes", "label",
 // decodePullRequestDelivery decodes a pull_request payload's fields the
 // handlers read, keeping its pull request raw.
 func decodePullRequestDelivery(eventType, deliveryID string, payload []byte) (*pullRequestDelivery, error) {
-	fields, taken, err := pickMembers(payload, pullRequestDeliveryFields, "pull_request")
+	fields, taken, err := jsonscan.PickMembers(payload, pullRequestDeliveryFields, "pull_request")
 	if err != nil {
-		return nil, Permanent(fmt.Errorf("%s delivery %s: payload: %w", eventType, deliveryID, err))
+		return nil, delivery.Permanent(fmt.Errorf("%s delivery %s: payload: %w", eventType, deliveryID, err))
 	}
 	ev, err := decode[github.PullRequestEvent](eventType, deliveryID, fields)
 	if err != nil {
@@ -71,7 +73,7 @@ func (d *pullRequestDelivery) pullRequest(deliveryID string) (*github.PullReques
 	}
 	pr, err := decodePullRequest(d.RawPullRequest)
 	if err != nil {
-		return nil, Permanent(fmt.Errorf("pull_request delivery %s: payload pull_request: %w", deliveryID, err))
+		return nil, delivery.Permanent(fmt.Errorf("pull_request delivery %s: payload pull_request: %w", deliveryID, err))
 	}
 	d.PullRequest = pr
 	return pr, nil
@@ -84,7 +86,7 @@ var pullRequestFields = []string{"number", "state", "title", "body", "draft", "u
 // decodePullRequest decodes a pull request object, as GitHub's API and
 // payloads give it, with only the fields the handlers read.
 func decodePullRequest(data []byte) (*github.PullRequest, error) {
-	fields, _, err := pickMembers(data, pullRequestFields)
+	fields, _, err := jsonscan.PickMembers(data, pullRequestFields)
 	if err != nil {
 		return nil, err
 	}

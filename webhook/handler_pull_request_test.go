@@ -13,6 +13,7 @@ import (
 
 	"github.com/commit-labeler/commit-labeler/checkrun"
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/models"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
@@ -392,7 +393,7 @@ func TestPullRequestWithoutInstallationAsksGitHubForIt(t *testing.T) {
 		m["repository"].(map[string]any)["owner"].(map[string]any)["login"] = "stranger"
 	})
 	err := f.deliver("pull_request", other)
-	if !IsPermanent(err) || !strings.Contains(err.Error(), "not installed on stranger/") {
+	if !delivery.IsPermanent(err) || !strings.Contains(err.Error(), "not installed on stranger/") {
 		t.Errorf("a repository the App is not installed on: %v, want a permanent error naming it", err)
 	}
 }
@@ -402,7 +403,7 @@ func TestRepositoryLabelLookedUpOnce(t *testing.T) {
 	payload := f.pullExample("opened", "fix: close the file", human, nil)
 	f.mustDeliver("pull_request", payload)
 	f.setLabels() // gone without an event: the bot adds it again
-	if err := f.deliverRun("pull_request", payload, deliveryRun{id: "again", attempt: 1}); err != nil {
+	if err := f.deliverRun("pull_request", payload, delivery.Run{ID: "again", Attempt: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.labels(); !slices.Equal(got, []string{"type: fix"}) {

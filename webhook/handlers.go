@@ -1,3 +1,9 @@
+// Package webhook handles GitHub's webhook events once package delivery
+// has received them: its event handlers, each built from the parts it uses
+// (NewHandlers, NewAction), label pull requests, create the check runs
+// that explain the labels (their prose is package checkrun's), record
+// maintainers' corrections and keep the App's installations. GitHub
+// clients come from package ghapp.
 package webhook
 
 import (
@@ -8,6 +14,7 @@ import (
 	"time"
 
 	commitlabeler "github.com/commit-labeler/commit-labeler"
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/store"
 )
@@ -43,8 +50,8 @@ type HandlersConfig struct {
 	ConfigTTL time.Duration
 	// Transport options of every installation's client (retries, waits).
 	Transport []ghapp.TransportOption
-	// Metrics, when set, counts the labels predicted (Classifications).
-	Metrics *Metrics
+	// Classifications, when set, counts the labels predicted.
+	Classifications ClassificationCounter
 	// OnCheckRun, when set, is given every check run the handlers write,
 	// with GitHub's refusal if any, and in a run that only reports
 	// (ReportAction) every check run a writing run would create: the
@@ -93,7 +100,7 @@ func newHandlerSet(cfg HandlersConfig) (*handlerSet, error) {
 	repos := repoResolver{clients: clients, botUser: cfg.AppSlug + "[bot]"}
 	configs := &repoConfigs{db: db, ttl: ttl, vocab: vocab}
 	labeling := &repoLabeling{
-		models:    &modelServer{global: cfg.Classifier, repos: cfg.RepositoryModels, vocab: vocab, metrics: cfg.Metrics},
+		models:    &modelServer{global: cfg.Classifier, repos: cfg.RepositoryModels, vocab: vocab, counter: cfg.Classifications},
 		configs:   configs,
 		checkRuns: &checkRunWriter{dryRun: cfg.DryRun, onCheckRun: cfg.OnCheckRun},
 	}
@@ -111,7 +118,7 @@ func newHandlerSet(cfg HandlersConfig) (*handlerSet, error) {
 // NewHandlers checks cfg and returns the handlers of every event type the
 // bot acts on: pull_request, push, installation and
 // installation_repositories.
-func NewHandlers(cfg HandlersConfig) ([]Handler, error) {
+func NewHandlers(cfg HandlersConfig) ([]delivery.Handler, error) {
 	set, err := newHandlerSet(cfg)
 	if err != nil {
 		return nil, err
@@ -120,8 +127,8 @@ func NewHandlers(cfg HandlersConfig) ([]Handler, error) {
 }
 
 // handlers are the handlers of every event type the bot acts on.
-func (s *handlerSet) handlers() []Handler {
-	return []Handler{s.pull, s.push, s.installation}
+func (s *handlerSet) handlers() []delivery.Handler {
+	return []delivery.Handler{s.pull, s.push, s.installation}
 }
 
 // decode parses a payload into the event type, permanently failing on
@@ -129,7 +136,7 @@ func (s *handlerSet) handlers() []Handler {
 func decode[T any](eventType, deliveryID string, payload []byte) (*T, error) {
 	v := new(T)
 	if err := json.Unmarshal(payload, v); err != nil {
-		return nil, Permanent(fmt.Errorf("%s delivery %s: payload: %w", eventType, deliveryID, err))
+		return nil, delivery.Permanent(fmt.Errorf("%s delivery %s: payload: %w", eventType, deliveryID, err))
 	}
 	return v, nil
 }

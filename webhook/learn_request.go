@@ -7,6 +7,14 @@ import (
 	"github.com/commit-labeler/commit-labeler/learnjob"
 )
 
+// LearnEnqueuer asks for a repository to be learned (delivery.LearnQueue).
+type LearnEnqueuer interface {
+	// EnqueueLearn enqueues a learn job; queued is false when one for the
+	// repository is already waiting or running on a live worker (one
+	// running on a dead worker is taken over: it waits again).
+	EnqueueLearn(ctx context.Context, args learnjob.Args) (queued bool, err error)
+}
+
 // learner asks the learning worker to learn repositories.
 type learner struct {
 	// queue takes the requests; nil when the bot learns nothing.

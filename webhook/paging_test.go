@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-github/v93/github"
 
 	"github.com/commit-labeler/commit-labeler/checkrun"
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/repoconfig"
@@ -133,7 +134,7 @@ func TestListsStopOnALoopingLink(t *testing.T) {
 					fakegithub.NewHookDelivery(2, "b", "push", "", now.Add(-time.Minute), 200, false),
 					fakegithub.NewHookDelivery(3, "c", "push", "", now.Add(-2*time.Minute), 200, false),
 				)
-				r := &Redeliverer{App: f.app, DB: f.db, Handles: func(string) bool { return true }, Log: f.handlers.pull.log}
+				r := &delivery.Redeliverer{App: f.app, DB: f.db, Handles: func(string) bool { return true }, Log: f.handlers.pull.log}
 				_, err := r.RedeliverMissed(ctx)
 				return err
 			},
@@ -233,8 +234,8 @@ func TestPullRequestLabeledThroughALoopingFilesLink(t *testing.T) {
 	// Following the Link would never end: the deadline fails it.
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	run := deliveryRun{id: "delivery-looping-files", attempt: 1}
-	if err := f.handlers.pull.Handle(withDeliveryRun(ctx, run), "pull_request", run.id, payload); err != nil {
+	run := delivery.Run{ID: "delivery-looping-files", Attempt: 1}
+	if err := f.handlers.pull.Handle(delivery.WithRun(ctx, run), "pull_request", run.ID, payload); err != nil {
 		t.Fatal(err)
 	}
 

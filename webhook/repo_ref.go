@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 )
 
@@ -32,14 +33,14 @@ type repoResolver struct {
 // which installation reaches the repository.
 func (s repoResolver) refOf(ctx context.Context, repo *github.Repository, inst *github.Installation) (repoRef, error) {
 	if repo == nil || repo.GetOwner().GetLogin() == "" || repo.GetName() == "" {
-		return repoRef{}, Permanent(errors.New("payload has no repository"))
+		return repoRef{}, delivery.Permanent(errors.New("payload has no repository"))
 	}
 	r := repoRef{owner: repo.GetOwner().GetLogin(), name: repo.GetName(), defaultBranch: repo.GetDefaultBranch(),
 		installationID: inst.GetID()}
 	if r.installationID == 0 {
 		id, err := s.clients.RepositoryInstallation(ctx, r.owner, r.name)
 		if errors.Is(err, ghapp.ErrNotInstalled) {
-			return r, Permanent(fmt.Errorf("payload for %s has no installation: %w", r, err))
+			return r, delivery.Permanent(fmt.Errorf("payload for %s has no installation: %w", r, err))
 		}
 		if err != nil {
 			return r, fmt.Errorf("payload for %s has no installation: %w", r, err)

@@ -11,10 +11,10 @@ import (
 	"github.com/commit-labeler/commit-labeler/admin"
 	"github.com/commit-labeler/commit-labeler/adminauth"
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/models"
 	"github.com/commit-labeler/commit-labeler/store"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // serveAdmin serves the admin page (package admin) on addr until ctx
@@ -22,7 +22,7 @@ import (
 // the bot knows of every repository is never reachable through the
 // webhook address. Pull requests are linked on the web root of apiURL's
 // GitHub.
-func serveAdmin(ctx context.Context, addr string, guard *adminauth.Guard, db *store.DB, metrics *webhook.Metrics, modelDir, apiURL string, log *slog.Logger) error {
+func serveAdmin(ctx context.Context, addr string, guard *adminauth.Guard, db *store.DB, metrics *delivery.Metrics, modelDir, apiURL string, log *slog.Logger) error {
 	webURL, err := ghapp.WebURL(apiURL)
 	if err != nil {
 		return fmt.Errorf("--admin: %s: %w", ghapp.EnvAPIURL, err)

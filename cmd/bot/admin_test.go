@@ -18,10 +18,10 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/models"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // chromium is Debian's browser, which renders the admin page headless.
@@ -106,11 +106,11 @@ func TestAdminPage(t *testing.T) {
 		{"forged-1", "wrong", `{"action":"opened"}`},
 		{"malformed-1", "s3cret", `{"action":`},
 	} {
-		req, _ := http.NewRequest(http.MethodPost, "http://"+bot.addr+webhook.PathWebhooks, strings.NewReader(r.body))
+		req, _ := http.NewRequest(http.MethodPost, "http://"+bot.addr+delivery.PathWebhooks, strings.NewReader(r.body))
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(webhook.HeaderEvent, "pull_request")
-		req.Header.Set(webhook.HeaderDelivery, r.delivery)
-		req.Header.Set(webhook.HeaderSignature, webhook.SignatureHeader([]byte(r.secret), []byte(r.body)))
+		req.Header.Set(delivery.HeaderEvent, "pull_request")
+		req.Header.Set(delivery.HeaderDelivery, r.delivery)
+		req.Header.Set(delivery.HeaderSignature, delivery.SignatureHeader([]byte(r.secret), []byte(r.body)))
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

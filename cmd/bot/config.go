@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/commit-labeler/commit-labeler/adminauth"
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/store"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // envPort is the listening port when --addr is not given (Probot's PORT).
@@ -57,7 +57,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.configPath, "config", "", "app.env written by bot setup (default ~/.config/commit-labeler/app.env when it exists)")
 	fs.IntVar(&o.workers, "workers", 32, "deliveries handled at once (each mostly waits for GitHub)")
 	fs.DurationVar(&o.redeliverInterval, "redeliver-interval", 10*time.Minute, "how often to ask redelivery of missed deliveries (0: never)")
-	fs.DurationVar(&o.redeliverWindow, "redeliver-window", webhook.DefaultRedeliveryWindow, "how far back to look for missed deliveries")
+	fs.DurationVar(&o.redeliverWindow, "redeliver-window", delivery.DefaultRedeliveryWindow, "how far back to look for missed deliveries")
 	fs.DurationVar(&o.stopTimeout, "shutdown-timeout", 30*time.Second, "how long running handlers may finish on SIGTERM")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&o.pprofAddr, "pprof", "", "serve Go profiles (/debug/pprof/) on this HOST:PORT (default: off)")

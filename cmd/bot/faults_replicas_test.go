@@ -15,9 +15,9 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/internal/pgtest"
 	"github.com/commit-labeler/commit-labeler/store"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // TestFaultReplicasKillDuringBurst runs bots and two learning workers
@@ -35,7 +35,7 @@ import (
 // second), and each delivery a bot was running when it was killed
 // labeled within 30 s of the kill (the test logs their distribution): a
 // live bot takes it over within seconds, long before River's rescuer
-// would (webhook.DeliveryRescueAfter); on SQLite the restarted bot does.
+// would (delivery.DeliveryRescueAfter); on SQLite the restarted bot does.
 func TestFaultReplicasKillDuringBurst(t *testing.T) {
 	needFaults(t)
 	pgtest.OnBothEngines(t, replicasKillDuringBurst)
@@ -87,7 +87,7 @@ func replicasKillDuringBurst(t *testing.T, source string) {
 	}
 	counts := <-sent
 	t.Logf("all answered 2xx at %s: %s", time.Since(start).Round(time.Millisecond), counts)
-	r.waitLabeled(r.deliveries, webhook.DeliveryRescueAfter/2)
+	r.waitLabeled(r.deliveries, delivery.DeliveryRescueAfter/2)
 	t.Logf("all labeled at %s", time.Since(start).Round(time.Millisecond))
 	time.Sleep(time.Second) // room for a duplicate to show up
 	r.checkHeldLabeled(held)
@@ -234,7 +234,7 @@ func TestFaultPostgresRestartDuringBurst(t *testing.T) {
 	if counts.Refused == 0 && counts.Unanswered == 0 {
 		t.Errorf("no delivery was refused while PostgreSQL was down: the restart missed the burst")
 	}
-	r.waitLabeled(r.deliveries, webhook.DeliveryRescueAfter+10*time.Minute)
+	r.waitLabeled(r.deliveries, delivery.DeliveryRescueAfter+10*time.Minute)
 	t.Logf("all labeled at %s", time.Since(start).Round(time.Millisecond))
 	time.Sleep(time.Second)
 	for _, b := range bots {

@@ -24,11 +24,11 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/internal/ghexamples"
 	"github.com/commit-labeler/commit-labeler/internal/loadgen"
 	"github.com/commit-labeler/commit-labeler/store"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // envFaults runs the long fault runs (make faults).
@@ -63,8 +63,8 @@ const rigInstallations = 3
 // labelingActions are the pull_request actions the bot labels on.
 var labelingActions = map[string]bool{"opened": true, "reopened": true, "synchronize": true, "ready_for_review": true}
 
-// delivery is one webhook delivery as GitHub sends it.
-type delivery struct {
+// sentDelivery is one webhook delivery as GitHub sends it.
+type sentDelivery struct {
 	guid, event string
 	body        []byte
 	pull        pullKey
@@ -88,7 +88,7 @@ type faultRig struct {
 	secret     string
 	env        []string
 	args       []string
-	deliveries []delivery
+	deliveries []sentDelivery
 
 	mu      sync.Mutex
 	bots    []*botProcess
@@ -154,7 +154,7 @@ func newFaultRig(t *testing.T, n int, dbDir string, args ...string) *faultRig {
 			t.Fatal(err)
 		}
 		repo.Pulls[number] = &fakegithub.Pull{PullRequest: typed.PullRequest}
-		r.deliveries = append(r.deliveries, delivery{
+		r.deliveries = append(r.deliveries, sentDelivery{
 			guid: fmt.Sprintf("%08x-0000-4000-8000-%012d", number, number), event: "pull_request", body: body,
 			pull: pullKey(fmt.Sprintf("%s/%s#%d", repo.Owner, repo.Name, number)),
 		})
@@ -287,7 +287,7 @@ const resendDelay = 50 * time.Millisecond
 
 // send delivers ds with workers senders at once, resending each until it is
 // answered 2xx or ctx ends; the channel gets the counts when all are in.
-func (r *faultRig) send(ctx context.Context, ds []delivery, workers int) <-chan *sendCounts {
+func (r *faultRig) send(ctx context.Context, ds []sentDelivery, workers int) <-chan *sendCounts {
 	addr := r.addr()
 	return r.sendRouted(ctx, ds, workers, func(int) []string { return []string{addr} })
 }
@@ -295,11 +295,11 @@ func (r *faultRig) send(ctx context.Context, ds []delivery, workers int) <-chan 
 // sendRouted is send with each delivery (by its index in ds) posted to the
 // bots at the addresses route gives, each resent to its bot until
 // answered 2xx.
-func (r *faultRig) sendRouted(ctx context.Context, ds []delivery, workers int, route func(i int) []string) <-chan *sendCounts {
+func (r *faultRig) sendRouted(ctx context.Context, ds []sentDelivery, workers int, route func(i int) []string) <-chan *sendCounts {
 	counts := &sendCounts{Deliveries: len(ds), Statuses: map[int]int{}}
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers}}
 	type target struct {
-		d    delivery
+		d    sentDelivery
 		addr string
 	}
 	next := make(chan target)
@@ -331,17 +331,17 @@ func (r *faultRig) sendRouted(ctx context.Context, ds []delivery, workers int, r
 }
 
 // post sends d once, reporting whether it was answered 2xx.
-func (r *faultRig) post(ctx context.Context, client *http.Client, d delivery, counts *sendCounts) bool {
+func (r *faultRig) post(ctx context.Context, client *http.Client, d sentDelivery, counts *sendCounts) bool {
 	return r.postSigned(ctx, client, r.addr(), d, []byte(r.secret), counts)
 }
 
 // postSigned sends d once to the bot at addr, signed with secret.
-func (r *faultRig) postSigned(ctx context.Context, client *http.Client, addr string, d delivery, secret []byte, counts *sendCounts) bool {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+webhook.PathWebhooks, bytes.NewReader(d.body))
+func (r *faultRig) postSigned(ctx context.Context, client *http.Client, addr string, d sentDelivery, secret []byte, counts *sendCounts) bool {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+delivery.PathWebhooks, bytes.NewReader(d.body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(webhook.HeaderEvent, d.event)
-	req.Header.Set(webhook.HeaderDelivery, d.guid)
-	req.Header.Set(webhook.HeaderSignature, webhook.SignatureHeader(secret, d.body))
+	req.Header.Set(delivery.HeaderEvent, d.event)
+	req.Header.Set(delivery.HeaderDelivery, d.guid)
+	req.Header.Set(delivery.HeaderSignature, delivery.SignatureHeader(secret, d.body))
 	resp, err := client.Do(req)
 	counts.mu.Lock()
 	defer counts.mu.Unlock()
@@ -406,7 +406,7 @@ func (r *faultRig) finish(bot *botProcess, limit time.Duration) {
 }
 
 func (r *faultRig) metrics() []byte {
-	_, body := r.get(webhook.PathMetrics)
+	_, body := r.get(delivery.PathMetrics)
 	r.keep(body)
 	return body
 }
@@ -437,7 +437,7 @@ func (r *faultRig) labelTimes() map[pullKey][]time.Time {
 // as many check runs were created (a delivery's last call to GitHub: a
 // job whose check run failed after its label is still retrying), or fails
 // the test after limit.
-func (r *faultRig) waitLabeled(ds []delivery, limit time.Duration) {
+func (r *faultRig) waitLabeled(ds []sentDelivery, limit time.Duration) {
 	r.t.Helper()
 	deadline := time.Now().Add(limit)
 	for {
@@ -492,7 +492,7 @@ func (o outcome) String() string {
 }
 
 // outcome reads the stopped bot's database and the fake's label additions.
-func (r *faultRig) outcome(ds []delivery) outcome {
+func (r *faultRig) outcome(ds []sentDelivery) outcome {
 	r.t.Helper()
 	o := outcome{Jobs: map[string]int{}}
 	posts := r.labelPosts()
@@ -541,7 +541,7 @@ func (r *faultRig) outcome(ds []delivery) outcome {
 
 // checkExactlyOnce fails unless every delivery was handled and its pull
 // request labeled exactly once, on an intact database.
-func (r *faultRig) checkExactlyOnce(o outcome, ds []delivery) {
+func (r *faultRig) checkExactlyOnce(o outcome, ds []sentDelivery) {
 	r.t.Helper()
 	if o.Handled != len(ds) || o.Labeled != len(ds) || o.Duplicated != 0 || o.Missing != 0 || o.Integrity != "ok" {
 		r.t.Errorf("want %d handled and labeled exactly once, integrity ok; got %s", len(ds), o)

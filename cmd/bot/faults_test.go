@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // faultSeed is CL_FAULTS_SEED, else the time: logged so that a run can be
@@ -133,7 +133,7 @@ func (r *faultRig) watchHealth(ctx context.Context) func() (polls, bad int) {
 			case <-tick.C:
 			}
 			polls++
-			if status, _ := r.get(webhook.PathHealth); status != http.StatusOK {
+			if status, _ := r.get(delivery.PathHealth); status != http.StatusOK {
 				bad++
 			}
 		}
@@ -202,7 +202,7 @@ func TestFaultDiskFull(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(3 * time.Second) // the disk stays full a while
-	health, _ := r.get(webhook.PathHealth)
+	health, _ := r.get(delivery.PathHealth)
 	if bot.cmd.ProcessState != nil {
 		t.Fatalf("bot exited on a full disk\n%s", tail(bot.output(), 4000))
 	}

@@ -13,10 +13,10 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/internal/gittest"
 	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/store"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // learningWorkers are the `train worker` processes of a fault run, on the
@@ -65,7 +65,7 @@ func (w *learningWorkers) killMidLearn(db *store.DB) time.Duration {
 	t.Helper()
 	ctx := context.Background()
 	url, cloning, _ := gittest.HeldRepository(t)
-	learn, err := webhook.NewLearnQueue(db)
+	learn, err := delivery.NewLearnQueue(db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/models"
 	"github.com/commit-labeler/commit-labeler/store"
@@ -16,7 +17,7 @@ import (
 type handlerDeps struct {
 	Clients *ghapp.Clients
 	DB      *store.DB
-	Metrics *webhook.Metrics
+	Metrics *delivery.Metrics
 	Log     *slog.Logger
 	// ModelDir is --model: empty for the shipped default model.
 	ModelDir string
@@ -38,7 +39,7 @@ const fallbackAppSlug = "commit-labeler"
 // closeModels closes both (and the directory the repository models were
 // unpacked in when it is this process's alone); on an error, what was
 // opened is closed already.
-func eventHandlers(d handlerDeps) (handlers []webhook.Handler, closeModels func(), err error) {
+func eventHandlers(d handlerDeps) (handlers []delivery.Handler, closeModels func(), err error) {
 	clf, err := loadModel(d.ModelDir, d.Log)
 	if err != nil {
 		return nil, nil, err
@@ -65,13 +66,13 @@ func eventHandlers(d handlerDeps) (handlers []webhook.Handler, closeModels func(
 		clf.Close()
 		removeModelsDir()
 	}
-	learning, err := webhook.NewLearnQueue(d.DB)
+	learning, err := delivery.NewLearnQueue(d.DB)
 	if err != nil {
 		return nil, nil, err
 	}
 	handlers, err = webhook.NewHandlers(webhook.HandlersConfig{
 		Store: d.DB, Clients: d.Clients, Classifier: clf, RepositoryModels: repoModels, Learning: learning, AppSlug: appSlug(d),
-		DryRun: d.DryRun, Logger: d.Log, Metrics: d.Metrics,
+		DryRun: d.DryRun, Logger: d.Log, Classifications: d.Metrics,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -18,9 +18,9 @@ import (
 	"time"
 
 	"github.com/commit-labeler/commit-labeler/adminauth"
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/store"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // Exit codes: 2 for bad flags or settings, 1 for failures while running.
@@ -96,7 +96,7 @@ func serve(ctx context.Context, o *options, s *settings, log *slog.Logger) error
 		return err
 	}
 	defer db.Close()
-	metrics := webhook.NewMetrics()
+	metrics := delivery.NewMetrics()
 	s.app.Transport = metrics.Transport(gitHubTransport(o.workers))
 	clients, err := ghapp.New(s.app)
 	if err != nil {
@@ -109,9 +109,9 @@ func serve(ctx context.Context, o *options, s *settings, log *slog.Logger) error
 	// Deferred after the store's Close, so run before it, and after
 	// srv.Stop below has let the running handlers finish.
 	defer closeModels()
-	dispatcher := webhook.NewDispatcher(log, handlers...)
-	srv, err := webhook.NewServer(ctx, db, s.secret, dispatcher, webhook.WithLogger(log), webhook.WithMetrics(metrics),
-		webhook.WithWorkers(o.workers), webhook.WithStopTimeout(o.stopTimeout))
+	dispatcher := delivery.NewDispatcher(log, handlers...)
+	srv, err := delivery.NewServer(ctx, db, s.secret, dispatcher, delivery.WithLogger(log), delivery.WithMetrics(metrics),
+		delivery.WithWorkers(o.workers), delivery.WithStopTimeout(o.stopTimeout))
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func serve(ctx context.Context, o *options, s *settings, log *slog.Logger) error
 		return err
 	}
 	if o.redeliverInterval > 0 {
-		r := &webhook.Redeliverer{App: clients.App(), DB: db, Handles: dispatcher.Handles, Window: o.redeliverWindow, Metrics: metrics, Log: log}
+		r := &delivery.Redeliverer{App: clients.App(), DB: db, Handles: dispatcher.Handles, Window: o.redeliverWindow, Metrics: metrics, Log: log}
 		go r.Run(ctx, o.redeliverInterval)
 	}
 

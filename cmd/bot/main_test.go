@@ -20,10 +20,10 @@ import (
 	"github.com/google/go-github/v93/github"
 
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
 	"github.com/commit-labeler/commit-labeler/internal/ghexamples"
 	"github.com/commit-labeler/commit-labeler/internal/pgtest"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // envRunAsBot makes the test binary run the bot, with its real handlers and
@@ -89,14 +89,14 @@ func startBotProcess(t *testing.T, env []string, args ...string) *botProcess {
 
 // post sends a delivery of event signed with secret and returns the
 // answer's status.
-func (p *botProcess) post(t *testing.T, event, delivery, secret string, body []byte) int {
+func (p *botProcess) post(t *testing.T, event, id, secret string, body []byte) int {
 	t.Helper()
 	ghexamples.RequireWebhook(t, event, body)
-	req, _ := http.NewRequest(http.MethodPost, "http://"+p.addr+webhook.PathWebhooks, bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, "http://"+p.addr+delivery.PathWebhooks, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(webhook.HeaderEvent, event)
-	req.Header.Set(webhook.HeaderDelivery, delivery)
-	req.Header.Set(webhook.HeaderSignature, webhook.SignatureHeader([]byte(secret), body))
+	req.Header.Set(delivery.HeaderEvent, event)
+	req.Header.Set(delivery.HeaderDelivery, id)
+	req.Header.Set(delivery.HeaderSignature, delivery.SignatureHeader([]byte(secret), body))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

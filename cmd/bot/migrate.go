@@ -10,8 +10,8 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/store"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // runMigrate is `bot migrate --from FILE --to URL`: an installation's
@@ -79,7 +79,7 @@ func migrate(ctx context.Context, from, to string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := webhook.EnqueueDeliveries(ctx, dst, queued); err != nil {
+	if err := delivery.EnqueueDeliveries(ctx, dst, queued); err != nil {
 		return fmt.Errorf("%w (the rows are copied: rerun on an empty database, or let GitHub redeliver)", err)
 	}
 	for _, table := range slices.Sorted(maps.Keys(copied)) {

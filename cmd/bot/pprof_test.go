@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/commit-labeler/commit-labeler/classify"
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // TestPprofOnItsOwnAddress: --pprof serves Go's profiles on its own
@@ -36,6 +36,6 @@ func TestPprofOnItsOwnAddress(t *testing.T) {
 		t.Errorf("--pprof index: %d\n%s", code, body)
 	}
 	if code, _ := get("http://" + bot.addr + "/debug/pprof/"); code == http.StatusOK {
-		t.Errorf("profiles reachable on the webhook address %s (%s is the webhook path)", bot.addr, webhook.PathWebhooks)
+		t.Errorf("profiles reachable on the webhook address %s (%s is the webhook path)", bot.addr, delivery.PathWebhooks)
 	}
 }

@@ -15,8 +15,8 @@ import (
 
 	commitlabeler "github.com/commit-labeler/commit-labeler"
 	"github.com/commit-labeler/commit-labeler/adminauth"
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/ghapp"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // runSetup serves the manifest flow on a local page until the App is
@@ -26,7 +26,7 @@ func runSetup(ctx context.Context, args []string, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:3000", "address of the local setup page")
 	manifestPath := fs.String("manifest", "", "App manifest file in app.yml's format (default: the app.yml built into bot)")
-	webhookURL := fs.String("webhook-url", "", "public URL of the bot's "+webhook.PathWebhooks+" (default: the manifest's hook_attributes.url)")
+	webhookURL := fs.String("webhook-url", "", "public URL of the bot's "+delivery.PathWebhooks+" (default: the manifest's hook_attributes.url)")
 	githubURL := fs.String("github-url", "", "GitHub's web root (default: from "+ghapp.EnvAPIURL+", https://github.com/)")
 	org := fs.String("org", "", "create the App in this organization instead of your account")
 	outDir := fs.String("out", "", "directory of app.env and private-key.pem (default ~/.config/commit-labeler)")

@@ -13,13 +13,13 @@ import (
 
 	"github.com/riverqueue/river/riverdriver"
 
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/internal/gittest"
 	"github.com/commit-labeler/commit-labeler/internal/pgtest"
 	"github.com/commit-labeler/commit-labeler/internal/testkind"
 	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/pipeline"
 	"github.com/commit-labeler/commit-labeler/store"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // testHeartbeat is the workers' heartbeat in tests: one killed is taken
@@ -165,7 +165,7 @@ func workerKilledMidLearn(t *testing.T, dbPath string) {
 
 // learnQueue opens dbPath and enqueues learning acme/app from url, once
 // the workers have made River's tables.
-func learnQueue(t *testing.T, dbPath, url string, logs *bytes.Buffer) (*store.DB, *webhook.LearnQueue) {
+func learnQueue(t *testing.T, dbPath, url string, logs *bytes.Buffer) (*store.DB, *delivery.LearnQueue) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, dbPath)
@@ -173,7 +173,7 @@ func learnQueue(t *testing.T, dbPath, url string, logs *bytes.Buffer) (*store.DB
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	learn, err := webhook.NewLearnQueue(db)
+	learn, err := delivery.NewLearnQueue(db)
 	if err != nil {
 		t.Fatal(err)
 	}

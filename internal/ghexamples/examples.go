@@ -41,6 +41,22 @@ func Load(t testing.TB) map[string][]json.RawMessage {
 	return examples
 }
 
+// Largest returns the largest example payload of event, skipping tb when
+// the examples are not fetched.
+func Largest(tb testing.TB, event string) []byte {
+	tb.Helper()
+	if _, err := os.Stat(Path()); err != nil {
+		tb.Skip("GitHub's webhook examples are not fetched: run scripts/fetch-github-descriptions.sh")
+	}
+	var payload []byte
+	for _, ex := range Load(tb)[event] {
+		if len(ex) > len(payload) {
+			payload = []byte(ex)
+		}
+	}
+	return payload
+}
+
 // Read returns the example payloads by event name (X-GitHub-Event), read
 // once; an absent file is an error satisfying os.IsNotExist.
 func Read() (map[string][]json.RawMessage, error) {

@@ -9,7 +9,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/commit-labeler/commit-labeler/webhook"
+	"github.com/commit-labeler/commit-labeler/delivery"
 )
 
 // request is a delivery's HTTP/1.1 request, built and signed before its
@@ -24,8 +24,8 @@ type request struct {
 func newRequest(u *url.URL, cs *conns, secret []byte, dv Delivery) request {
 	head := fmt.Appendf(nil, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"+
 		"User-Agent: GitHub-Hookshot/loadgen\r\n%s: pull_request\r\n%s: %s\r\n%s: %s\r\nContent-Length: %d\r\n\r\n",
-		u.RequestURI(), u.Host, webhook.HeaderEvent, webhook.HeaderDelivery, dv.ID,
-		webhook.HeaderSignature, webhook.SignatureHeader(secret, dv.Body), len(dv.Body))
+		u.RequestURI(), u.Host, delivery.HeaderEvent, delivery.HeaderDelivery, dv.ID,
+		delivery.HeaderSignature, delivery.SignatureHeader(secret, dv.Body), len(dv.Body))
 	return request{head: head, body: dv.Body, conns: cs}
 }
 

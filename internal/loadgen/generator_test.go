@@ -12,8 +12,8 @@ import (
 
 	"github.com/google/go-github/v93/github"
 
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/internal/fakegithub"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // TestGeneratorPostsSignedDeliveriesAtTheRate drives two replicas of a
@@ -36,13 +36,13 @@ func TestGeneratorPostsSignedDeliveriesAtTheRate(t *testing.T) {
 	replica := func(name string) *httptest.Server {
 		return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			body, _ := io.ReadAll(r.Body)
-			id := r.Header.Get(webhook.HeaderDelivery)
+			id := r.Header.Get(delivery.HeaderDelivery)
 			mu.Lock()
 			dup := ids[id]
 			ids[id] = true
 			served[name]++
 			mu.Unlock()
-			if err := webhook.VerifySignature(secret, body, r.Header.Get(webhook.HeaderSignature)); err != nil || dup {
+			if err := delivery.VerifySignature(secret, body, r.Header.Get(delivery.HeaderSignature)); err != nil || dup {
 				http.Error(w, "refused", http.StatusUnauthorized)
 				return
 			}

@@ -15,8 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/commit-labeler/commit-labeler/delivery"
 	"github.com/commit-labeler/commit-labeler/ghapp"
-	"github.com/commit-labeler/commit-labeler/webhook"
 )
 
 // startTimeout bounds a server's start (the bot loads its model first).
@@ -70,8 +70,8 @@ func StartBot(ctx context.Context, c BotConfig) (*Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loadgen: start bot %s: %w", c.Binary, err)
 	}
-	p.URL = "http://" + addr + webhook.PathWebhooks
-	if err := p.waitHealthy("http://" + addr + webhook.PathHealth); err != nil {
+	p.URL = "http://" + addr + delivery.PathWebhooks
+	if err := p.waitHealthy("http://" + addr + delivery.PathHealth); err != nil {
 		p.Stop()
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func StartProbot(ctx context.Context, c ProbotConfig) (*Process, error) {
 	}
 	select {
 	case pt := <-port:
-		p.URL = "http://127.0.0.1:" + pt + webhook.PathWebhooks
+		p.URL = "http://127.0.0.1:" + pt + delivery.PathWebhooks
 		return p, nil
 	case <-p.exited:
 		return nil, fmt.Errorf("loadgen: probot exited at start: see %s", p.LogPath)
