@@ -22,7 +22,7 @@ const maxTurn = 50 * time.Millisecond
 const maxCommitBatch = 256
 
 // errIntakeStopped answers deliveries that arrive while the server stops.
-var errIntakeStopped = errors.New("webhook: intake stopped")
+var errIntakeStopped = errors.New("delivery: intake stopped")
 
 // committer is the intake's writer (group commit; one on SQLite, a few on
 // PostgreSQL: store.DB.Writers): it takes the deliveries that arrive while
@@ -115,7 +115,7 @@ func (c *committer) turn(p *pendingDelivery) {
 	// are committed durably, even against a power loss.
 	conn, release, err := c.db.DurableConn(ctx)
 	if err != nil {
-		p.err = fmt.Errorf("webhook: %w", err)
+		p.err = fmt.Errorf("delivery: %w", err)
 		close(p.done)
 		return
 	}

@@ -27,11 +27,11 @@ type LearnQueue struct {
 func NewLearnQueue(db *store.DB) (*LearnQueue, error) {
 	client, err := river.NewClient(db.RiverDriver(), &river.Config{})
 	if err != nil {
-		return nil, fmt.Errorf("webhook: learn queue: %w", err)
+		return nil, fmt.Errorf("delivery: learn queue: %w", err)
 	}
 	takeover, err := db.NewTakeover(learnjob.Kind)
 	if err != nil {
-		return nil, fmt.Errorf("webhook: learn queue: %w", err)
+		return nil, fmt.Errorf("delivery: learn queue: %w", err)
 	}
 	return &LearnQueue{db: db, client: client, takeover: takeover}, nil
 }
@@ -59,7 +59,7 @@ func (q *LearnQueue) EnqueueLearn(ctx context.Context, args learnjob.Args) (bool
 		queued = slices.Contains(taken.Requeued, running)
 	}
 	if err != nil {
-		return false, fmt.Errorf("webhook: enqueue learning %s: %w", args.Repo, err)
+		return false, fmt.Errorf("delivery: enqueue learning %s: %w", args.Repo, err)
 	}
 	return queued, nil
 }

@@ -106,12 +106,12 @@ func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueCo
 	}
 	hold, err := db.HoldQueue(ctx, deliveryJobKind, newClient)
 	if err != nil {
-		return nil, fmt.Errorf("webhook: %w", err)
+		return nil, fmt.Errorf("delivery: %w", err)
 	}
 	q := &queue{hold: hold, cfg: cfg, log: log}
 	if err := db.MigrateRiver(ctx, log); err != nil {
 		q.release()
-		return nil, fmt.Errorf("webhook: %w", err)
+		return nil, fmt.Errorf("delivery: %w", err)
 	}
 	return q, nil
 }
@@ -145,7 +145,7 @@ func (foreignDeliveries) Timeout(*river.Job[deliveryArgs]) time.Duration { retur
 
 // Work implements river.Worker; it is never called.
 func (foreignDeliveries) Work(context.Context, *river.Job[deliveryArgs]) error {
-	return errors.New("webhook: deliveries are handled by bot, not by this process")
+	return errors.New("delivery: deliveries are handled by bot, not by this process")
 }
 
 // release lets go of the queue's hold before it starts.
@@ -158,7 +158,7 @@ func (q *queue) enqueueManyTx(ctx context.Context, tx *sql.Tx, jobs []river.Inse
 		return nil
 	}
 	if _, err := q.hold.Inserter().InsertManyFastTx(ctx, tx, jobs); err != nil {
-		return fmt.Errorf("webhook: enqueue %d deliveries: %w", len(jobs), err)
+		return fmt.Errorf("delivery: enqueue %d deliveries: %w", len(jobs), err)
 	}
 	return nil
 }
@@ -171,7 +171,7 @@ func (q *queue) start(ctx context.Context) error {
 	host, _ := os.Hostname()
 	newID := func() string { return fmt.Sprintf("bot-%s-%d-%d", host, os.Getpid(), time.Now().UnixMilli()) }
 	if err := q.hold.Start(ctx, newID, q.log); err != nil {
-		return fmt.Errorf("webhook: %w", err)
+		return fmt.Errorf("delivery: %w", err)
 	}
 	return nil
 }
@@ -182,7 +182,7 @@ func (q *queue) stop(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, q.cfg.stopTimeout+5*time.Second)
 	defer cancel()
 	if err := q.hold.Stop(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("webhook: stop queue: %w", err)
+		return fmt.Errorf("delivery: stop queue: %w", err)
 	}
 	return nil
 }
@@ -285,7 +285,7 @@ func EnqueueDeliveries(ctx context.Context, db *store.DB, ds []store.Delivery) e
 	}
 	client, err := river.NewClient(db.RiverDriver(), &river.Config{})
 	if err != nil {
-		return fmt.Errorf("webhook: river client: %w", err)
+		return fmt.Errorf("delivery: river client: %w", err)
 	}
 	jobs := make([]river.InsertManyParams, len(ds))
 	for i, d := range ds {
@@ -296,7 +296,7 @@ func EnqueueDeliveries(ctx context.Context, db *store.DB, ds []store.Delivery) e
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("webhook: enqueue %d deliveries: %w", len(ds), err)
+		return fmt.Errorf("delivery: enqueue %d deliveries: %w", len(ds), err)
 	}
 	return nil
 }

@@ -53,7 +53,7 @@ func (r *Redeliverer) RedeliverMissed(ctx context.Context) (int, error) {
 	}
 	for d, err := range ghapp.ReadList(ctx, r.log(), list, pages) {
 		if err != nil {
-			return 0, fmt.Errorf("webhook: list App deliveries: %w", err)
+			return 0, fmt.Errorf("delivery: list App deliveries: %w", err)
 		}
 		if d.GetDeliveredAt().Before(since) {
 			break
@@ -82,7 +82,7 @@ func (r *Redeliverer) RedeliverMissed(ctx context.Context) (int, error) {
 		d := latest[guid]
 		// GitHub answers 202 Accepted, which go-github returns as an AcceptedError.
 		if _, _, err := r.App.Apps.RedeliverHookDelivery(ctx, d.GetID()); err != nil && !errors.As(err, new(*github.AcceptedError)) {
-			return requested, fmt.Errorf("webhook: redeliver %s delivery %s (attempt %d): %w", d.GetEvent(), guid, d.GetID(), err)
+			return requested, fmt.Errorf("delivery: redeliver %s delivery %s (attempt %d): %w", d.GetEvent(), guid, d.GetID(), err)
 		}
 		requested++
 		if r.Metrics != nil {

@@ -79,7 +79,7 @@ func WithPollInterval(d time.Duration) Option { return func(s *settings) { s.que
 // handling.
 func NewServer(ctx context.Context, db *store.DB, secret []byte, d *Dispatcher, opts ...Option) (*Server, error) {
 	if len(secret) == 0 {
-		return nil, errors.New("webhook: the webhook secret is empty")
+		return nil, errors.New("delivery: the webhook secret is empty")
 	}
 	st := settings{log: slog.Default(), queue: defaultQueueConfig()}
 	for _, o := range opts {
@@ -103,7 +103,7 @@ func NewServer(ctx context.Context, db *store.DB, secret []byte, d *Dispatcher, 
 			"Learn jobs (train worker) by River state (available, running, retryable, discarded, completed...)."),
 		newRepositoryModelFigures(db, st.log)); err != nil {
 		s.queue.release()
-		return nil, fmt.Errorf("webhook: queue metric: %w", err)
+		return nil, fmt.Errorf("delivery: queue metric: %w", err)
 	}
 	s.committer = newCommitter(db, s.queue)
 	s.mux.HandleFunc("POST "+PathWebhooks, s.serveWebhook)
