@@ -1,3 +1,7 @@
+// Package repoconfig reads a repository's .github/commit-labeler.yml: it
+// parses and checks the file against the label vocabulary, fills in the
+// defaults, and names every problem it finds (a misspelt key with the
+// name it probably meant), so that the bot can report them in a check run.
 package repoconfig
 
 import (

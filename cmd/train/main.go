@@ -1,6 +1,8 @@
 // Command train is the offline retraining pipeline of commit-labeler:
 // clone → extract → stride → enrich → label → train → summary over git
-// repositories, everything kept in one SQLite file.
+// repositories, everything kept in one store (a SQLite file, or a
+// PostgreSQL database shared by several machines), and the learning
+// worker (`train worker`).
 package main
 
 import (
