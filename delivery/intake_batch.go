@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/commit-labeler/commit-labeler/deliveryjob"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
@@ -176,7 +177,7 @@ func (c *committer) commitTx(ctx context.Context, conn *sql.Conn, batch []*pendi
 		ds[i] = p.d
 	}
 	fresh, err := c.db.StoreDeliveryBatch(ctx, conn, ds, store.DeliveryJob{
-		Kind: deliveryJobKind, MaxAttempts: c.queue.cfg.maxAttempts, Args: deliveryJobArgs}, c.enqueueTx)
+		Kind: deliveryjob.Kind, MaxAttempts: c.queue.cfg.maxAttempts, Args: deliveryJobArgs}, c.enqueueTx)
 	if err != nil {
 		return err
 	}
@@ -191,7 +192,7 @@ func (c *committer) commitTx(ctx context.Context, conn *sql.Conn, batch []*pendi
 func (c *committer) enqueueTx(ctx context.Context, tx *sql.Tx, ds []store.Delivery) error {
 	jobs := make([]river.InsertManyParams, len(ds))
 	for i, d := range ds {
-		jobs[i] = river.InsertManyParams{Args: deliveryArgs{DeliveryID: d.ID, Event: d.Event}}
+		jobs[i] = river.InsertManyParams{Args: deliveryjob.Args{DeliveryID: d.ID, Event: d.Event}}
 	}
 	return c.queue.enqueueManyTx(ctx, tx, jobs)
 }

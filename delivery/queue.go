@@ -14,26 +14,14 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/commit-labeler/commit-labeler/deliveryjob"
 	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/store"
 )
 
-// deliveryJobKind is the River job kind of a stored delivery.
-const deliveryJobKind = "github_delivery"
-
-// deliveryArgs is the job of one stored delivery: the payload stays in the
-// deliveries table, the job only points at it.
-type deliveryArgs struct {
-	DeliveryID string `json:"delivery_id"`
-	Event      string `json:"event"`
-}
-
-// Kind implements river.JobArgs.
-func (deliveryArgs) Kind() string { return deliveryJobKind }
-
 // deliveryJobArgs are the args of d's job, as River stores them.
 func deliveryJobArgs(d *store.Delivery) ([]byte, error) {
-	return json.Marshal(deliveryArgs{DeliveryID: d.ID, Event: d.Event})
+	return json.Marshal(deliveryjob.Args{DeliveryID: d.ID, Event: d.Event})
 }
 
 // fetchCooldown is the least time between two fetches of jobs. River's
@@ -57,7 +45,7 @@ func defaultQueueConfig() queueConfig {
 		workers:     4,
 		maxAttempts: 10,
 		retryUnit:   time.Second,
-		jobTimeout:  DeliveryJobTimeout,
+		jobTimeout:  deliveryjob.Timeout,
 		stopTimeout: 30 * time.Second,
 		pollEvery:   time.Second,
 	}
@@ -104,7 +92,7 @@ func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueCo
 			DiscardedJobRetentionPeriod: 7 * 24 * time.Hour,
 		})
 	}
-	hold, err := db.HoldQueue(ctx, deliveryJobKind, newClient)
+	hold, err := db.HoldQueue(ctx, deliveryjob.Kind, newClient)
 	if err != nil {
 		return nil, fmt.Errorf("delivery: %w", err)
 	}
@@ -119,34 +107,9 @@ func openQueue(ctx context.Context, db *store.DB, w *deliveryWorker, cfg queueCo
 // DeliveryRescueAfter is how long a delivery job stays with a process that
 // died before River's rescuer, on whichever client leads, retries it, when
 // no live bot took it over first: its timeout, which every River client on
-// the database knows (RegisterForeignDeliveries), and at most a pass of
+// the database knows (deliveryjob.RegisterForeign), and at most a pass of
 // the rescuer (every 30 s).
-const DeliveryRescueAfter = DeliveryJobTimeout + 30*time.Second
-
-// DeliveryJobTimeout bounds one attempt of a delivery's handlers.
-const DeliveryJobTimeout = 5 * time.Minute
-
-// RegisterForeignDeliveries registers delivery jobs with the River
-// workers of a client that does not handle them (the learning worker's):
-// River's rescuer, on whichever client leads, discards a stuck job whose
-// kind its client has no worker for, and asks the worker for its timeout.
-// The worker never runs: only bots work the default queue.
-func RegisterForeignDeliveries(workers *river.Workers) {
-	river.AddWorker(workers, foreignDeliveries{})
-}
-
-// foreignDeliveries is the delivery worker of RegisterForeignDeliveries.
-type foreignDeliveries struct {
-	river.WorkerDefaults[deliveryArgs]
-}
-
-// Timeout implements river.Worker.
-func (foreignDeliveries) Timeout(*river.Job[deliveryArgs]) time.Duration { return DeliveryJobTimeout }
-
-// Work implements river.Worker; it is never called.
-func (foreignDeliveries) Work(context.Context, *river.Job[deliveryArgs]) error {
-	return errors.New("delivery: deliveries are handled by bot, not by this process")
-}
+const DeliveryRescueAfter = deliveryjob.Timeout + 30*time.Second
 
 // release lets go of the queue's hold before it starts.
 func (q *queue) release() { q.hold.Release() }
@@ -200,7 +163,7 @@ func (b backoff) NextRetry(job *rivertype.JobRow) time.Time {
 // deliveryWorker works delivery jobs: it loads the stored payload and
 // dispatches it.
 type deliveryWorker struct {
-	river.WorkerDefaults[deliveryArgs]
+	river.WorkerDefaults[deliveryjob.Args]
 	db         *store.DB
 	dispatcher *Dispatcher
 	metrics    *Metrics
@@ -214,10 +177,10 @@ type deliveryWorker struct {
 }
 
 // Timeout implements river.Worker.
-func (w *deliveryWorker) Timeout(*river.Job[deliveryArgs]) time.Duration { return w.timeout }
+func (w *deliveryWorker) Timeout(*river.Job[deliveryjob.Args]) time.Duration { return w.timeout }
 
 // Work implements river.Worker.
-func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs]) error {
+func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryjob.Args]) error {
 	if err := w.priority.wait(ctx); err != nil {
 		return err
 	}
@@ -289,7 +252,7 @@ func EnqueueDeliveries(ctx context.Context, db *store.DB, ds []store.Delivery) e
 	}
 	jobs := make([]river.InsertManyParams, len(ds))
 	for i, d := range ds {
-		jobs[i] = river.InsertManyParams{Args: deliveryArgs{DeliveryID: d.ID, Event: d.Event}}
+		jobs[i] = river.InsertManyParams{Args: deliveryjob.Args{DeliveryID: d.ID, Event: d.Event}}
 	}
 	err = db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := client.InsertManyFastTx(ctx, tx, jobs)

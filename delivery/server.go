@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/commit-labeler/commit-labeler/deliveryjob"
 	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/store"
 )
@@ -97,7 +98,7 @@ func NewServer(ctx context.Context, db *store.DB, secret []byte, d *Dispatcher, 
 		return nil, err
 	}
 	if err := st.metrics.Register(
-		newQueueDepth(db.SQL(), st.log, deliveryJobKind, "webhook", "queue_jobs",
+		newQueueDepth(db.SQL(), st.log, deliveryjob.Kind, "webhook", "queue_jobs",
 			"Delivery jobs in the queue by River state (available, running, retryable, discarded, completed...)."),
 		newQueueDepth(db.SQL(), st.log, learnjob.Kind, "learn", "jobs",
 			"Learn jobs (train worker) by River state (available, running, retryable, discarded, completed...)."),

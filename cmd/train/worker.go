@@ -11,7 +11,7 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/commit-labeler/commit-labeler/delivery"
+	"github.com/commit-labeler/commit-labeler/deliveryjob"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/learnjob"
 	"github.com/commit-labeler/commit-labeler/pipeline"
@@ -91,7 +91,7 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		idEnv.Worker = id
 		workers := river.NewWorkers()
 		river.AddWorker(workers, pipeline.NewLearnWorker(&idEnv, global, *timeout))
-		delivery.RegisterForeignDeliveries(workers)
+		deliveryjob.RegisterForeign(workers)
 		return river.NewClient(env.DB.RiverDriver(), &river.Config{
 			// River records the client that attempts a job: the worker's row
 			// says whether it is alive, its liveness whether it may be taken
@@ -102,7 +102,7 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 			Queues:  map[string]river.QueueConfig{learnjob.Queue: {MaxWorkers: 1}},
 			Workers: workers,
 			// Both kinds name their own timeouts (a learn job the one its
-			// worker recorded, the bots' deliveries delivery.DeliveryJobTimeout)
+			// worker recorded, the bots' deliveries deliveryjob.Timeout)
 			// and River's rescuer, whichever client leads, retries a job of a
 			// dead process once its own timeout has passed; the horizon only
 			// bounds how early it looks, and River wants it at least JobTimeout.
