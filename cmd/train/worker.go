@@ -11,6 +11,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/commit-labeler/commit-labeler/classify"
 	"github.com/commit-labeler/commit-labeler/deliveryjob"
 	"github.com/commit-labeler/commit-labeler/ghapp"
 	"github.com/commit-labeler/commit-labeler/learnjob"
@@ -81,37 +82,7 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		host = "unknown-host"
 	}
 	newID := func() string { return fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixMilli()) }
-	// Each id the worker works under (a fresh one after its liveness was
-	// lost) is a worker of its own in the workers table.
-	newClient := func(ctx context.Context, id string) (*river.Client[*sql.Tx], error) {
-		if err := env.DB.RegisterWorker(ctx, id, host, os.Getpid(), *heartbeat); err != nil {
-			return nil, err
-		}
-		idEnv := *env
-		idEnv.Worker = id
-		workers := river.NewWorkers()
-		river.AddWorker(workers, pipeline.NewLearnWorker(&idEnv, global, *timeout))
-		deliveryjob.RegisterForeign(workers)
-		return river.NewClient(env.DB.RiverDriver(), &river.Config{
-			// River records the client that attempts a job: the worker's row
-			// says whether it is alive, its liveness whether it may be taken
-			// over.
-			ID:     id,
-			Logger: env.Log,
-			// Learning uses every core: one job at a time per worker process.
-			Queues:  map[string]river.QueueConfig{learnjob.Queue: {MaxWorkers: 1}},
-			Workers: workers,
-			// Both kinds name their own timeouts (a learn job the one its
-			// worker recorded, the bots' deliveries deliveryjob.Timeout)
-			// and River's rescuer, whichever client leads, retries a job of a
-			// dead process once its own timeout has passed; the horizon only
-			// bounds how early it looks, and River wants it at least JobTimeout.
-			JobTimeout:           store.RescueHorizon,
-			RescueStuckJobsAfter: store.RescueHorizon,
-			FetchPollInterval:    *poll,
-			FetchCooldown:        min(*poll, 100*time.Millisecond),
-		})
-	}
+	newClient := learnClients(env, global, host, learnClientSettings{timeout: *timeout, poll: *poll, heartbeat: *heartbeat})
 	takeover, err := env.DB.NewTakeover(learnjob.Kind)
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
@@ -131,6 +102,46 @@ func workerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fmt.Errorf("worker: stop: %w", err)
 	}
 	return nil
+}
+
+// learnClientSettings are the worker's flags its River clients follow.
+type learnClientSettings struct {
+	timeout, poll, heartbeat time.Duration
+}
+
+// learnClients makes the River client of each id the worker works under
+// (a fresh one after its liveness was lost), each a worker of its own in
+// the workers table, learning one repository at a time.
+func learnClients(env *pipeline.Env, global classify.Model, host string, set learnClientSettings) func(context.Context, string) (*river.Client[*sql.Tx], error) {
+	return func(ctx context.Context, id string) (*river.Client[*sql.Tx], error) {
+		if err := env.DB.RegisterWorker(ctx, id, host, os.Getpid(), set.heartbeat); err != nil {
+			return nil, err
+		}
+		idEnv := *env
+		idEnv.Worker = id
+		workers := river.NewWorkers()
+		river.AddWorker(workers, pipeline.NewLearnWorker(&idEnv, global, set.timeout))
+		deliveryjob.RegisterForeign(workers)
+		return river.NewClient(env.DB.RiverDriver(), &river.Config{
+			// River records the client that attempts a job: the worker's row
+			// says whether it is alive, its liveness whether it may be taken
+			// over.
+			ID:     id,
+			Logger: env.Log,
+			// Learning uses every core: one job at a time per worker process.
+			Queues:  map[string]river.QueueConfig{learnjob.Queue: {MaxWorkers: 1}},
+			Workers: workers,
+			// Both kinds name their own timeouts (a learn job the one its
+			// worker recorded, the bots' deliveries deliveryjob.Timeout)
+			// and River's rescuer, whichever client leads, retries a job of a
+			// dead process once its own timeout has passed; the horizon only
+			// bounds how early it looks, and River wants it at least JobTimeout.
+			JobTimeout:           store.RescueHorizon,
+			RescueStuckJobsAfter: store.RescueHorizon,
+			FetchPollInterval:    set.poll,
+			FetchCooldown:        min(set.poll, 100*time.Millisecond),
+		})
+	}
 }
 
 // beatHeart writes the heartbeat of the worker id() in the store's
