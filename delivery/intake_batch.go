@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/commit-labeler/commit-labeler/deliveryjob"
 	"github.com/commit-labeler/commit-labeler/store"
 )
@@ -190,9 +188,5 @@ func (c *committer) commitTx(ctx context.Context, conn *sql.Conn, batch []*pendi
 // enqueueTx inserts a job for each of ds in tx, the transaction that
 // stores them.
 func (c *committer) enqueueTx(ctx context.Context, tx *sql.Tx, ds []store.Delivery) error {
-	jobs := make([]river.InsertManyParams, len(ds))
-	for i, d := range ds {
-		jobs[i] = river.InsertManyParams{Args: deliveryjob.Args{DeliveryID: d.ID, Event: d.Event}}
-	}
-	return c.queue.enqueueManyTx(ctx, tx, jobs)
+	return c.queue.enqueueManyTx(ctx, tx, deliveryJobs(ds))
 }

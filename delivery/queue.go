@@ -114,6 +114,15 @@ const DeliveryRescueAfter = deliveryjob.Timeout + 30*time.Second
 // release lets go of the queue's hold before it starts.
 func (q *queue) release() { q.hold.Release() }
 
+// deliveryJobs are the River jobs of stored deliveries ds.
+func deliveryJobs(ds []store.Delivery) []river.InsertManyParams {
+	jobs := make([]river.InsertManyParams, len(ds))
+	for i, d := range ds {
+		jobs[i] = river.InsertManyParams{Args: deliveryjob.Args{DeliveryID: d.ID, Event: d.Event}}
+	}
+	return jobs
+}
+
 // enqueueManyTx inserts delivery jobs in tx, the transaction that stores
 // their deliveries: both exist or neither.
 func (q *queue) enqueueManyTx(ctx context.Context, tx *sql.Tx, jobs []river.InsertManyParams) error {
@@ -250,10 +259,7 @@ func EnqueueDeliveries(ctx context.Context, db *store.DB, ds []store.Delivery) e
 	if err != nil {
 		return fmt.Errorf("delivery: river client: %w", err)
 	}
-	jobs := make([]river.InsertManyParams, len(ds))
-	for i, d := range ds {
-		jobs[i] = river.InsertManyParams{Args: deliveryjob.Args{DeliveryID: d.ID, Event: d.Event}}
-	}
+	jobs := deliveryJobs(ds)
 	err = db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := client.InsertManyFastTx(ctx, tx, jobs)
 		return err
