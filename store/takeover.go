@@ -134,8 +134,8 @@ const TakeoverEvery = time.Second
 // delivery's, a learn job's as its worker recorded it.
 const RescueHorizon = time.Minute
 
-// Run makes a Pass every every until ctx ends, logging what it took.
-func (t *Takeover) Run(ctx context.Context, every time.Duration, log *slog.Logger) {
+// run makes a Pass every every until ctx ends, logging what it took.
+func (t *Takeover) run(ctx context.Context, every time.Duration, log *slog.Logger) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
@@ -155,14 +155,14 @@ func (t *Takeover) Run(ctx context.Context, every time.Duration, log *slog.Logge
 	}
 }
 
-// Start runs Run in the background until the returned stop, which waits
+// Start runs run in the background until the returned stop, which waits
 // for it.
 func (t *Takeover) Start(ctx context.Context, every time.Duration, log *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t.Run(ctx, every, log)
+		t.run(ctx, every, log)
 	}()
 	return func() {
 		cancel()
