@@ -64,11 +64,12 @@ func (fx ensembleFixture) train(t *testing.T, vote string) (string, *classify.Me
 	return dir, meta
 }
 
-// alignedMember returns a member's probabilities mapped onto labels by name
-// and renormalised over the labels it shares with them.
+// alignedMember returns a member's uncalibrated probabilities (as an
+// ensemble combines them) mapped onto labels by name and renormalised over
+// the labels it shares with them.
 func alignedMember(t *testing.T, dir string, labels []string, feats []*classify.Features) [][]float64 {
 	t.Helper()
-	m, err := classify.Load(dir)
+	m, err := classify.Load(uncalibratedCopy(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +91,27 @@ func alignedMember(t *testing.T, dir string, labels []string, feats []*classify.
 		for i := range out[n] {
 			out[n][i] /= sum
 		}
+	}
+	return out
+}
+
+// uncalibratedCopy copies a model directory without its calibration.
+func uncalibratedCopy(t *testing.T, dir string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), filepath.Base(dir))
+	if err := os.CopyFS(out, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	meta, err := classify.ReadMeta(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta.Temperature == 0 && len(meta.TopCalibration) == 0 {
+		t.Fatalf("member %s is not calibrated: the test would not tell calibrated members from uncalibrated", dir)
+	}
+	meta.Temperature, meta.TopCalibration = 0, nil
+	if err := classify.WriteMeta(out, meta); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
