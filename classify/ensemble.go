@@ -159,13 +159,10 @@ type members []member
 func loadMembers(dir string, rel []string, labels []string) (members, error) {
 	var ms members
 	for _, r := range rel {
-		m, err := Load(filepath.Join(dir, filepath.FromSlash(r)))
+		m, err := loadUncalibrated(filepath.Join(dir, filepath.FromSlash(r)))
 		if err != nil {
 			ms.close()
 			return nil, err
-		}
-		if c, ok := m.(calibrated); ok {
-			m = c.Model
 		}
 		ms = append(ms, member{dir: r, model: m, columns: alignColumns(labels, m.Meta().Labels)})
 	}

@@ -233,8 +233,22 @@ func kindNamesLocked() []string {
 // ErrNotModel is returned when a directory holds no model.json.
 var ErrNotModel = errors.New("not a model directory (no model.json)")
 
-// Load opens the model in dir, detecting its kind from model.json.
+// Load opens the model in dir, detecting its kind from model.json, and
+// serves its probabilities calibrated as model.json says.
 func Load(dir string) (Model, error) {
+	m, err := loadUncalibrated(dir)
+	if err != nil {
+		return nil, err
+	}
+	if m.Meta().calibrated() {
+		return calibrated{Model: m}, nil
+	}
+	return m, nil
+}
+
+// loadUncalibrated opens the model in dir as its graph scores: the
+// probabilities before model.json's calibration.
+func loadUncalibrated(dir string) (Model, error) {
 	if _, err := os.Stat(filepath.Join(dir, MetaFile)); errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("model %s: %w", dir, ErrNotModel)
 	}
@@ -249,9 +263,6 @@ func Load(dir string) (Model, error) {
 	m, err := k.Load(dir, meta)
 	if err != nil {
 		return nil, fmt.Errorf("model %s (%s): %w", dir, meta.Kind, err)
-	}
-	if meta.calibrated() {
-		return calibrated{Model: m}, nil
 	}
 	return m, nil
 }
